@@ -1,0 +1,186 @@
+"""Every ``ssot-`` option, declared once with its type, default and help (the pylint way).
+
+flake8 registers them from ``OPTIONS`` (see ``register``); the ``flake8-ssot`` command reads the
+same names from ``setup.cfg`` / ``tox.ini`` / ``.flake8`` (see ``read_settings``). Nothing here
+imports flake8, so the project index and the command line tools can use it too.
+"""
+
+from __future__ import annotations
+
+import configparser
+import dataclasses
+import os
+from dataclasses import dataclass
+from typing import Any, Iterable, Mapping
+
+LIST, STR, BOOL, INT, FLOAT = "list", "str", "bool", "int", "float"
+
+CONFIG_FILES = ("setup.cfg", "tox.ini", ".flake8")
+
+
+@dataclass(frozen=True)
+class Option:
+    name: str
+    kind: str
+    default: Any
+    help: str
+
+    @property
+    def flag(self) -> str:
+        return f"--ssot-{self.name}"
+
+    @property
+    def dest(self) -> str:
+        return "ssot_" + self.name.replace("-", "_")
+
+    @property
+    def field(self) -> str:
+        return self.name.replace("-", "_")
+
+    def convert(self, raw: Any) -> Any:
+        """Turn a config-file string (or an already parsed value) into this option's type."""
+        if raw is None:
+            return self.default
+        if self.kind == LIST:
+            items = raw.replace("\n", ",").split(",") if isinstance(raw, str) else raw
+            return tuple(item.strip() for item in items if item and item.strip())
+        if self.kind == BOOL:
+            if isinstance(raw, str):
+                return raw.strip().lower() in ("1", "true", "yes", "on")
+            return bool(raw)
+        if self.kind == INT:
+            return int(raw)
+        if self.kind == FLOAT:
+            return float(raw)
+        return str(raw).strip()
+
+
+HELPER_ROLES = {
+    # role: (default helper name, what it replaces)
+    "store-result": ("store_metadata_result", "ctx.metadata[key] = value"),
+    "store-batch": ("store_metadata_batch", "ctx.metadata.update(mapping)"),
+    "append-list": ("append_metadata_list", "ctx.metadata[key].append(item)"),
+    "extend-list": ("extend_metadata_list", "ctx.metadata[key].extend(items)"),
+    "increment-counter": ("increment_metadata_counter", "ctx.metadata[key] += n"),
+    "remove-key": ("remove_metadata_key", "del ctx.metadata[key]"),
+    "clear": ("clear_metadata", "ctx.metadata.clear()"),
+    "propagate": ("propagate_metadata", "child.metadata = parent.metadata.copy()"),
+    "get-value": ("get_metadata_value", "reads (preferred read helper)"),
+}
+
+OPTIONS: tuple[Option, ...] = (
+    # What is an execution context.
+    Option("context-classes", LIST,
+           ("UserExecutionContext", "AgentExecutionContext", "DeepAgentState"),
+           "Class names whose instances are execution contexts (matched in annotations)."),
+    Option("context-names", LIST,
+           ("context", "ctx", "*_context", "*_ctx", "state"),
+           "Receiver name globs treated as contexts, bare or behind 'self.'."),
+    Option("metadata-attributes", LIST, ("metadata", "agent_context", "audit_metadata"),
+           "Attributes of a context that only the helpers may write."),
+    Option("exempt-classes", LIST, ("BaseAgent",),
+           "Classes whose own methods may write metadata directly (the context classes are "
+           "always exempt)."),
+    # Helper names, one option per helper so a codebase with other names can adopt the rules.
+    *(
+        Option(f"{role}-helper", STR, default, f"Name of the helper that replaces `{replaces}`.")
+        for role, (default, replaces) in HELPER_ROLES.items()
+    ),
+    Option("converting-helpers", LIST, ("store_metadata_result",),
+           "Helpers that convert a pydantic model value with model_dump(mode='json')."),
+    # The project index (SOT2xx).
+    Option("project-root", STR, "",
+           "Project root; default: nearest directory upward with setup.cfg, tox.ini, .flake8, "
+           "pyproject.toml or .git."),
+    Option("cache-dir", STR, ".flake8-ssot-cache",
+           "Cache directory for the project index, relative to the project root."),
+    Option("no-cache", BOOL, False, "Keep the project index in memory only."),
+    Option("exclude", LIST, (), "Extra path globs left out of the project index."),
+    Option("test-patterns", LIST,
+           ("tests/*", "test/*", "*/tests/*", "*/test/*", "test_*.py", "*_test.py",
+            "conftest.py"),
+           "Path globs of test code, neither reported nor counted by SOT201."),
+    Option("ignore-class-names", LIST, (), "Class name globs never reported as duplicates."),
+    Option("canonical-classes", LIST, (),
+           "Canonical homes, as ClassName:path/to/module.py (SOT202, SOT203)."),
+    Option("max-listed", INT, 5, "How many other definitions a SOT201 message lists."),
+    # Inference (SOT3xx).
+    Option("inference-budget", FLOAT, 2.0,
+           "Seconds of astroid inference allowed per file before SOT3xx stops looking."),
+    # Adoption.
+    Option("baseline", STR, "",
+           "Baseline file of accepted findings; only findings not in it are reported."),
+)
+
+OPTIONS_BY_FIELD = {option.field: option for option in OPTIONS}
+
+Settings = dataclasses.make_dataclass(
+    "Settings",
+    [(option.field, Any, dataclasses.field(default=option.default)) for option in OPTIONS],
+    frozen=True,
+    namespace={
+        "__doc__": "The parsed value of every option in OPTIONS, as attributes.",
+        "helper": lambda self, role: getattr(self, role.replace("-", "_") + "_helper"),
+    },
+)
+
+
+def settings_from_namespace(namespace: Any) -> Any:
+    """Build Settings from flake8's parsed options namespace."""
+    values = {}
+    for option in OPTIONS:
+        raw = getattr(namespace, option.dest, None)
+        values[option.field] = option.convert(raw)
+    return Settings(**values)
+
+
+def settings_from_mapping(mapping: Mapping[str, str]) -> Any:
+    """Build Settings from a config section (keys ``ssot-context-classes`` or ``ssot_...``)."""
+    values = {}
+    for option in OPTIONS:
+        for key in (f"ssot-{option.name}", option.dest):
+            if key in mapping:
+                values[option.field] = option.convert(mapping[key])
+    return Settings(**values)
+
+
+def read_config_section(directory: str, config_file: str | None = None) -> dict[str, str]:
+    """The ``[flake8]`` section of the first config file in *directory* that has one."""
+    candidates: Iterable[str] = [config_file] if config_file else (
+        os.path.join(directory, name) for name in CONFIG_FILES
+    )
+    for path in candidates:
+        parser = configparser.RawConfigParser()
+        try:
+            parser.read(path, encoding="utf-8")
+        except (configparser.Error, OSError, UnicodeDecodeError):
+            continue
+        if parser.has_section("flake8"):
+            return dict(parser.items("flake8"))
+    return {}
+
+
+def read_settings(directory: str, config_file: str | None = None) -> Any:
+    """Settings for tools that run outside flake8, from the same config files flake8 reads."""
+    return settings_from_mapping(read_config_section(directory, config_file))
+
+
+def register(option_manager: Any) -> None:
+    """Declare every option on flake8's option manager."""
+    for option in OPTIONS:
+        kwargs: dict[str, Any] = {"parse_from_config": True, "help": option.help}
+        if option.kind == BOOL:
+            kwargs["action"] = "store_true"
+            kwargs["default"] = option.default
+        elif option.kind == LIST:
+            kwargs["comma_separated_list"] = True
+            kwargs["default"] = ",".join(option.default)
+        elif option.kind == INT:
+            kwargs["type"] = int
+            kwargs["default"] = option.default
+        elif option.kind == FLOAT:
+            kwargs["type"] = float
+            kwargs["default"] = option.default
+        else:
+            kwargs["default"] = option.default
+        option_manager.add_option(option.flag, **kwargs)

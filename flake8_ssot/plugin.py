@@ -1,0 +1,34 @@
+"""The flake8 entry point: thin on purpose. Options live in ``options``, rules in ``rules``."""
+
+from __future__ import annotations
+
+import ast
+from typing import Any, Iterator, Sequence
+
+from flake8_ssot import __version__, options
+from flake8_ssot.checker import check_file
+
+
+class SsotChecker:
+    name = "flake8-ssot"
+    version = __version__
+    settings = options.Settings()
+
+    def __init__(self, tree: ast.AST, filename: str, lines: Sequence[str]):
+        # flake8 hands over the tree and lines of what it checks (an editor buffer on stdin
+        # included): the plugin never reopens ``filename``.
+        self.tree = tree
+        self.filename = filename
+        self.lines = lines
+
+    @classmethod
+    def add_options(cls, option_manager: Any) -> None:
+        options.register(option_manager)
+
+    @classmethod
+    def parse_options(cls, parsed: Any) -> None:
+        cls.settings = options.settings_from_namespace(parsed)
+
+    def run(self) -> Iterator[tuple[int, int, str, type]]:
+        for finding in check_file(self.tree, self.lines, self.filename, self.settings):
+            yield finding.line, finding.col, finding.message, type(self)

@@ -1,0 +1,13 @@
+"""Every code, once. Docs (``python -m flake8_ssot.docs``), tests and the plugin read from here."""
+
+from __future__ import annotations
+
+from flake8_ssot.rule import Rule
+from flake8_ssot.rules import duplicates, mutation, serializable
+
+RULES: tuple[Rule, ...] = tuple(
+    sorted((*mutation.RULES, *duplicates.RULES, *serializable.RULES), key=lambda r: r.code)
+)
+BY_CODE: dict[str, Rule] = {rule.code: rule for rule in RULES}
+
+assert len(BY_CODE) == len(RULES), "a code is defined twice"

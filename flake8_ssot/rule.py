@@ -1,0 +1,39 @@
+"""The two value types every rule family shares: a rule's definition and a finding."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class Rule:
+    """One code, its message and its user documentation, in one place (the ruff way).
+
+    ``message`` is a ``str.format`` template; the rule family fills in the fields.
+    ``example`` shows code that is reported, ``instead`` what to write instead.
+    """
+
+    code: str
+    name: str
+    message: str
+    summary: str
+    why: str
+    example: str
+    instead: str
+
+    def format(self, **fields: object) -> str:
+        return f"{self.code} {self.message.format(**fields)}"
+
+
+@dataclass(frozen=True)
+class Finding:
+    """A finding at a statement: flake8 prints ``line:col+1``; ``end_line`` bounds the statement."""
+
+    line: int
+    col: int
+    code: str
+    message: str
+    end_line: int = 0
+
+    def sort_key(self) -> tuple[int, int, str]:
+        return (self.line, self.col, self.code)

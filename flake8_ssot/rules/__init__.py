@@ -1,0 +1,1 @@
+"""Rule families, one module each: mutation (SOT1xx), duplicates (SOT2xx), serializable (SOT3xx)."""
