@@ -168,7 +168,11 @@ def read_settings(directory: str, config_file: str | None = None) -> Any:
 def register(option_manager: Any) -> None:
     """Declare every option on flake8's option manager."""
     for option in OPTIONS:
-        kwargs: dict[str, Any] = {"parse_from_config": True, "help": option.help}
+        default_text = ",".join(option.default) if option.kind == LIST else option.default
+        kwargs: dict[str, Any] = {
+            "parse_from_config": True,
+            "help": f"{option.help} (default: {default_text!r})",
+        }
         if option.kind == BOOL:
             kwargs["action"] = "store_true"
             kwargs["default"] = option.default
