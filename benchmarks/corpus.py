@@ -1,0 +1,169 @@
+"""Fetch the benchmark corpora and the flake8-without-plugin venv into ``benchmarks/.corpus/``.
+
+Run by hand (never by pytest), from the repository root, with the project's venv::
+
+    python benchmarks/corpus.py            # fetch what is missing
+    python benchmarks/corpus.py --list     # where everything is
+
+What it makes (all under ``benchmarks/.corpus/``, gitignored):
+
+- ``django-<version>/``, ``sqlalchemy-<version>/``, ``pydantic-<version>/``: the sources of pinned
+  sdists from the package registry (``pip download --no-deps --no-binary NAME``, then unpacked).
+  Django is the "large real codebase" of the issues; SQLAlchemy (``Base.metadata`` everywhere) and
+  pydantic (``model_dump``, field ``metadata``) are the code most likely to cause false positives.
+- ``stdlib-<version>/``: a copy of this interpreter's standard library
+  (``sysconfig.get_paths()['stdlib']``) without ``site-packages``: copied, so that the plugin's
+  cache directory lands in the copy and not in the interpreter's own tree.
+- ``venv-base/``: a venv with the same flake8 version as the project's venv and no plugin, the
+  "flake8 default" every ratio is measured against.
+
+The scripts pass ``--ssot-project-root`` explicitly: a corpus without its own ``setup.cfg`` or
+``.git`` (the stdlib copy) would otherwise be indexed as part of this repository.
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib.metadata
+import shutil
+import subprocess
+import sys
+import sysconfig
+import tarfile
+import tempfile
+import venv
+from pathlib import Path
+
+CORPUS_DIR = Path(__file__).resolve().parent / ".corpus"
+BASE_VENV = CORPUS_DIR / "venv-base"
+
+# Pinned so that figures from different days compare: change a pin, re-run everything.
+SDISTS = {
+    "django": "5.2.8",
+    "sqlalchemy": "2.0.44",
+    "pydantic": "2.12.4",
+}
+
+
+def stdlib_source() -> Path:
+    return Path(sysconfig.get_paths()["stdlib"])
+
+
+def corpus_path(name: str) -> Path:
+    if name == "stdlib":
+        return CORPUS_DIR / f"stdlib-{sys.version_info.major}.{sys.version_info.minor}"
+    return CORPUS_DIR / f"{name}-{SDISTS[name]}"
+
+
+CORPUS_NAMES = (*SDISTS, "stdlib")
+
+
+def base_flake8() -> Path:
+    return BASE_VENV / "bin" / "flake8"
+
+
+def plugin_flake8() -> Path:
+    """flake8 of the interpreter running this script (the project's venv, plugin installed)."""
+    return Path(sys.executable).parent / "flake8"
+
+
+def _run(command: list[str], **kwargs) -> None:
+    print("+", " ".join(str(part) for part in command), flush=True)
+    subprocess.run(command, check=True, **kwargs)
+
+
+def fetch_sdist(name: str) -> Path:
+    target = corpus_path(name)
+    if target.is_dir():
+        return target
+    with tempfile.TemporaryDirectory(dir=CORPUS_DIR) as download_dir:
+        # --no-binary NAME forces the sdist (wheels have no tests/); build requirements may still
+        # come as wheels, so preparing the metadata does not compile Cython from source.
+        _run([sys.executable, "-m", "pip", "download", "--quiet", "--no-deps",
+              "--no-binary", name, "--dest", download_dir, f"{name}=={SDISTS[name]}"])
+        archives = sorted(Path(download_dir).glob("*.tar.gz"))
+        if len(archives) != 1:
+            raise SystemExit(f"expected one sdist for {name}, got {archives}")
+        with tarfile.open(archives[0]) as archive:
+            archive.extractall(download_dir, filter="data")
+        unpacked = [path for path in Path(download_dir).iterdir() if path.is_dir()]
+        if len(unpacked) != 1:
+            raise SystemExit(f"expected one top directory in {archives[0].name}, got {unpacked}")
+        unpacked[0].rename(target)
+    return target
+
+
+def copy_stdlib() -> Path:
+    target = corpus_path("stdlib")
+    if target.is_dir():
+        return target
+    source = stdlib_source()
+    print(f"+ copy {source} -> {target}", flush=True)
+    partial = target.with_name(target.name + ".partial")
+    shutil.rmtree(partial, ignore_errors=True)
+    shutil.copytree(source, partial, symlinks=True,
+                    ignore=shutil.ignore_patterns("site-packages", "__pycache__", "*.pyc"))
+    partial.rename(target)
+    return target
+
+
+# flake8 and the default checks it runs: pinned in venv-base to the versions of this venv.
+FLAKE8_DISTRIBUTIONS = ("flake8", "pyflakes", "pycodestyle", "mccabe")
+
+
+def _pins() -> list[str]:
+    return [f"{name}=={importlib.metadata.version(name)}" for name in FLAKE8_DISTRIBUTIONS]
+
+
+def make_base_venv() -> Path:
+    if base_flake8().exists():
+        return BASE_VENV
+    venv.create(BASE_VENV, with_pip=True, clear=True)
+    _run([str(BASE_VENV / "bin" / "python"), "-m", "pip", "install", "--quiet", *_pins()])
+    return BASE_VENV
+
+
+def check_base_venv() -> None:
+    """venv-base must be the same flake8 and default checks, no plugin: else every ratio lies."""
+    freeze = subprocess.run([str(BASE_VENV / "bin" / "python"), "-m", "pip", "freeze"],
+                            capture_output=True, text=True, check=True).stdout.split()
+    version = subprocess.run([str(base_flake8()), "--version"], capture_output=True, text=True,
+                             check=True).stdout
+    if not set(_pins()) <= set(freeze) or "ssot" in version:
+        raise SystemExit(f"venv-base is not plain {_pins()}: {freeze} / {version!r}")
+
+
+def fetch_all(names=CORPUS_NAMES) -> dict[str, Path]:
+    CORPUS_DIR.mkdir(exist_ok=True)
+    make_base_venv()
+    check_base_venv()
+    paths = {}
+    for name in names:
+        paths[name] = copy_stdlib() if name == "stdlib" else fetch_sdist(name)
+    return paths
+
+
+def python_files(root: Path) -> list[Path]:
+    return sorted(path for path in root.rglob("*.py") if path.is_file())
+
+
+def main(argv=None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--list", action="store_true", help="print the corpora and exit")
+    parser.add_argument("names", nargs="*", default=list(CORPUS_NAMES),
+                        help=f"corpora to fetch (default: all of {', '.join(CORPUS_NAMES)})")
+    args = parser.parse_args(argv)
+    if args.list:
+        for name in CORPUS_NAMES:
+            path = corpus_path(name)
+            count = len(python_files(path)) if path.is_dir() else "missing"
+            print(f"{name:12} {path}  ({count} .py files)")
+        print(f"{'venv-base':12} {BASE_VENV}  ({'ok' if base_flake8().exists() else 'missing'})")
+        return 0
+    for name, path in fetch_all(args.names).items():
+        print(f"{name:12} {path}  ({len(python_files(path))} .py files)")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
