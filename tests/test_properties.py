@@ -274,7 +274,8 @@ def test_flake8_prints_what_check_file_returns(sources):
             expected |= {(path.name, f.line, f.col + 1, f.code)
                          for f in family(findings, "SOT1", "SOT3")}
         result = run_flake8("--select", "SOT1,SOT3", "--jobs", "2", ".", cwd=project)
-        assert "Traceback" not in result.stderr and "flake8-ssot" not in result.stderr, result.stderr
+        assert "Traceback" not in result.stderr, result.stderr
+        assert "flake8-ssot" not in result.stderr, result.stderr
         assert result.returncode == (1 if expected else 0), result.stderr
         printed = set()
         for line in result.stdout.splitlines():
