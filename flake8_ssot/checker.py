@@ -10,6 +10,7 @@ import ast
 import logging
 from typing import Sequence
 
+from flake8_ssot import baseline
 from flake8_ssot.rule import Finding
 from flake8_ssot.rules import duplicates, mutation, serializable
 
@@ -42,4 +43,10 @@ def check_file(tree: ast.AST, lines: Sequence[str], filename: str, settings) -> 
     except Exception as error:  # noqa: BLE001 - never stop the flake8 run
         LOG.warning("flake8-ssot: duplicate-class check failed on %s: %r", filename, error)
     unique = {(f.line, f.col, f.code, f.message): f for f in findings}
-    return sorted(unique.values(), key=Finding.sort_key)
+    findings = sorted(unique.values(), key=Finding.sort_key)
+    if settings.baseline and findings:
+        try:
+            findings = baseline.drop_baselined(findings, lines, filename, settings)
+        except Exception as error:  # noqa: BLE001 - never stop the flake8 run
+            LOG.warning("flake8-ssot: baseline not applied to %s: %r", filename, error)
+    return findings
