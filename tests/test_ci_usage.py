@@ -1,0 +1,128 @@
+"""CI usage: SOT codes behave like any flake8 plugin's under flake8's command line options."""
+
+from __future__ import annotations
+
+import pytest
+
+from conftest import reported, run_flake8
+
+SOURCE = '''\
+import os
+
+
+def handle(context):
+    context.metadata["a"] = 1
+    context.metadata["b"] = 2
+    context.metadata.clear()
+'''
+SOT101 = ("SOT101 context.metadata[...] = ... writes metadata directly; "
+          "use self.store_metadata_result(context, key, value)")
+SOT106 = ("SOT106 context.metadata.clear() empties metadata directly; "
+          "use self.clear_metadata(context, preserve_keys=...)")
+ALL = {(1, 1, "F401"), (5, 5, "SOT101"), (6, 5, "SOT101"), (7, 5, "SOT106")}
+
+
+@pytest.fixture
+def project(tmp_path):
+    (tmp_path / "agent.py").write_text(SOURCE)
+    (tmp_path / "clean.py").write_text("def handle(context):\n    return context.metadata['a']\n")
+    return tmp_path
+
+
+def test_exit_codes(project):
+    assert run_flake8("agent.py", cwd=project).returncode == 1
+    assert run_flake8("clean.py", cwd=project).returncode == 0
+    assert run_flake8("--select", "SOT", "--exit-zero", "agent.py", cwd=project).returncode == 0
+
+
+def test_findings_print_in_flake8_default_format(project):
+    result = run_flake8("--select", "SOT", "agent.py", cwd=project)
+    assert result.stdout == (f"agent.py:5:5: {SOT101}\nagent.py:6:5: {SOT101}\n"
+                             f"agent.py:7:5: {SOT106}\n")
+    assert result.stderr == ""
+
+
+def test_show_source_points_at_the_statement(project):
+    result = run_flake8("--select", "SOT106", "--show-source", "agent.py", cwd=project)
+    assert result.stdout == f"agent.py:7:5: {SOT106}\n    context.metadata.clear()\n    ^\n"
+
+
+def test_count_and_statistics(project):
+    result = run_flake8("--count", "--statistics", "agent.py", cwd=project)
+    assert result.stdout.splitlines()[-4:] == [
+        "1     F401 'os' imported but unused",
+        f"2     {SOT101}",
+        f"1     {SOT106}",
+        "4",
+    ]
+
+
+def test_output_file(project):
+    result = run_flake8("--select", "SOT", "--output-file", "flake8.txt", "agent.py", cwd=project)
+    assert (result.returncode, result.stdout) == (1, "")
+    assert reported((project / "flake8.txt").read_text()) == ALL - {(1, 1, "F401")}
+    teed = run_flake8("--select", "SOT", "--output-file", "tee.txt", "--tee", "agent.py",
+                      cwd=project)
+    assert teed.stdout == (project / "tee.txt").read_text() != ""
+
+
+def test_pylint_format(project):
+    result = run_flake8("--select", "SOT106", "--format", "pylint", "agent.py", cwd=project)
+    assert result.stdout == f"agent.py:7: [SOT106]{SOT106[6:]}\n"
+
+
+@pytest.mark.parametrize("args, expected", [
+    ((), ALL),
+    (("--select", "SOT"), ALL - {(1, 1, "F401")}),
+    (("--select", "SOT1"), {(5, 5, "SOT101"), (6, 5, "SOT101"), (7, 5, "SOT106")}),
+    (("--select", "SOT106"), {(7, 5, "SOT106")}),
+    (("--select", "F"), {(1, 1, "F401")}),
+    (("--select", "F", "--extend-select", "SOT106"), {(1, 1, "F401"), (7, 5, "SOT106")}),
+    (("--extend-ignore", "SOT101"), {(1, 1, "F401"), (7, 5, "SOT106")}),
+    (("--extend-ignore", "SOT"), {(1, 1, "F401")}),
+    (("--ignore", "SOT106,F401"), {(5, 5, "SOT101"), (6, 5, "SOT101")}),
+    (("--select", "SOT", "--extend-ignore", "SOT101"), {(7, 5, "SOT106")}),
+    (("--per-file-ignores", "agent.py:SOT101"), {(1, 1, "F401"), (7, 5, "SOT106")}),
+])
+def test_select_and_ignore(project, args, expected):
+    assert reported(run_flake8(*args, "agent.py", cwd=project).stdout) == expected
+
+
+def test_config_select_without_sot_needs_extend_select(project):
+    """A config that lists ``select`` turns off every code it does not name, plugins' included."""
+    (project / "setup.cfg").write_text("[flake8]\nselect = E,F,W\n")
+    assert reported(run_flake8("agent.py", cwd=project).stdout) == {(1, 1, "F401")}
+    (project / "setup.cfg").write_text("[flake8]\nselect = E,F,W\nextend-select = SOT\n")
+    assert reported(run_flake8("agent.py", cwd=project).stdout) == ALL
+
+
+def test_noqa(project):
+    (project / "agent.py").write_text(SOURCE.replace('"a"] = 1', '"a"] = 1  # noqa: SOT101')
+                                      .replace(".clear()", ".clear()  # noqa"))
+    assert reported(run_flake8("--select", "SOT", "agent.py", cwd=project).stdout) == {
+        (6, 5, "SOT101")}
+    disabled = run_flake8("--select", "SOT", "--disable-noqa", "agent.py", cwd=project)
+    assert reported(disabled.stdout) == ALL - {(1, 1, "F401")}
+
+
+def test_several_jobs_report_the_same(project):
+    for number in range(4):
+        (project / f"agent{number}.py").write_text(SOURCE)
+    serial = run_flake8("--select", "SOT", "--jobs", "1", ".", cwd=project)
+    parallel = run_flake8("--select", "SOT", "--jobs", "2", ".", cwd=project)
+    assert sorted(parallel.stdout.splitlines()) == sorted(serial.stdout.splitlines())
+    assert len(serial.stdout.splitlines()) == 15
+
+
+def test_stdin_with_display_name(project):
+    (project / "setup.cfg").write_text("[flake8]\nper-file-ignores = legacy/*.py:SOT101\n")
+    result = run_flake8("--select", "SOT", "--stdin-display-name", "agents/agent.py", "-",
+                        cwd=project, stdin=SOURCE)
+    assert result.stdout == (f"agents/agent.py:5:5: {SOT101}\nagents/agent.py:6:5: {SOT101}\n"
+                             f"agents/agent.py:7:5: {SOT106}\n")
+    # per-file-ignores match the display name, as for a file on disk.
+    legacy = run_flake8("--select", "SOT", "--stdin-display-name", "legacy/agent.py", "-",
+                        cwd=project, stdin=SOURCE)
+    assert legacy.stdout == f"legacy/agent.py:7:5: {SOT106}\n"
+    without_name = run_flake8("--select", "SOT106", "-", cwd=project, stdin=SOURCE)
+    assert without_name.stdout == f"stdin:7:5: {SOT106}\n"
