@@ -1,0 +1,209 @@
+"""pre-commit: the real ``pre-commit`` installs this repository's hook manifest in a temporary git
+repository, and ``git commit`` runs it on the staged files.
+
+The hook environment is built once for the module (one ``PRE_COMMIT_HOME``): pre-commit clones a
+snapshot of this checkout (its working tree, so an uncommitted manifest change is tested too) and
+pip-installs it into an isolated virtualenv, which needs the package index this environment's
+pip is configured with, as in CI.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from conftest import REPO
+
+# Where the project keeps what the hook does not need in order to be installed.
+NOT_IN_SNAPSHOT = ("tests/", "benchmarks/", "examples/", "docs/", ".ci/")
+SOT106 = ("SOT106 context.metadata.clear() empties metadata directly; "
+          "use self.clear_metadata(context, preserve_keys=...)")
+# pre-commit's summary line for a hook: ``flake8-ssot.....Failed``.
+HOOK_RESULT = re.compile(r"^flake8-ssot\.+(?P<result>Passed|Failed)$", re.M)
+
+
+def git_env(pre_commit_home: Path) -> dict:
+    """No global or system git config, a fixed identity, and a private pre-commit store."""
+    env = {key: value for key, value in os.environ.items()
+           if not key.startswith(("GIT_", "PRE_COMMIT")) and key != "PYTHONSAFEPATH"}
+    env.update({
+        "GIT_CONFIG_NOSYSTEM": "1", "GIT_CONFIG_GLOBAL": os.devnull,
+        "GIT_AUTHOR_NAME": "Test", "GIT_AUTHOR_EMAIL": "test@example.invalid",
+        "GIT_COMMITTER_NAME": "Test", "GIT_COMMITTER_EMAIL": "test@example.invalid",
+        "PRE_COMMIT_HOME": str(pre_commit_home), "PRE_COMMIT_COLOR": "never",
+        # ``git commit`` runs the hook script, which finds pre-commit next to this Python.
+        "PATH": os.path.dirname(sys.executable) + os.pathsep + os.environ.get("PATH", ""),
+    })
+    return env
+
+
+def run(*command: str, cwd: Path, env: dict, timeout: float = 600) -> subprocess.CompletedProcess:
+    return subprocess.run(command, cwd=cwd, env=env, capture_output=True, text=True,
+                          timeout=timeout)
+
+
+def git(*args: str, cwd: Path, env: dict) -> str:
+    result = run("git", *args, cwd=cwd, env=env)
+    assert result.returncode == 0, result.stderr
+    return result.stdout
+
+
+@pytest.fixture(scope="module")
+def hooks(tmp_path_factory):
+    """``(hook repository, its rev, env)``; the hook environment is installed once, here."""
+    env = git_env(tmp_path_factory.mktemp("pre-commit-home"))
+    snapshot = tmp_path_factory.mktemp("flake8-ssot-hook-repo")
+    listed = git("ls-files", "-z", "--cached", "--others", "--exclude-standard", cwd=REPO, env=env)
+    for relative in filter(None, listed.split("\0")):
+        source = REPO / relative
+        if relative.startswith(NOT_IN_SNAPSHOT) or not source.is_file():
+            continue
+        (snapshot / relative).parent.mkdir(parents=True, exist_ok=True)
+        shutil.copy2(source, snapshot / relative)
+    git("init", "-q", cwd=snapshot, env=env)
+    git("add", "-A", cwd=snapshot, env=env)
+    git("commit", "-q", "-m", "snapshot", cwd=snapshot, env=env)
+    rev = git("rev-parse", "HEAD", cwd=snapshot, env=env).strip()
+
+    installer = tmp_path_factory.mktemp("install")
+    config = adopting_config(snapshot, rev)
+    init_repository(installer, env, {".pre-commit-config.yaml": config})
+    installed = run(sys.executable, "-m", "pre_commit", "install-hooks", cwd=installer, env=env)
+    assert installed.returncode == 0, installed.stdout + installed.stderr
+    return snapshot, rev, env
+
+
+def adopting_config(hook_repo: Path, rev: str, args: str = "") -> str:
+    """The ``.pre-commit-config.yaml`` an adopting repository writes (docs/adoption.md)."""
+    return (f"repos:\n"
+            f"  - repo: {hook_repo.as_posix()}\n"
+            f"    rev: {rev}\n"
+            f"    hooks:\n"
+            f"      - id: flake8-ssot\n" + (f"        args: {args}\n" if args else ""))
+
+
+def init_repository(path: Path, env: dict, files: dict[str, str]) -> None:
+    """A git repository whose first commit holds *files*."""
+    git("init", "-q", cwd=path, env=env)
+    write(path, files)
+    git("add", "-A", cwd=path, env=env)
+    git("commit", "-q", "-m", "initial", cwd=path, env=env)
+
+
+def write(root: Path, files: dict[str, str]) -> None:
+    for relative, text in files.items():
+        (root / relative).parent.mkdir(parents=True, exist_ok=True)
+        (root / relative).write_text(text)
+
+
+@pytest.fixture
+def adopter(hooks, tmp_path):
+    """A repository with the hook installed as a git pre-commit hook; ``commit(files)`` stages
+    *files* and runs ``git commit``, returning the hook's result."""
+    hook_repo, rev, env = hooks
+    init_repository(tmp_path, env, {
+        ".pre-commit-config.yaml": adopting_config(hook_repo, rev),
+        "setup.cfg": "[flake8]\nmax-line-length = 100\n",
+    })
+    installed = run(sys.executable, "-m", "pre_commit", "install", cwd=tmp_path, env=env)
+    assert installed.returncode == 0, installed.stdout + installed.stderr
+
+    def commit(files: dict[str, str], message: str = "change") -> subprocess.CompletedProcess:
+        write(tmp_path, files)
+        git("add", *files, cwd=tmp_path, env=env)
+        return run("git", "commit", "-q", "-m", message, cwd=tmp_path, env=env)
+
+    commit.root, commit.env = tmp_path, env
+    return commit
+
+
+def output(result: subprocess.CompletedProcess) -> str:
+    """What a user sees: `git commit` shows the hook output on stderr, pre-commit on stdout."""
+    return result.stdout + result.stderr
+
+
+def hook_result(result: subprocess.CompletedProcess) -> str:
+    match = HOOK_RESULT.search(output(result))
+    assert match, output(result)
+    return match["result"]
+
+
+def test_a_staged_violation_fails_the_commit_and_a_clean_file_passes(adopter):
+    clean = adopter({"agents/report.py": "def handle(context):\n"
+                                         "    return context.metadata.get('status')\n"})
+    assert (clean.returncode, hook_result(clean)) == (0, "Passed")
+
+    bad = adopter({"agents/cleanup.py": "def handle(context):\n"
+                                        "    context.metadata.clear()\n"})
+    assert (bad.returncode, hook_result(bad)) == (1, "Failed")
+    assert f"\nagents/cleanup.py:2:5: {SOT106}\n" in output(bad)
+    assert "- hook id: flake8-ssot" in output(bad)
+
+
+def test_only_sot_codes_are_reported_so_a_flake8_hook_is_not_duplicated(adopter):
+    result = adopter({"setup.cfg": "[flake8]\nextend-select = E226\n",
+                      "agents/cleanup.py": "import os\n\n\ndef handle(context):\n"
+                                           "    x = 1+2\n"
+                                           "    context.metadata.clear()\n"})
+    assert hook_result(result) == "Failed"
+    findings = [line for line in output(result).splitlines() if line.startswith("agents/")]
+    assert findings == [f"agents/cleanup.py:6:5: {SOT106}"]
+
+
+def test_only_staged_files_are_checked(adopter):
+    legacy = {"legacy.py": "def handle(context):\n    context.metadata.clear()\n"}
+    write(adopter.root, legacy)
+    git("add", "legacy.py", cwd=adopter.root, env=adopter.env)
+    git("commit", "-q", "--no-verify", "-m", "legacy", cwd=adopter.root, env=adopter.env)
+    result = adopter({"agents/report.py": "def handle(context):\n    return None\n"})
+    assert (result.returncode, hook_result(result)) == (0, "Passed")
+
+
+def test_a_staged_duplicate_of_an_unstaged_committed_class_is_sot201(adopter):
+    first = adopter({"agents/engine.py": "class ExecutionEngine:\n    pass\n"})
+    assert hook_result(first) == "Passed"
+    # Only services/engine.py is staged: agents/engine.py is known from the project index.
+    second = adopter({"services/engine.py": "import os\n\n\nclass ExecutionEngine:\n    pass\n"})
+    assert (second.returncode, hook_result(second)) == (1, "Failed")
+    findings = [line for line in output(second).splitlines() if line.startswith("services/")]
+    assert len(findings) == 1, output(second)
+    assert findings[0].startswith("services/engine.py:4:1: SOT201 ")
+    assert "agents/engine.py:1" in findings[0]
+
+
+def test_a_baseline_keeps_legacy_findings_out_of_the_commit(adopter):
+    legacy = "def handle(context):\n    context.metadata.clear()\n"
+    write(adopter.root, {"setup.cfg": "[flake8]\nssot-baseline = .flake8-ssot-baseline.json\n",
+                         "legacy.py": legacy})
+    env = adopter.env
+    baseline = run(sys.executable, "-m", "flake8_ssot.cli", "baseline", cwd=adopter.root, env=env)
+    assert baseline.returncode == 0, baseline.stderr
+    git("add", "-A", cwd=adopter.root, env=env)
+    git("commit", "-q", "--no-verify", "-m", "baseline", cwd=adopter.root, env=env)
+
+    edited = adopter({"legacy.py": '"""Legacy handler."""\n\n\n' + legacy})
+    assert (edited.returncode, hook_result(edited)) == (0, "Passed")
+    new = adopter({"legacy.py": '"""Legacy handler."""\n\n\n' + legacy
+                   + "    context.metadata.clear()\n"})
+    assert hook_result(new) == "Failed"
+    assert f"\nlegacy.py:6:5: {SOT106}\n" in output(new)
+
+
+def test_try_repo_runs_the_manifest_hook_on_given_files(hooks, tmp_path):
+    hook_repo, rev, env = hooks
+    init_repository(tmp_path, env, {"agent.py": "def handle(context):\n"
+                                                "    context.metadata.clear()\n",
+                                    "clean.py": "x = 1\n"})
+    result = run(sys.executable, "-m", "pre_commit", "try-repo", str(hook_repo), "flake8-ssot",
+                 "--ref", rev, "--files", "agent.py", "clean.py", cwd=tmp_path, env=env)
+    assert (result.returncode, hook_result(result)) == (1, "Failed")
+    assert f"\nagent.py:2:5: {SOT106}\n" in output(result)
+    clean = run(sys.executable, "-m", "pre_commit", "try-repo", str(hook_repo), "flake8-ssot",
+                "--ref", rev, "--files", "clean.py", cwd=tmp_path, env=env)
+    assert (clean.returncode, hook_result(clean)) == (0, "Passed")
