@@ -51,3 +51,9 @@ def expected_in(path: Path) -> set[tuple[int, int, str]]:
 @pytest.fixture
 def flake8():
     return run_flake8
+
+
+def code_blocks(markdown: Path, language: str) -> list[str]:
+    """The fenced code blocks of *language* in a docs page: the snippets users copy, tested."""
+    return re.findall(rf"^```{language}\n(.*?)^```$", markdown.read_text(encoding="utf-8"),
+                      re.M | re.S)

@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+import re
+import shlex
+
 import pytest
 
-from conftest import reported, run_flake8
+from conftest import REPO, code_blocks, reported, run_flake8
+from flake8_ssot import options
 
 SOURCE = '''\
 import os
@@ -126,3 +130,26 @@ def test_stdin_with_display_name(project):
     assert legacy.stdout == f"legacy/agent.py:7:5: {SOT106}\n"
     without_name = run_flake8("--select", "SOT106", "-", cwd=project, stdin=SOURCE)
     assert without_name.stdout == f"stdin:7:5: {SOT106}\n"
+
+
+ADOPTION = REPO / "docs" / "adoption.md"
+
+
+def test_documented_github_actions_command(project):
+    """The flake8 step of the GitHub Actions job in docs/adoption.md, as written there."""
+    [job] = [block for block in code_blocks(ADOPTION, "yaml") if "runs-on:" in block]
+    [command] = re.findall(r"^\s+run: (flake8 .*)$", job, re.M)
+    result = run_flake8(*shlex.split(command)[1:], cwd=project)
+    assert result.returncode == 1
+    assert result.stdout.splitlines() == [
+        f"./agent.py:5:5: {SOT101}", f"./agent.py:6:5: {SOT101}", f"./agent.py:7:5: {SOT106}",
+        f"2     {SOT101}", f"1     {SOT106}", "3",
+    ]
+    assert reported((project / "flake8-ssot.txt").read_text()) == ALL - {(1, 1, "F401")}
+
+
+def test_documented_configuration_uses_declared_options():
+    declared = {f"ssot-{option.name}" for option in options.OPTIONS}
+    blocks = code_blocks(ADOPTION, "ini")
+    used = {key for block in blocks for key in re.findall(r"^(ssot-[a-z-]+)\s*=", block, re.M)}
+    assert used and used <= declared

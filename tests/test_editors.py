@@ -12,7 +12,7 @@ import sys
 import threading
 from pathlib import Path
 
-from conftest import run_flake8
+from conftest import REPO, code_blocks, run_flake8
 
 DISK = '''\
 class ReportAgent:
@@ -32,6 +32,13 @@ SOT106 = ("context.metadata.clear() empties metadata directly; "
 # What waiting for one server message may take at most before the test gives up (a hang guard,
 # not a speed assertion).
 MESSAGE_TIMEOUT = 120
+
+
+def documented(key: str) -> dict:
+    """The JSON settings block of docs/adoption.md that mentions *key*."""
+    [block] = [block for block in code_blocks(REPO / "docs" / "adoption.md", "json")
+               if key in block]
+    return json.loads(block)
 
 
 class LanguageServer:
@@ -113,13 +120,8 @@ def test_pylsp_flake8_plugin_shows_the_unsaved_buffers_finding(tmp_path):
             "processId": os.getpid(), "rootUri": workspace.as_uri(), "capabilities": {},
         })
         server.notify("initialized", {})
-        # The settings a user puts in the editor: flake8 on, the linters it replaces off.
-        server.notify("workspace/didChangeConfiguration", {"settings": {"pylsp": {"plugins": {
-            "flake8": {"enabled": True},
-            "pycodestyle": {"enabled": False},
-            "pyflakes": {"enabled": False},
-            "mccabe": {"enabled": False},
-        }}}})
+        # The settings docs/adoption.md tells a user to put in the editor, as written there.
+        server.notify("workspace/didChangeConfiguration", {"settings": documented("pylsp")})
         server.notify("textDocument/didOpen", {"textDocument": {
             "uri": path.as_uri(), "languageId": "python", "version": 1, "text": BUFFER,
         }})
@@ -172,3 +174,11 @@ def test_vscode_flake8_command_line_on_the_buffer(tmp_path):
     result = run_flake8(VSCODE_FORMAT, "--stdin-display-name", str(path), "-", cwd=tmp_path,
                         stdin=BUFFER)
     assert _vscode_diagnostics(result.stdout) == [(3, 8, "S", "SOT106", SOT106)]
+
+
+def test_vscode_documentation_matches_the_tested_command_line():
+    settings = documented("flake8.importStrategy")
+    assert settings["flake8.importStrategy"] == "fromEnvironment"
+    # The extension looks a severity up by the code's first letter, as the format prints it.
+    assert settings["flake8.severity"]["S"] == "Warning"
+    assert f'"{VSCODE_FORMAT}"' in (REPO / "docs" / "adoption.md").read_text(encoding="utf-8")

@@ -18,7 +18,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import REPO
+from conftest import REPO, code_blocks
 
 # Where the project keeps what the hook does not need in order to be installed.
 NOT_IN_SNAPSHOT = ("tests/", "benchmarks/", "examples/", "docs/", ".ci/")
@@ -207,3 +207,16 @@ def test_try_repo_runs_the_manifest_hook_on_given_files(hooks, tmp_path):
     clean = run(sys.executable, "-m", "pre_commit", "try-repo", str(hook_repo), "flake8-ssot",
                 "--ref", rev, "--files", "clean.py", cwd=tmp_path, env=env)
     assert (clean.returncode, hook_result(clean)) == (0, "Passed")
+
+
+def test_the_documented_local_system_hook(tmp_path_factory, tmp_path):
+    """The ``repo: local`` / ``language: system`` snippet of docs/adoption.md, as written."""
+    [config] = [block for block in code_blocks(REPO / "docs" / "adoption.md", "yaml")
+                if "language: system" in block]
+    env = git_env(tmp_path_factory.mktemp("pre-commit-home"))
+    init_repository(tmp_path, env, {".pre-commit-config.yaml": config})
+    write(tmp_path, {"agent.py": "def handle(context):\n    context.metadata.clear()\n"})
+    git("add", "agent.py", cwd=tmp_path, env=env)
+    result = run(sys.executable, "-m", "pre_commit", "run", cwd=tmp_path, env=env)
+    assert (result.returncode, hook_result(result)) == (1, "Failed")
+    assert f"\nagent.py:2:5: {SOT106}\n" in output(result)
