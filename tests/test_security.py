@@ -1,0 +1,123 @@
+"""The checked project is data, never code: nothing of it runs, the cache stays in its
+directory, and what the cache says is not trusted to point anywhere."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+from conftest import reported
+
+# The console script, as a user runs it: ``python -m flake8`` would put the working directory
+# first on sys.path, and a project file named like a library module would shadow it. That is
+# Python's doing, not the plugin's, and not how flake8 is run.
+FLAKE8 = str(Path(sys.executable).parent / "flake8")
+CACHE = ".flake8-ssot-cache"
+
+
+def flake8(*args: str, cwd: Path, stdin: str | None = None) -> subprocess.CompletedProcess:
+    env = {key: value for key, value in os.environ.items()
+           if key not in ("PYTHONPATH", "PYTHONSAFEPATH", "PYTHONSTARTUP")}
+    return subprocess.run([FLAKE8, *args], cwd=cwd, input=stdin, capture_output=True, text=True,
+                          env=env, timeout=300)
+
+
+def payload(marker: str) -> str:
+    """Module code that leaves a file behind if anything imports or runs it."""
+    return (f"import pathlib\n"
+            f"pathlib.Path(__file__).resolve().parent.joinpath({marker!r}).write_text('ran')\n")
+
+
+AGENT = '''\
+from datetime import datetime
+
+from helpers import Engine, make_value, Result
+import plugins.loader
+
+
+def handle(context, self):
+    context.metadata["value"] = make_value()
+    context.metadata["engine"] = Engine()
+    context.metadata["when"] = datetime.now()
+    self.store_metadata_result(context, "result", Result().model_dump())
+    self.store_metadata_result(context, "loaded", plugins.loader.LOADED)
+'''
+
+HELPERS = payload("RAN-helpers") + '''
+class Engine:
+    """Instantiating this runs code; inference must read the source, not call it."""
+
+    def __init__(self):
+        pathlib.Path(__file__).resolve().parent.joinpath("RAN-engine").write_text("ran")
+
+
+class Result:
+    def model_dump(self):
+        pathlib.Path(__file__).resolve().parent.joinpath("RAN-dump").write_text("ran")
+        return {}
+
+
+def make_value():
+    pathlib.Path(__file__).resolve().parent.joinpath("RAN-make-value").write_text("ran")
+    return datetime.now()
+
+
+from datetime import datetime  # noqa: E402
+'''
+
+
+def make_project(tmp_path: Path) -> Path:
+    root = tmp_path / "project"
+    (root / "plugins").mkdir(parents=True)
+    files = {
+        "setup.cfg": "[flake8]\n",
+        "setup.py": payload("RAN-setup"),
+        "conftest.py": payload("RAN-conftest"),
+        "sitecustomize.py": payload("RAN-sitecustomize"),
+        "usercustomize.py": payload("RAN-usercustomize"),
+        "__init__.py": payload("RAN-init"),
+        "helpers.py": HELPERS,
+        "agent.py": AGENT,
+        "plugins/__init__.py": payload("RAN-plugins-init"),
+        "plugins/loader.py": payload("RAN-loader") + "LOADED = {1, 2}\nclass Engine: pass\n",
+        "plugins/engine.pth": "import os; open('RAN-pth', 'w').write('ran')\n",
+        "tests/test_agent.py": payload("RAN-test"),
+    }
+    for name, content in files.items():
+        (root / name).parent.mkdir(parents=True, exist_ok=True)
+        (root / name).write_text(content)
+    return root
+
+
+def tree(root: Path) -> set[str]:
+    return {str(path.relative_to(root)) for path in root.rglob("*")}
+
+
+def new_files_outside_cache(before: set[str], top: Path) -> list[str]:
+    """Paths (relative to *top*, as *before*) that appeared outside project/.flake8-ssot-cache."""
+    cache = os.path.join("project", CACHE)
+    return sorted(path for path in tree(top) - before
+                  if path != cache and not path.startswith(cache + os.sep))
+
+
+def test_nothing_of_the_checked_project_runs(tmp_path):
+    root = make_project(tmp_path)
+    before = tree(tmp_path)
+    runs = [
+        flake8(".", cwd=root),
+        flake8("--jobs", "2", ".", cwd=root),
+        flake8("agent.py", cwd=root),
+        flake8("--stdin-display-name", "agent.py", "-", cwd=root, stdin=AGENT),
+        flake8("--stdin-display-name", "plugins/loader.py", "-", cwd=root,
+               stdin=(root / "plugins/loader.py").read_text()),
+    ]
+    for result in runs:
+        assert result.returncode == 1, result.stderr
+        assert "Traceback" not in result.stderr, result.stderr
+    # No RAN-* marker, no __pycache__, nothing at all outside the cache directory; also not
+    # next to the project (tmp_path is its parent).
+    assert new_files_outside_cache(before, tmp_path) == []
+    # And the run did check the project: the metadata writes are reported.
+    assert {(8, 5, "SOT101"), (9, 5, "SOT101"), (10, 5, "SOT101")} <= reported(runs[2].stdout)
