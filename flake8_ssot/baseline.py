@@ -243,34 +243,41 @@ class Baseline:
 
 # -- the plugin side: drop baselined findings ------------------------------------------------
 
-_LOADED: dict[str, Baseline | None] = {}  # resolved path -> baseline, read once per process
+# Read once per process: (ssot-baseline, ssot-project-root, cwd) -> (the baseline, or None when
+# it cannot be used; its entries per file, ``{path: Counter({(code, fingerprint): count})}``).
+_LOADED: dict[tuple, tuple] = {}
 
 
-def _load_once(path: str) -> Baseline | None:
-    if path not in _LOADED:
+def _entries_by_file(settings) -> tuple[Baseline | None, dict[str, Counter]]:
+    cache_key = (settings.baseline, settings.project_root, os.getcwd())
+    if cache_key not in _LOADED:
+        path = resolve_path(settings.baseline, settings)
         try:
-            _LOADED[path] = Baseline.read(path)
+            baseline = Baseline.read(path)
         except FileNotFoundError:
             LOG.warning("flake8-ssot: baseline %s not found; reporting every finding "
                         "(create it with `flake8-ssot baseline`)", path)
-            _LOADED[path] = None
+            baseline = None
         except (OSError, UnicodeDecodeError, ValueError) as error:
             LOG.warning("flake8-ssot: cannot use baseline %s: %s; reporting every finding",
                         path, error)
-            _LOADED[path] = None
-    return _LOADED[path]
+            baseline = None
+        by_file: dict[str, Counter] = {}
+        for (relative_path, code, digest), count in (baseline.counts.items() if baseline else ()):
+            by_file.setdefault(relative_path, Counter())[code, digest] += count
+        _LOADED[cache_key] = (baseline, by_file)
+    return _LOADED[cache_key]
 
 
 def drop_baselined(findings: list, lines: Sequence[str], filename: str, settings) -> list:
     """*findings* of one file (sorted by line) less those accepted in ``settings.baseline``."""
-    baseline = _load_once(resolve_path(settings.baseline, settings))
+    baseline, by_file = _entries_by_file(settings)
     if baseline is None or not findings:
         return findings
-    relative_path = baseline.relative(filename)
-    remaining = Counter({key[1:]: count for key, count in baseline.counts.items()
-                         if key[0] == relative_path})
-    if not remaining:
+    accepted = by_file.get(baseline.relative(filename))
+    if not accepted:
         return findings
+    remaining = Counter(accepted)  # the first copies of a repeated statement are the accepted ones
     kept = []
     for finding in findings:
         key = (finding.code, fingerprint(normalised_statement(lines, finding.line)))
