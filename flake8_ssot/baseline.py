@@ -123,7 +123,7 @@ def find_config_directory(start: str) -> str | None:
     """The directory of the config file flake8 itself would read, searching upward from *start*.
 
     Like flake8: the first ``setup.cfg``, ``tox.ini`` or ``.flake8`` with a ``[flake8]`` section,
-    stopping at the home directory.
+    not looking in the home directory or above it.
     """
     directory = os.path.abspath(start)
     home = os.path.expanduser("~")
@@ -137,7 +137,7 @@ def find_config_directory(start: str) -> str | None:
             if parser.has_section("flake8") or parser.has_section("flake8:local-plugins"):
                 return directory
         parent = os.path.dirname(directory)
-        if parent == directory or directory == home:
+        if parent == directory or parent == home:
             return None
         directory = parent
 
