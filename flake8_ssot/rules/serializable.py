@@ -23,11 +23,10 @@ import ast
 import bisect
 import os
 import time
+import warnings
 from dataclasses import dataclass, replace
 
 from flake8_ssot.rule import Finding, Rule
-
-_FIX_HELPER = "self.store_metadata_result(context, key, model)"
 
 SOT301 = Rule(
     code="SOT301",
@@ -112,7 +111,7 @@ SOT308 = Rule(
 SOT309 = Rule(
     code="SOT309",
     name="model-dump-not-json",
-    message="{value} keeps {field} as {type} (python mode); use model_dump(mode='json')",
+    message="{value} keeps {type} in field {field} (python mode); use model_dump(mode='json')",
     summary="``model_dump()`` / ``.dict()`` without ``mode='json'`` of a model with a "
             "non-JSON field type.",
     why="In python mode model_dump leaves datetimes, UUIDs, sets, Decimals, Paths and enums "
@@ -163,11 +162,10 @@ BYTES = Kind(SOT304, "decode it (.decode() for text, base64 for binary data)")
 DECIMAL = Kind(SOT305, "store str(...) of it")
 PATH = Kind(SOT306, "store str(...) of it")
 ENUM = Kind(SOT307, "store its .value, or mix str (or int) into the Enum class")
-MODEL = Kind(SOT308, f"pass the model itself to {_FIX_HELPER}, which converts it, or store "
-                     ".model_dump(mode='json')")
+MODEL = Kind(SOT308, "pass the model itself to {converter}, or store .model_dump(mode='json')")
 MODEL_DUMP = Kind(SOT309, "")
 ITERATOR = Kind(SOT310, "store list(...) of it")
-OBJECT = Kind(SOT311, "store a dict of JSON values instead (e.g. dataclasses.asdict(...))")
+OBJECT = Kind(SOT311, "store JSON data instead (e.g. dataclasses.asdict(...) of a dataclass)")
 
 # Classes whose instances are a known kind, by qualified name (the C and pure-Python twins of
 # datetime and decimal included). Subclasses count too: the first match up the MRO decides.
@@ -316,33 +314,39 @@ def check(source: str, filename: str, value_sites, settings) -> list[Finding]:
     if not sites or budget <= 0:
         return []
     deadline = time.perf_counter() + budget
-    module = _build_module(source, filename)
-    if module is None:
-        return []
     findings = []
-    try:
-        located = _locate(module, [site.value for site in sites])
-        tracer = _Tracer(deadline)
-        for site in sites:
-            node = located.get(_span(site.value))
-            if node is None:
-                continue
-            problem = tracer.site_problem(node, _role(site, settings), site.converts_models)
-            if problem is not None:
-                findings.append(_finding(site, node, problem))
-    except _OutOfBudget:
-        pass  # the budget is the user's: what was found so far stands
-    finally:
-        _forget(module)
+    # astroid re-parses the file and the modules it imports: their SyntaxWarnings and
+    # DeprecationWarnings were flake8's to show (or not), never ours.
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        module = _build_module(source, filename)
+        if module is None:
+            return []
+        try:
+            located = _locate(module, [site.value for site in sites])
+            tracer = _Tracer(deadline)
+            for site in sites:
+                node = located.get(_span(site.value))
+                if node is None:
+                    continue
+                problem = tracer.site_problem(node, _role(site, settings), site.converts_models)
+                if problem is not None:
+                    findings.append(_finding(site, node, problem, settings))
+        except _OutOfBudget:
+            pass  # the budget is the user's: what was found so far stands
+        finally:
+            _forget(module)
     return findings
 
 
-def _finding(site, node, problem: Problem) -> Finding:
+def _finding(site, node, problem: Problem, settings) -> Finding:
     statement = site.statement
     rule = problem.kind.rule
+    converters = settings.converting_helpers
+    fix = problem.kind.fix.format(converter=f"self.{converters[0]}(...)" if converters
+                                  else "a helper that converts models")
     message = rule.format(value=_text(node), verb="holds" if problem.nested else "is",
-                          type=_with_article(problem.type_name), fix=problem.kind.fix,
-                          field=problem.field)
+                          type=_with_article(problem.type_name), fix=fix, field=problem.field)
     return Finding(statement.lineno, statement.col_offset, rule.code, message,
                    getattr(statement, "end_lineno", None) or statement.lineno)
 
@@ -595,7 +599,7 @@ class _Tracer:
 
     def _const(self, node) -> Problem | None:
         if isinstance(node.value, bytes):
-            return Problem(BYTES, "bytes")
+            return Problem(BYTES, "bytes object")
         if isinstance(node.value, complex):
             return Problem(OBJECT, "complex")
         return None
@@ -1034,7 +1038,7 @@ class _Tracer:
         for qname in qnames:
             kind = KNOWN_CLASSES.get(qname)
             if kind is not None:
-                return Problem(kind, cls.name)
+                return Problem(kind, "bytes object" if cls.name == "bytes" else cls.name)
         if is_model:
             return None if top_model_ok else Problem(MODEL, cls.name, model=cls)
         if "enum.Enum" in qnames:
