@@ -1064,8 +1064,11 @@ class _Tracer:
                 if target.as_string().rsplit(".", 1)[-1] not in KNOWN_CLASS_DECORATORS:
                     return False
             metaclass = klass.declared_metaclass()
-            if metaclass is not None and metaclass.root().name not in ("builtins", "abc") \
-                    and "__call__" in metaclass.locals:
+            if metaclass is None and getattr(klass, "_metaclass", None) is None:
+                continue
+            if not isinstance(metaclass, self.nodes.ClassDef):
+                return False  # a metaclass we cannot see
+            if metaclass.root().name not in ("builtins", "abc") and "__call__" in metaclass.locals:
                 return False
         return True
 
