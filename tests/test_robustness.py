@@ -104,6 +104,18 @@ def test_nesting_past_the_recursion_limit_is_skipped_with_a_message(tmp_path):
     assert reported(default.stdout) == {(2, 29, "F821")}  # the undefined name `a`
 
 
+def test_deep_values_are_still_inferred_below_the_limit(tmp_path):
+    # 300 levels: every pass (the SOT1xx walk, astroid's tree for SOT3xx) copes and reports.
+    source = ("from datetime import datetime\n\n\ndef handle(context):\n"
+              "    context.metadata['k'] = [datetime.now(), a" + ".b" * 300 + "]\n"
+              "    context.metadata['j'] = datetime.now()\n")
+    root = project(tmp_path, {"deep.py": source})
+    result = run_flake8("--select", "SOT", "deep.py", cwd=root)
+    assert_clean_stderr(result)
+    assert reported(result.stdout) == {(5, 5, "SOT101"), (5, 5, "SOT301"),
+                                       (6, 5, "SOT101"), (6, 5, "SOT301")}
+
+
 def test_nesting_the_parser_rejects_is_flake8s_syntax_error(tmp_path):
     deep_call = "def handle(context):\n    context.metadata['k'] = " + "f(" * 300 + ")" * 300
     root = project(tmp_path, {"calls.py": deep_call + "\n"})
