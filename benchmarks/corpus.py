@@ -14,8 +14,12 @@ What it makes (all under ``benchmarks/.corpus/``, gitignored):
 - ``stdlib-<version>/``: a copy of this interpreter's standard library
   (``sysconfig.get_paths()['stdlib']``) without ``site-packages``: copied, so that the plugin's
   cache directory lands in the copy and not in the interpreter's own tree.
-- ``venv-base/``: a venv with the same flake8 version as the project's venv and no plugin, the
-  "flake8 default" every ratio is measured against.
+- ``venv-base/``: a venv with the same flake8, pyflakes, pycodestyle and mccabe versions as the
+  project's venv and no plugin: the "flake8 default" every ratio is measured against.
+- ``venv-plugin/``: the same pins plus the plugin from this checkout installed as a user gets it
+  (a built wheel, not editable: an editable install adds an import hook that costs ~10 ms per
+  process and no user has), with astroid and libcst at the project venv's versions.
+  ``install_plugin()`` reinstalls it from the working tree; the benchmark does so every run.
 
 The scripts pass ``--ssot-project-root`` explicitly: a corpus without its own ``setup.cfg`` or
 ``.git`` (the stdlib copy) would otherwise be indexed as part of this repository.
@@ -35,7 +39,9 @@ import venv
 from pathlib import Path
 
 CORPUS_DIR = Path(__file__).resolve().parent / ".corpus"
+REPO = Path(__file__).resolve().parent.parent
 BASE_VENV = CORPUS_DIR / "venv-base"
+PLUGIN_VENV = CORPUS_DIR / "venv-plugin"
 
 # Pinned so that figures from different days compare: change a pin, re-run everything.
 SDISTS = {
@@ -63,8 +69,7 @@ def base_flake8() -> Path:
 
 
 def plugin_flake8() -> Path:
-    """flake8 of the interpreter running this script (the project's venv, plugin installed)."""
-    return Path(sys.executable).parent / "flake8"
+    return PLUGIN_VENV / "bin" / "flake8"
 
 
 def _run(command: list[str], **kwargs) -> None:
@@ -107,12 +112,13 @@ def copy_stdlib() -> Path:
     return target
 
 
-# flake8 and the default checks it runs: pinned in venv-base to the versions of this venv.
+# flake8 and the default checks it runs: pinned in both venvs to the versions of this venv.
 FLAKE8_DISTRIBUTIONS = ("flake8", "pyflakes", "pycodestyle", "mccabe")
+PLUGIN_DEPENDENCIES = ("astroid", "libcst")
 
 
-def _pins() -> list[str]:
-    return [f"{name}=={importlib.metadata.version(name)}" for name in FLAKE8_DISTRIBUTIONS]
+def _pins(names=FLAKE8_DISTRIBUTIONS) -> list[str]:
+    return [f"{name}=={importlib.metadata.version(name)}" for name in names]
 
 
 def make_base_venv() -> Path:
@@ -121,6 +127,26 @@ def make_base_venv() -> Path:
     venv.create(BASE_VENV, with_pip=True, clear=True)
     _run([str(BASE_VENV / "bin" / "python"), "-m", "pip", "install", "--quiet", *_pins()])
     return BASE_VENV
+
+
+def install_plugin() -> Path:
+    """venv-plugin with the plugin of the working tree, built and installed like a release."""
+    python = str(PLUGIN_VENV / "bin" / "python")
+    if not plugin_flake8().exists():
+        venv.create(PLUGIN_VENV, with_pip=True, clear=True)
+        _run([python, "-m", "pip", "install", "--quiet", "setuptools", "wheel", *_pins(),
+              *_pins(PLUGIN_DEPENDENCIES)])
+    # No build isolation and no dependency resolution: a reinstall takes seconds, offline.
+    had_build_dir = (REPO / "build").exists()
+    _run([python, "-m", "pip", "install", "--quiet", "--no-deps", "--no-build-isolation",
+          "--force-reinstall", str(REPO)])
+    if not had_build_dir:  # setuptools builds in the tree; leave it as it was
+        shutil.rmtree(REPO / "build", ignore_errors=True)
+    version = subprocess.run([str(plugin_flake8()), "--version"], capture_output=True,
+                             text=True, check=True).stdout
+    if "flake8-ssot" not in version:
+        raise SystemExit(f"venv-plugin's flake8 does not list the plugin: {version!r}")
+    return PLUGIN_VENV
 
 
 def check_base_venv() -> None:
@@ -137,6 +163,7 @@ def fetch_all(names=CORPUS_NAMES) -> dict[str, Path]:
     CORPUS_DIR.mkdir(exist_ok=True)
     make_base_venv()
     check_base_venv()
+    install_plugin()
     paths = {}
     for name in names:
         paths[name] = copy_stdlib() if name == "stdlib" else fetch_sdist(name)
@@ -158,7 +185,9 @@ def main(argv=None) -> int:
             path = corpus_path(name)
             count = len(python_files(path)) if path.is_dir() else "missing"
             print(f"{name:12} {path}  ({count} .py files)")
-        print(f"{'venv-base':12} {BASE_VENV}  ({'ok' if base_flake8().exists() else 'missing'})")
+        for name, path, flake8 in (("venv-base", BASE_VENV, base_flake8()),
+                                   ("venv-plugin", PLUGIN_VENV, plugin_flake8())):
+            print(f"{name:12} {path}  ({'ok' if flake8.exists() else 'missing'})")
         return 0
     for name, path in fetch_all(args.names).items():
         print(f"{name:12} {path}  ({len(python_files(path))} .py files)")

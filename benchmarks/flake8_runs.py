@@ -8,6 +8,7 @@ machine's core count; flake8's default is every core, which differs between mach
 from __future__ import annotations
 
 import re
+import resource
 import shutil
 import statistics
 import subprocess
@@ -69,7 +70,8 @@ WARM_NO_SOT3 = Variant("nosot3", "+ plugin, warm, no SOT3xx", plugin=True,
 
 @dataclass
 class Result:
-    seconds: float
+    seconds: float  # wall clock, what a user waits
+    cpu_seconds: float  # user + system time of flake8 and its worker processes
     stdout: str
     stderr: str
     returncode: int
@@ -90,10 +92,16 @@ def run(variant: Variant, root: Path, targets: list[str], stdin: str | None = No
     command = variant.command(root, targets)
     if jobs:
         command[1:1] = ["--jobs", JOBS]
+    usage_before = resource.getrusage(resource.RUSAGE_CHILDREN)
     started = time.perf_counter()
     completed = subprocess.run(command, cwd=root, input=stdin, capture_output=True, text=True)
     seconds = time.perf_counter() - started
-    result = Result(seconds, completed.stdout, completed.stderr, completed.returncode)
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    # Children's usage includes the workers flake8 waited for (--jobs): the whole run's CPU.
+    cpu_seconds = (usage.ru_utime - usage_before.ru_utime
+                   + usage.ru_stime - usage_before.ru_stime)
+    result = Result(seconds, cpu_seconds, completed.stdout, completed.stderr,
+                    completed.returncode)
     if strict and (completed.returncode not in (0, 1) or result.plugin_errors()):
         raise SystemExit(f"{' '.join(command)} failed ({completed.returncode}):\n"
                          f"{completed.stderr[-4000:]}")
