@@ -233,6 +233,7 @@ MODEL_COPIES = frozenset({"model_copy", "copy"})
 
 _MAX_TEXT = 40
 _MAX_DEPTH = 12
+_MAX_INFERENCE_CACHE = 200_000
 
 
 class _OutOfBudget(Exception):
@@ -260,13 +261,52 @@ _PLAIN_NODES = (
 )
 
 
+# Calls that return JSON whatever they are given (str(x), dt.isoformat(), ...). A file that
+# shadows one of these names loses a finding, never gains a wrong one.
+_JSON_FUNCTIONS = frozenset({
+    "str", "int", "float", "bool", "len", "repr", "round", "ord", "chr", "format", "hex", "oct",
+    "bin", "ascii", "hash", "id",
+})
+_JSON_METHODS = frozenset({
+    "isoformat", "strftime", "total_seconds", "timestamp", "model_dump_json", "json", "decode",
+    "hexdigest", "format", "join", "lower", "upper", "strip", "lstrip", "rstrip", "title",
+    "casefold", "get_metadata_value",
+})
+
+
+def _returns_json(call: ast.Call) -> bool:
+    func = call.func
+    if isinstance(func, ast.Name):
+        return func.id in _JSON_FUNCTIONS
+    if not isinstance(func, ast.Attribute):
+        return False
+    if func.attr == "model_dump":
+        return any(keyword.arg == "mode" and isinstance(keyword.value, ast.Constant)
+                   and keyword.value.value == "json" for keyword in call.keywords)
+    if func.attr == "dumps":
+        return isinstance(func.value, ast.Name) and func.value.id == "json"
+    return func.attr in _JSON_METHODS
+
+
 def _needs_a_look(value: ast.expr) -> bool:
-    """False when *value* is built only from JSON literals (most writes): no astroid at all."""
-    for node in ast.walk(value):
+    """False when *value* is plainly JSON (most writes): literals, str(...), .isoformat()...
+
+    Files whose values are all plain never pay for astroid.
+    """
+    stack = [value]
+    while stack:
+        node = stack.pop()
+        if isinstance(node, ast.Call):
+            if _returns_json(node):
+                continue
+            return True
+        if isinstance(node, ast.Constant):
+            if isinstance(node.value, (bytes, complex)):
+                return True
+            continue
         if not isinstance(node, _PLAIN_NODES):
             return True
-        if isinstance(node, ast.Constant) and isinstance(node.value, (bytes, complex)):
-            return True
+        stack.extend(ast.iter_child_nodes(node))
     return False
 
 
@@ -375,6 +415,8 @@ _project_roots: tuple[str, ...] = ()
 # Project modules our import hook built: name -> (path, mtime, root), so an edited file or a
 # module of another root is rebuilt rather than served from astroid's process-wide cache.
 _hook_modules: dict[str, tuple[str, float, str]] = {}
+# What a function of the trusted standard library modules returns (see _function_result).
+_TRUSTED_RESULTS: dict = {}
 
 
 def _prepare_astroid() -> None:
@@ -470,14 +512,16 @@ def _build_module(source: str, filename: str):
 def _forget(module) -> None:
     """Keep the checked buffer out of astroid's module cache (``parse`` puts it there)."""
     import astroid
-    from astroid.context import _invalidate_cache
+    from astroid.context import _INFERENCE_CACHE
 
     cache = astroid.MANAGER.astroid_cache
     if cache.get(module.name) is module:
         del cache[module.name]
-    # The inference cache holds on to every node inferred; clear it per file so a long run
-    # (or an editor session) does not keep every checked file's tree alive.
-    _invalidate_cache()
+    # The inference cache holds on to every node inferred, the checked files' trees included.
+    # Reusing it across files saves re-inferring the standard library (datetime.now() and
+    # friends) for every file; clearing it now and then bounds the memory of a long run.
+    if len(_INFERENCE_CACHE) > _MAX_INFERENCE_CACHE:
+        _INFERENCE_CACHE.clear()
 
 
 def _locate(module, values) -> dict:
@@ -776,7 +820,11 @@ class _Tracer:
                 return problem
         module_name = function.root().name
         if module_name in TRUSTED_MODULES:
-            return self.inferred(call, depth, top_model_ok, drop_unknown=True)
+            # What datetime.now() or uuid4() returns does not depend on the arguments: infer
+            # it once per process (astroid keeps these modules for the whole run).
+            if function not in _TRUSTED_RESULTS:
+                _TRUSTED_RESULTS[function] = self.inferred(call, depth, False, drop_unknown=True)
+            return _TRUSTED_RESULTS[function]
         returns = [node for node in function.nodes_of_class(
             nodes.Return, skip_klass=(nodes.FunctionDef, nodes.ClassDef, nodes.Lambda))]
         body_end = function.body[-1] if function.body else None
