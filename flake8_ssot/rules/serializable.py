@@ -431,10 +431,14 @@ def _prepare_astroid() -> None:
     if _astroid_ready:
         return
     import astroid
+    from astroid.manager import AstroidManager
 
     manager = astroid.MANAGER
     manager.always_load_extensions = False
     manager.extension_package_whitelist.clear()
+    # astroid's gi brain resolves ``gi.repository`` imports by importing them: not here.
+    hooks = AstroidManager.brain["_failed_import_hooks"]
+    hooks[:] = [hook for hook in hooks if "brain_gi" not in getattr(hook, "__module__", "")]
     manager.register_failed_import_hook(_find_project_module)
     _astroid_ready = True
 
@@ -650,8 +654,8 @@ class _Tracer:
 
     def _first_nested(self, elements, depth: int) -> Problem | None:
         for element in elements:
-            if element is None or isinstance(element, (self.nodes.Starred,
-                                                        self.nodes.DictUnpack)):
+            skipped = (self.nodes.Starred, self.nodes.DictUnpack)
+            if element is None or isinstance(element, skipped):
                 continue
             problem = self.expr(element, depth + 1)
             if problem is not None:
@@ -719,7 +723,7 @@ class _Tracer:
             (arguments.args, arguments.annotations),
             (arguments.kwonlyargs, arguments.kwonlyargs_annotations),
         )
-        for names, annotations in groups:
+        for names, annotation_nodes in groups:
             for index, candidate in enumerate(names):
                 if candidate is name_node:
                     try:
@@ -728,7 +732,8 @@ class _Tracer:
                         default = None
                     if isinstance(default, self.nodes.Const) and default.value is None:
                         return None  # implicitly Optional
-                    annotation = annotations[index] if index < len(annotations) else None
+                    annotation = (annotation_nodes[index] if index < len(annotation_nodes)
+                                  else None)
                     return self.annotation(annotation, top_model_ok)
         return None  # *args, **kwargs
 
@@ -1177,4 +1182,3 @@ class _Tracer:
             return (imported.modname.split(".")[0] in PYDANTIC_MODULES
                     and imported.real_name(base.name) in PYDANTIC_BASES)
         return False
-
