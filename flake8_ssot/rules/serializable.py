@@ -225,6 +225,10 @@ KNOWN_CLASS_DECORATORS = frozenset({
 ABSTRACT_MODULES = frozenset({
     "typing", "typing_extensions", "abc", "collections.abc", "_collections_abc", "numbers",
 })
+# Function decorators that keep what the function returns.
+KNOWN_FUNCTION_DECORATORS = frozenset({
+    "staticmethod", "classmethod", "abstractmethod", "override", "final", "cache", "lru_cache",
+})
 MODEL_FACTORIES = frozenset({
     "model_validate", "model_validate_json", "model_construct", "parse_obj", "parse_raw",
     "construct",
@@ -814,6 +818,8 @@ class _Tracer:
 
     def _function_result(self, function, call, depth, top_model_ok, awaited):
         nodes = self.nodes
+        if not self._plain_function(function):
+            return None  # a decorator may return anything (a list from a generator, ...)
         is_async = isinstance(function, nodes.AsyncFunctionDef)
         if function.is_generator():
             return Problem(ITERATOR, "async generator" if is_async else "generator")
@@ -841,6 +847,14 @@ class _Tracer:
         if is_async:
             return None
         return self.inferred(call, depth, top_model_ok)
+
+    def _plain_function(self, function) -> bool:
+        """Only decorators that keep what the function returns."""
+        for decorator in (function.decorators.nodes if function.decorators else ()):
+            target = decorator.func if isinstance(decorator, self.nodes.Call) else decorator
+            if target.as_string().rsplit(".", 1)[-1] not in KNOWN_FUNCTION_DECORATORS:
+                return False
+        return True
 
     # -- pydantic ------------------------------------------------------------------------------
 
