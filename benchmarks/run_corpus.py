@@ -42,11 +42,15 @@ def codes(stdout: str) -> collections.Counter:
 
 def main(argv=None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("names", nargs="*", default=list(corpus.CORPUS_NAMES),
-                        choices=corpus.CORPUS_NAMES, help="corpora (default: all)")
+    parser.add_argument("names", nargs="*", metavar="NAME",
+                        help=f"corpora, of {', '.join(corpus.CORPUS_NAMES)} (default: all)")
     parser.add_argument("--examples", type=int, default=3,
                         help="findings shown per SOT code and corpus")
     args = parser.parse_args(argv)
+    unknown = set(args.names) - set(corpus.CORPUS_NAMES)
+    if unknown:
+        parser.error(f"unknown corpus: {', '.join(sorted(unknown))}")
+    args.names = args.names or list(corpus.CORPUS_NAMES)
     runs.write_configs()
     corpus.check_base_venv()
 
