@@ -1,9 +1,189 @@
-"""SOT2xx: the same class defined in several modules of the project (placeholder)."""
+"""SOT2xx: the same class defined in several modules of the project.
+
+The checked file's own classes come from flake8's tree (the editor buffer, not the disk copy);
+every other file's come from the project index (``flake8_ssot.project_index``).
+"""
 
 from __future__ import annotations
 
-RULES = ()
+import ast
+import fnmatch
+import logging
+import os
+
+from flake8_ssot import project_index
+from flake8_ssot.rule import Finding, Rule
+
+LOG = logging.getLogger("flake8_ssot")
+
+SOT201 = Rule(
+    code="SOT201",
+    name="duplicate-class-definition",
+    message="class {name} is defined in {count} modules; also at {others}; keep one and import "
+            "it (declare its home with ssot-canonical-classes)",
+    summary="A class name is defined at module level in more than one module of the project.",
+    why="Copies drift: a bug fixed in one ExecutionEngine stays in the other two, and callers "
+        "import whichever copy they found first. Reported at every definition, with the others "
+        "listed as path:line.",
+    example="# agents/supervisor/execution_engine.py\nclass ExecutionEngine: ...\n\n"
+            "# services/execution_engine.py\nclass ExecutionEngine: ...",
+    instead="# services/execution_engine.py\n"
+            "from agents.supervisor.execution_engine import ExecutionEngine",
+)
+SOT202 = Rule(
+    code="SOT202",
+    name="class-outside-canonical-home",
+    message="class {name} is defined outside its canonical home {home}; import it from "
+            "{module} instead",
+    summary="A class with a declared canonical home (ssot-canonical-classes) is defined elsewhere.",
+    why="Once a team has chosen where ExecutionEngine lives, any other definition is a "
+        "regression of that consolidation.",
+    example="# setup.cfg: ssot-canonical-classes = ExecutionEngine:app/engine.py\n"
+            "# app/legacy/engine.py\nclass ExecutionEngine: ...",
+    instead="# app/legacy/engine.py\nfrom app.engine import ExecutionEngine",
+)
+SOT203 = Rule(
+    code="SOT203",
+    name="import-outside-canonical-home",
+    message="{name} is imported from {module}, not from its canonical home {home}; "
+            "import it from {canonical_module}",
+    summary="A class with a declared canonical home is imported from another project module.",
+    why="Imports of a non-canonical copy keep the copy alive; updating every import is the "
+        "other half of a consolidation.",
+    example="from app.legacy.engine import ExecutionEngine",
+    instead="from app.engine import ExecutionEngine",
+)
+
+RULES = (SOT201, SOT202, SOT203)
 
 
-def check(tree, filename, settings):
-    return []
+def _module_names(path: str) -> set[str]:
+    """Dotted names a project file can be imported as (``src/`` layouts included)."""
+    parts = path[:-3].split("/") if path.endswith(".py") else path.split("/")
+    if parts and parts[-1] == "__init__":
+        parts = parts[:-1]
+    names = {".".join(parts)} if parts else set()
+    if len(parts) > 1 and parts[0] in ("src", "lib"):
+        names.add(".".join(parts[1:]))
+    return names
+
+
+def _is_test_code(path: str, patterns) -> bool:
+    basename = path.rsplit("/", 1)[-1]
+    return any(fnmatch.fnmatch(path, pattern) or ("/" not in pattern
+                                                  and fnmatch.fnmatch(basename, pattern))
+               for pattern in patterns)
+
+
+def _canonical_homes(settings) -> dict[str, str]:
+    homes = {}
+    for entry in settings.canonical_classes:
+        name, sep, path = entry.partition(":")
+        if sep and name.strip() and path.strip():
+            homes[name.strip()] = path.strip().replace(os.sep, "/").lstrip("./")
+    return homes
+
+
+def _relative_path(filename: str, root: str) -> str | None:
+    if filename in ("stdin", "-"):
+        return None
+    absolute = os.path.abspath(filename)
+    relative = os.path.relpath(absolute, root)
+    if relative.startswith(".."):
+        return None
+    return relative.replace(os.sep, "/")
+
+
+def check(tree: ast.AST, filename: str, settings) -> list[Finding]:
+    own_classes = project_index.module_level_classes(tree)
+    homes = _canonical_homes(settings)
+    imports = [node for node in getattr(tree, "body", ()) if isinstance(node, ast.ImportFrom)]
+    if not own_classes and not (homes and imports):
+        return []
+    start = os.path.dirname(os.path.abspath(filename)) if filename not in ("stdin", "-") else "."
+    root = project_index.find_project_root(start, settings.project_root)
+    path = _relative_path(filename, root)
+    if path is not None and (_is_test_code(path, settings.test_patterns)
+                             or project_index.path_matches(path, settings.exclude, root)):
+        return []
+    index = project_index.project_index(root, settings.exclude, settings.cache_dir,
+                                        use_cache=not settings.no_cache)
+    if index.cache_problem:
+        _warn_once(root, index.cache_problem)
+    findings = []
+    for name, line, col in own_classes:
+        findings += _check_definition(name, line, col, path, index, homes, settings)
+    if homes:
+        findings += _check_imports(tree, path, index, homes)
+    return findings
+
+
+_WARNED: set = set()
+
+
+def _warn_once(root: str, problem: str) -> None:
+    if root not in _WARNED:
+        _WARNED.add(root)
+        LOG.warning("flake8-ssot: project index cache unusable in %s (%s); using memory only",
+                    root, problem)
+
+
+def _check_definition(name, line, col, path, index, homes, settings) -> list[Finding]:
+    if any(fnmatch.fnmatch(name, pattern) for pattern in settings.ignore_class_names):
+        return []
+    home = homes.get(name)
+    if home is not None:
+        if path == home:
+            return []
+        module = min(_module_names(home), key=len)
+        return [Finding(line, col, SOT202.code, SOT202.format(name=name, home=home,
+                                                               module=module), line)]
+    others = sorted(
+        (d for d in index.definitions(name)
+         if d.path != path and not _is_test_code(d.path, settings.test_patterns)),
+        key=lambda d: (d.path, d.line),
+    )
+    if not others:
+        return []
+    modules = {d.path for d in others}
+    listed = [f"{d.path}:{d.line}" for d in others[:settings.max_listed]]
+    if len(others) > settings.max_listed:
+        listed.append(f"and {len(others) - settings.max_listed} more")
+    message = SOT201.format(name=name, count=len(modules) + 1, others=", ".join(listed))
+    return [Finding(line, col, SOT201.code, message, line)]
+
+
+def _resolve_import(node: ast.ImportFrom, path: str | None) -> str | None:
+    if not node.level:
+        return node.module
+    if path is None:
+        return None
+    package = path.split("/")[:-1]
+    if node.level - 1 > len(package):
+        return None
+    base = package[:len(package) - (node.level - 1)]
+    return ".".join([*base, *([node.module] if node.module else [])])
+
+
+def _check_imports(tree, path, index, homes) -> list[Finding]:
+    project_modules = {}
+    for file_path in index.files:
+        for module in _module_names(file_path):
+            project_modules[module] = file_path
+    findings = []
+    for node in ast.walk(tree):
+        if not isinstance(node, ast.ImportFrom):
+            continue
+        module = _resolve_import(node, path)
+        imported_from = project_modules.get(module or "")
+        if imported_from is None:
+            continue  # not a module of this project
+        for alias in node.names:
+            home = homes.get(alias.name)
+            if home is None or imported_from == home:
+                continue
+            canonical_module = min(_module_names(home), key=len)
+            findings.append(Finding(node.lineno, node.col_offset, SOT203.code, SOT203.format(
+                name=alias.name, module=module, home=home, canonical_module=canonical_module),
+                getattr(node, "end_lineno", node.lineno)))
+    return findings

@@ -1,0 +1,209 @@
+"""SOT2xx through the real flake8 command line, on whole projects in temporary directories."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import sqlite3
+import subprocess
+import sys
+
+import pytest
+
+from conftest import FIXTURES, expected_in, reported, run_flake8
+
+PROJECT = FIXTURES / "sot2xx_project"
+ENGINE = "class ExecutionEngine:\n    pass\n"
+
+
+@pytest.fixture
+def fixture_project(tmp_path):
+    target = tmp_path / "project"
+    shutil.copytree(PROJECT, target)
+    return target
+
+
+def project(tmp_path, files: dict[str, str]):
+    (tmp_path / "setup.cfg").write_text("")
+    for name, text in files.items():
+        path = tmp_path / name
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(text)
+    return tmp_path
+
+
+def sot2(result):
+    assert "Traceback" not in result.stderr, result.stderr
+    return {(os.path.normpath(line.split(":")[0]), *key[:2], key[2])
+            for line in result.stdout.splitlines()
+            for key in reported(line + "\n")}
+
+
+def test_fixture_project_reports_exactly_the_expected_lines(fixture_project):
+    result = run_flake8("--select", "SOT2", ".", cwd=fixture_project)
+    expected = {
+        (os.path.relpath(path, fixture_project), *item)
+        for path in fixture_project.rglob("*.py") for item in expected_in(path)
+    }
+    assert result.stderr == ""
+    assert sot2(result) == expected, result.stdout
+
+
+def test_message_names_the_other_definitions_sorted(fixture_project):
+    result = run_flake8("--select", "SOT201", "app/legacy/engine.py", cwd=fixture_project)
+    assert result.stdout == (
+        "app/legacy/engine.py:8:5: SOT201 class ExecutionEngine is defined in 3 modules; also at "
+        "app/agents/supervisor/execution_engine.py:7, app/services/execution_engine.py:7; keep one "
+        "and import it (declare its home with ssot-canonical-classes)\n"
+    )
+
+
+def test_one_file_on_the_command_line_reports_its_duplicate_in_an_unlisted_file(tmp_path):
+    project(tmp_path, {"a/engine.py": ENGINE, "b/engine.py": "\n\n" + ENGINE})
+    result = run_flake8("--select", "SOT", "a/engine.py", cwd=tmp_path)
+    assert result.stdout.startswith(
+        "a/engine.py:1:1: SOT201 class ExecutionEngine is defined in 2 modules; also at "
+        "b/engine.py:3;")
+
+
+def test_stdin_reports_against_the_on_disk_project_and_the_buffer_wins(tmp_path):
+    project(tmp_path, {"a/engine.py": "# saved without the class\n", "b/engine.py": ENGINE})
+    buffer = "import os\n\n\n" + ENGINE
+    result = run_flake8("--select", "SOT", "--stdin-display-name", "a/engine.py", "-",
+                        cwd=tmp_path, stdin=buffer)
+    assert sot2(result) == {("a/engine.py", 4, 1, "SOT201")}
+    # The other file sees the disk copy of a/engine.py, which has no class.
+    other = run_flake8("--select", "SOT", "b/engine.py", cwd=tmp_path)
+    assert other.stdout == ""
+
+
+def test_removing_the_class_from_one_file_clears_the_report_next_run(tmp_path):
+    project(tmp_path, {"a/engine.py": ENGINE, "b/engine.py": ENGINE})
+    assert sot2(run_flake8("--select", "SOT", ".", cwd=tmp_path)) == {
+        ("a/engine.py", 1, 1, "SOT201"), ("b/engine.py", 1, 1, "SOT201")}
+    (tmp_path / "b/engine.py").write_text("from a.engine import ExecutionEngine\n")
+    assert run_flake8("--select", "SOT", "a/engine.py", cwd=tmp_path).stdout == ""
+
+
+def test_deleting_a_file_clears_the_report_next_run(tmp_path):
+    project(tmp_path, {"a/engine.py": ENGINE, "b/engine.py": ENGINE})
+    assert run_flake8("--select", "SOT", "a/engine.py", cwd=tmp_path).stdout
+    (tmp_path / "b/engine.py").unlink()
+    assert run_flake8("--select", "SOT", "a/engine.py", cwd=tmp_path).stdout == ""
+
+
+def test_adding_a_file_is_noticed_with_a_warm_cache(tmp_path):
+    project(tmp_path, {"a/engine.py": ENGINE})
+    assert run_flake8("--select", "SOT", ".", cwd=tmp_path).stdout == ""
+    (tmp_path / "c.py").write_text(ENGINE)
+    assert sot2(run_flake8("--select", "SOT", "a/engine.py", cwd=tmp_path)) == {
+        ("a/engine.py", 1, 1, "SOT201")}
+
+
+def test_test_code_is_neither_reported_nor_counted(tmp_path):
+    project(tmp_path, {"app.py": ENGINE, "tests/test_app.py": ENGINE, "conftest.py": ENGINE,
+                       "test_more.py": ENGINE})
+    assert run_flake8("--select", "SOT", ".", cwd=tmp_path).stdout == ""
+
+
+def test_ignored_class_names_and_excludes(tmp_path):
+    project(tmp_path, {"a.py": ENGINE + "class Meta:\n    pass\n",
+                       "b.py": ENGINE + "class Meta:\n    pass\n",
+                       "vendor/c.py": ENGINE})
+    result = run_flake8("--select", "SOT", "--ssot-ignore-class-names", "Meta,*Engine",
+                        ".", cwd=tmp_path)
+    assert result.stdout == ""
+    result = run_flake8("--select", "SOT", "--extend-exclude", "vendor", "a.py", cwd=tmp_path)
+    assert "also at b.py:1;" in result.stdout and "vendor" not in result.stdout
+
+
+def test_git_project_lists_untracked_but_not_ignored_files(tmp_path):
+    project(tmp_path, {"a.py": ENGINE, "build_out/gen.py": ENGINE, "new.py": ENGINE})
+    (tmp_path / ".gitignore").write_text("build_out/\n")
+    git = ["git", "-c", "user.name=t", "-c", "user.email=t@example.invalid"]
+    subprocess.run([*git, "init", "-q"], cwd=tmp_path, check=True)
+    subprocess.run([*git, "add", "a.py", ".gitignore"], cwd=tmp_path, check=True)
+    subprocess.run([*git, "commit", "-qm", "init"], cwd=tmp_path, check=True)
+    result = run_flake8("--select", "SOT", "a.py", cwd=tmp_path)
+    assert "also at new.py:1;" in result.stdout and "build_out" not in result.stdout
+
+
+def test_cache_directory_is_marked_and_ignored(tmp_path):
+    project(tmp_path, {"a.py": ENGINE})
+    run_flake8("--select", "SOT", ".", cwd=tmp_path)
+    cache = tmp_path / ".flake8-ssot-cache"
+    assert (cache / ".gitignore").read_text().splitlines()[-1] == "*"
+    assert (cache / "CACHEDIR.TAG").read_text().startswith(
+        "Signature: 8a477f597d28d172789f06886806bc55")
+
+
+def test_jobs_2_and_concurrent_processes_on_a_cold_cache_agree(tmp_path):
+    files = {f"pkg{i}/mod{j}.py": f"class Shared{j}:\n    pass\n\n\nclass Own{i}x{j}:\n    pass\n"
+             for i in range(3) for j in range(20)}
+    project(tmp_path, files)
+    serial = run_flake8("--select", "SOT", "--ssot-no-cache", "-j", "1", ".", cwd=tmp_path)
+    assert serial.stdout.count("SOT201") == 60
+    parallel = run_flake8("--select", "SOT", "-j", "2", ".", cwd=tmp_path)
+    assert parallel.stdout == serial.stdout
+    shutil.rmtree(tmp_path / ".flake8-ssot-cache")
+    command = [sys.executable, "-m", "flake8", "--select", "SOT", "-j", "2", "."]
+    processes = [subprocess.Popen(command, cwd=tmp_path, stdout=subprocess.PIPE,
+                                  stderr=subprocess.PIPE, text=True) for _ in range(2)]
+    outputs = [process.communicate(timeout=300) for process in processes]
+    assert [out for out, _ in outputs] == [serial.stdout, serial.stdout]
+    assert all("Traceback" not in err for _, err in outputs)
+
+
+def test_corrupt_cache_is_rebuilt(tmp_path):
+    project(tmp_path, {"a.py": ENGINE, "b.py": ENGINE})
+    first = run_flake8("--select", "SOT", ".", cwd=tmp_path)
+    database = tmp_path / ".flake8-ssot-cache" / "index.sqlite3"
+    database.write_bytes(b"\x00garbage" * 1000)
+    for suffix in ("-wal", "-shm"):
+        (tmp_path / ".flake8-ssot-cache" / f"index.sqlite3{suffix}").unlink(missing_ok=True)
+    second = run_flake8("--select", "SOT", ".", cwd=tmp_path)
+    assert second.stdout == first.stdout and second.stderr == ""
+    with sqlite3.connect(database) as connection:
+        assert connection.execute("SELECT count(*) FROM files").fetchone() == (2,)
+
+
+def test_older_cache_schema_is_rebuilt(tmp_path):
+    project(tmp_path, {"a.py": ENGINE, "b.py": ENGINE})
+    first = run_flake8("--select", "SOT", ".", cwd=tmp_path)
+    database = tmp_path / ".flake8-ssot-cache" / "index.sqlite3"
+    with sqlite3.connect(database) as connection:
+        connection.execute("UPDATE meta SET value = '0' WHERE key = 'schema'")
+        connection.execute("UPDATE files SET classes = ''")
+    assert run_flake8("--select", "SOT", ".", cwd=tmp_path).stdout == first.stdout
+
+
+def test_unwritable_cache_directory_falls_back_to_memory(tmp_path):
+    project(tmp_path, {"a.py": ENGINE, "b.py": ENGINE})
+    (tmp_path / "blocker").write_text("a regular file, so no directory can be made under it")
+    result = run_flake8("--select", "SOT", "--ssot-cache-dir", "blocker/cache", ".", cwd=tmp_path)
+    assert sot2(result) == {("a.py", 1, 1, "SOT201"), ("b.py", 1, 1, "SOT201")}
+    assert "Traceback" not in result.stderr
+    assert "project index cache unusable" in result.stderr  # once per flake8 process
+
+
+def test_no_cache_writes_nothing(tmp_path):
+    project(tmp_path, {"a.py": ENGINE, "b.py": ENGINE})
+    result = run_flake8("--select", "SOT", "--ssot-no-cache", ".", cwd=tmp_path)
+    assert result.stdout.count("SOT201") == 2
+    assert not (tmp_path / ".flake8-ssot-cache").exists()
+
+
+def test_configured_project_root(tmp_path):
+    project(tmp_path, {"svc/setup.cfg": "", "svc/a.py": ENGINE, "b.py": ENGINE})
+    nearest = run_flake8("--select", "SOT", "svc/a.py", cwd=tmp_path)
+    assert nearest.stdout == ""  # svc/ has its own marker: a separate project
+    configured = run_flake8("--select", "SOT", "--ssot-project-root", str(tmp_path), "svc/a.py",
+                            cwd=tmp_path)
+    assert "also at b.py:1;" in configured.stdout
+
+
+def test_syntax_errors_elsewhere_do_not_break_the_index(tmp_path):
+    project(tmp_path, {"a.py": ENGINE, "broken.py": "class ExecutionEngine(:\n",
+                       "latin.py": b"# \xff\xfe\nclass ExecutionEngine:\n    pass\n".decode("latin-1")})
+    result = run_flake8("--select", "SOT", "a.py", cwd=tmp_path)
+    assert "Traceback" not in result.stderr
