@@ -27,6 +27,7 @@ import re
 import sqlite3
 import subprocess
 import tokenize
+from stat import S_ISREG
 from dataclasses import dataclass
 from typing import Iterable, Sequence
 
@@ -365,6 +366,8 @@ class ProjectIndex:
                 stat = os.stat(os.path.join(root, path))
             except OSError:
                 continue  # deleted or unreadable since it was listed
+            if not S_ISREG(stat.st_mode):
+                continue  # a FIFO or device named *.py: opening it would block the run
             row = cached.get(path)
             if row is not None and (row[0], row[1]) == (stat.st_mtime_ns, stat.st_size):
                 fresh[path] = row[2]
