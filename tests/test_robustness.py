@@ -143,3 +143,107 @@ def test_files_the_os_cannot_read(tmp_path):
     result = run_flake8("--select", "SOT,E9", "agent.py", "dangling.py", cwd=root, timeout=120)
     assert_clean_stderr(result)
     assert sorted(reported(result.stdout)) == [(0, 1, "E902"), (2, 5, "SOT101")]
+
+
+# -- the project index: odd trees, unreadable files, broken caches -------------------------------
+
+ENGINE = "class Engine:\n    pass\n"
+CACHE = ".flake8-ssot-cache"
+
+
+def sot201(path: str, *others: str) -> str:
+    return (f"{path}:1:1: SOT201 class Engine is defined in {len(others) + 1} modules; also at "
+            f"{', '.join(others)}; keep one and import it (declare its home with "
+            f"ssot-canonical-classes)")
+
+
+def git(root: Path, *args: str) -> None:
+    import subprocess
+    subprocess.run(["git", "-c", "user.name=t", "-c", "user.email=t@example.com",
+                    "-c", "init.defaultBranch=main", *args], cwd=root, check=True,
+                   capture_output=True)
+
+
+def test_symlink_loops_in_the_project(tmp_path):
+    root = project(tmp_path, {"agents/engine.py": ENGINE, "services/engine.py": ENGINE})
+    (root / "loop").symlink_to(root)  # a directory symlink to the project itself
+    (root / "agents" / "back").symlink_to(root / "agents")
+    (root / "services" / "cycle_a").symlink_to(root / "services" / "cycle_b")
+    (root / "services" / "cycle_b").symlink_to(root / "services" / "cycle_a")
+    for args in (["agents/engine.py"], ["."]):
+        result = run_flake8("--select", "SOT", *args, cwd=root, timeout=120)
+        assert_clean_stderr(result)
+        prefix = "./" if args == ["."] else ""
+        assert sorted(result.stdout.splitlines()) == sorted(
+            [sot201(f"{prefix}agents/engine.py", "services/engine.py:1")]
+            + ([sot201("./services/engine.py", "agents/engine.py:1")] if prefix else []))
+
+
+def test_a_listed_file_that_is_gone_or_unreadable(tmp_path):
+    root = project(tmp_path, {"agent.py": ENGINE, "gone.py": ENGINE, "was_a_file.py": ENGINE,
+                              "dangling_target.py": ENGINE})
+    git(root, "init", "-q")
+    git(root, "add", ".")
+    git(root, "commit", "-qm", "init")
+    # Listed by `git ls-files` but vanished; replaced by a directory; a dangling symlink.
+    (root / "gone.py").unlink()
+    (root / "was_a_file.py").unlink()
+    (root / "was_a_file.py").mkdir()
+    (root / "dangling.py").symlink_to(root / "dangling_target.py")
+    (root / "dangling_target.py").unlink()
+    result = run_flake8("--select", "SOT", "agent.py", cwd=root)
+    assert_clean_stderr(result)
+    assert result.stdout == ""  # no other Engine left on disk
+
+
+def test_special_files_are_not_read(tmp_path):
+    # Opening a FIFO for reading blocks until someone writes: listing it must not open it.
+    root = project(tmp_path, {"agent.py": ENGINE, "other.py": ENGINE})
+    os.mkfifo(root / "pipe.py")
+    result = run_flake8("--select", "SOT", "agent.py", cwd=root, timeout=60)
+    assert_clean_stderr(result)
+    assert result.stdout.splitlines() == [sot201("agent.py", "other.py:1")]
+
+
+def test_a_cache_overwritten_with_garbage_is_rebuilt(tmp_path):
+    root = project(tmp_path, {"agent.py": ENGINE, "other.py": ENGINE})
+    first = run_flake8("--select", "SOT", "agent.py", cwd=root)
+    assert first.stdout.splitlines() == [sot201("agent.py", "other.py:1")]
+    written = sorted(path for path in (root / CACHE).iterdir() if path.suffix != ".TAG"
+                     and path.name != ".gitignore")
+    assert written  # the run did write a cache
+    for number, path in enumerate(written):
+        path.write_bytes(os.urandom(4096 + number))
+    (root / "third.py").write_text(ENGINE)  # and the project changed meanwhile
+    result = run_flake8("--select", "SOT", "agent.py", cwd=root)
+    assert_clean_stderr(result)
+    assert result.stdout.splitlines() == [sot201("agent.py", "other.py:1", "third.py:1")]
+    # An empty file and a directory where the database should be: same answer.
+    for path in written:
+        path.write_bytes(b"")
+    assert run_flake8("--select", "SOT", "agent.py", cwd=root).stdout == result.stdout
+
+
+def test_a_cache_directory_that_cannot_be_created(tmp_path):
+    # As root, chmod does not stop writes: a regular file where a directory must be does.
+    root = project(tmp_path, {"agent.py": ENGINE, "other.py": ENGINE})
+    result = run_flake8("--select", "SOT", "--ssot-cache-dir", "setup.cfg/cache", "agent.py",
+                        cwd=root)
+    assert result.stdout.splitlines() == [sot201("agent.py", "other.py:1")]
+    assert_clean_stderr(result, allowed=(
+        f"flake8-ssot: project index cache unusable in {root} (NotADirectoryError: ",))
+    assert result.stderr.count("\n") == 1 and "using memory only" in result.stderr
+
+
+def test_a_project_of_20000_tiny_files(tmp_path):
+    root = project(tmp_path, {"agent.py": ENGINE})
+    for package in range(20):
+        directory = root / f"package_{package}"
+        directory.mkdir()
+        for number in range(1000):
+            (directory / f"module_{number}.py").write_text(f"VALUE = {number}\n")
+    (root / "package_7" / "module_500.py").write_text(ENGINE)
+    for _ in range(2):  # cold, then warm
+        result = run_flake8("--select", "SOT", "agent.py", cwd=root, timeout=300)
+        assert_clean_stderr(result)
+        assert result.stdout.splitlines() == [sot201("agent.py", "package_7/module_500.py:1")]
