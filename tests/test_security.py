@@ -4,6 +4,7 @@ directory, and what the cache says is not trusted to point anywhere."""
 from __future__ import annotations
 
 import os
+import sqlite3
 import subprocess
 import sys
 from pathlib import Path
@@ -121,3 +122,70 @@ def test_nothing_of_the_checked_project_runs(tmp_path):
     assert new_files_outside_cache(before, tmp_path) == []
     # And the run did check the project: the metadata writes are reported.
     assert {(8, 5, "SOT101"), (9, 5, "SOT101"), (10, 5, "SOT101")} <= reported(runs[2].stdout)
+
+
+def test_the_cache_directory_is_marked_and_holds_everything_written(tmp_path):
+    root = make_project(tmp_path)
+    before = tree(tmp_path)
+    result = flake8("--jobs", "2", ".", cwd=root)
+    assert "Traceback" not in result.stderr, result.stderr
+    assert new_files_outside_cache(before, tmp_path) == []
+    cache = root / CACHE
+    assert (cache / ".gitignore").read_text().strip().splitlines()[-1] == "*"
+    assert (cache / "CACHEDIR.TAG").read_text().startswith(
+        "Signature: 8a477f597d28d172789f06886806bc55")
+
+
+def sqlite_databases(directory: Path) -> list[Path]:
+    return [path for path in directory.iterdir()
+            if path.is_file() and path.read_bytes()[:16] == b"SQLite format 3\x00"]
+
+
+def test_paths_in_the_cache_are_not_trusted(tmp_path):
+    root = tmp_path / "project"
+    root.mkdir()
+    (root / "setup.cfg").write_text("[flake8]\n")
+    (root / "agent.py").write_text("class Engine:\n    pass\n")
+    (root / "other.py").write_text("class Helper:\n    pass\n")
+    outside = tmp_path / "outside"
+    outside.mkdir()
+    # Reading this would block the run (a FIFO): the test times out if anything opens it.
+    os.mkfifo(outside / "secret.py")
+    assert flake8("--select", "SOT", "agent.py", cwd=root).stdout == ""
+
+    databases = sqlite_databases(root / CACHE)
+    assert databases
+    forged_rows = 0
+    targets = ["../outside/secret.py", str(outside / "secret.py"), "/etc/passwd",
+               "other.py/../../outside/secret.py"]
+    for database in databases:
+        with sqlite3.connect(database) as connection:
+            for (table,) in connection.execute(
+                    "SELECT name FROM sqlite_master WHERE type = 'table'").fetchall():
+                columns = [row[1] for row in connection.execute(f"PRAGMA table_info({table})")]
+                rows = connection.execute(f"SELECT * FROM {table}").fetchall()
+                for row in rows:
+                    # Every row that names a file gets copies naming places outside the project,
+                    # claiming an Engine there, with the metadata of a file that exists.
+                    texts = [value for value in row if isinstance(value, str)]
+                    if not any(text.endswith(".py") for text in texts):
+                        continue
+                    for target in targets:
+                        forged = [target if isinstance(value, str) and value.endswith(".py")
+                                  else value.replace("Helper", "Engine")
+                                  if isinstance(value, str) else value for value in row]
+                        connection.execute(
+                            f"INSERT OR REPLACE INTO {table} ({', '.join(columns)}) VALUES "
+                            f"({', '.join('?' * len(columns))})", forged)
+                        forged_rows += 1
+    assert forged_rows >= len(targets)
+    result = flake8("--select", "SOT", "agent.py", cwd=root)
+    assert "Traceback" not in result.stderr, result.stderr
+    assert result.stdout == ""  # no Engine anywhere but agent.py, whatever the cache says
+    assert "outside" not in result.stderr and "passwd" not in result.stderr
+    # The project itself still works: a real second Engine is found.
+    (root / "other.py").write_text("class Engine:\n    pass\n")
+    result = flake8("--select", "SOT", "agent.py", cwd=root)
+    assert result.stdout.splitlines() == [
+        "agent.py:1:1: SOT201 class Engine is defined in 2 modules; also at other.py:1; keep one "
+        "and import it (declare its home with ssot-canonical-classes)"]
