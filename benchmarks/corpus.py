@@ -55,7 +55,14 @@ def stdlib_source() -> Path:
     return Path(sysconfig.get_paths()["stdlib"])
 
 
+# Not fetched: the repository's own sample tree, the corpus runner's positive control (every
+# rule family must find something there).
+SAMPLE_TREE = REPO / "examples" / "agents"
+
+
 def corpus_path(name: str) -> Path:
+    if name == "examples":
+        return SAMPLE_TREE
     if name == "stdlib":
         return CORPUS_DIR / f"stdlib-{sys.version_info.major}.{sys.version_info.minor}"
     return CORPUS_DIR / f"{name}-{SDISTS[name]}"

@@ -11,6 +11,9 @@ index, one on the warm index, all with ``--jobs 2`` and ``--benchmark`` (which p
 of files flake8 checked). Printed: files checked, findings per SOT code (with a few examples,
 to judge false positives by eye), plugin exceptions, and the time ratios to flake8 alone.
 
+``examples`` (the repository's sample tree, ``examples/agents``) runs last as a positive
+control: on it, every family must report something.
+
 A plugin exception is any stderr line with flake8's "raised an unexpected exception", a
 Python traceback, or one of the plugin's own ``flake8-ssot:`` warnings (the checker turns an
 internal error into such a warning instead of stopping flake8), or an exit status other than
@@ -28,6 +31,7 @@ import corpus
 import flake8_runs as runs
 
 _FINDING = re.compile(r"^(?P<path>.+?):\d+:\d+: (?P<code>[A-Z]+\d+) ", re.M)
+RUN_NAMES = (*corpus.CORPUS_NAMES, "examples")
 _FILES = re.compile(r"^(?P<count>\d+)\s+total files processed$", re.M)
 
 
@@ -43,14 +47,14 @@ def codes(stdout: str) -> collections.Counter:
 def main(argv=None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("names", nargs="*", metavar="NAME",
-                        help=f"corpora, of {', '.join(corpus.CORPUS_NAMES)} (default: all)")
+                        help=f"corpora, of {', '.join(RUN_NAMES)} (default: all)")
     parser.add_argument("--examples", type=int, default=3,
                         help="findings shown per SOT code and corpus")
     args = parser.parse_args(argv)
-    unknown = set(args.names) - set(corpus.CORPUS_NAMES)
+    unknown = set(args.names) - set(RUN_NAMES)
     if unknown:
         parser.error(f"unknown corpus: {', '.join(sorted(unknown))}")
-    args.names = args.names or list(corpus.CORPUS_NAMES)
+    args.names = args.names or list(RUN_NAMES)
     runs.write_configs()
     corpus.check_base_venv()
 
@@ -90,6 +94,13 @@ def main(argv=None) -> int:
         print(f"time: flake8 alone {base.seconds:.2f}s, with plugin cold {cold.seconds:.2f}s "
               f"({cold.seconds / base.seconds:.3f}x), warm {warm.seconds:.2f}s "
               f"({warm.seconds / base.seconds:.3f}x)")
+        if name == "examples":
+            silent = [family for family in ("SOT1", "SOT2", "SOT3")
+                      if not any(code.startswith(family) for code in sot)]
+            if silent:
+                errors.append(f"positive control: no {', '.join(silent)}xx finding")
+                total_errors += 1
+                print(f"    {errors[-1]}")
         rows.append((name, files_checked(cold.stdout), sum(sot.values()), sot, len(errors),
                      base.seconds, cold.seconds, warm.seconds))
 
@@ -100,10 +111,13 @@ def main(argv=None) -> int:
         per_code = ", ".join(f"{code} {count}" for code, count in sot.items()) or "-"
         print(f"{name:18} {files:6} {total:5} {errors:10} {base:8.2f} {cold / base:7.3f} "
               f"{warm / base:7.3f}  {per_code}")
-    all_base = sum(row[5] for row in rows)
-    print(f"{'all':18} {sum(row[1] for row in rows):6} {sum(row[2] for row in rows):5} "
-          f"{total_errors:10} {all_base:8.2f} {sum(row[6] for row in rows) / all_base:7.3f} "
-          f"{sum(row[7] for row in rows) / all_base:7.3f}")
+    real = [row for row in rows if row[0] != "examples"]  # the sample tree is a control only
+    if real:
+        all_base = sum(row[5] for row in real)
+        print(f"{'all but examples':18} {sum(row[1] for row in real):6} "
+              f"{sum(row[2] for row in real):5} {sum(row[4] for row in real):10} "
+              f"{all_base:8.2f} {sum(row[6] for row in real) / all_base:7.3f} "
+              f"{sum(row[7] for row in real) / all_base:7.3f}")
     return 1 if total_errors else 0
 
 
