@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import ast
 import bisect
+import contextlib
 import fnmatch
 import io
 import os
@@ -29,7 +30,12 @@ import subprocess
 import tokenize
 from stat import S_ISREG
 from dataclasses import dataclass
-from typing import Iterable, Sequence
+from typing import Iterable, Iterator, Sequence
+
+try:
+    import fcntl
+except ImportError:  # Windows: sqlite's own locking still protects the data
+    fcntl = None
 
 SCHEMA_VERSION = "1"
 ROOT_MARKERS = ("setup.cfg", "tox.ini", ".flake8", "pyproject.toml", ".git")
@@ -242,6 +248,15 @@ def _prepare_cache_dir(directory: str) -> None:
                 handle.write(content)
 
 
+@contextlib.contextmanager
+def _exclusive_lock(path: str) -> Iterator[None]:
+    """Serialise opening (and, if corrupt, rebuilding) the database across processes."""
+    with open(path, "a+b") as handle:
+        if fcntl is not None:
+            fcntl.flock(handle.fileno(), fcntl.LOCK_EX)
+        yield
+
+
 class _Store:
     """The sqlite file; any failure turns it off and the index carries on in memory."""
 
@@ -253,9 +268,13 @@ class _Store:
         path = os.path.join(directory, "index.sqlite3")
         try:
             _prepare_cache_dir(directory)
-            self.connection = self._open(path)
-        except (OSError, sqlite3.Error) as error:
-            self._reset(path, error)
+            with _exclusive_lock(os.path.join(directory, "open.lock")):
+                try:
+                    self.connection = self._open(path)
+                except (OSError, sqlite3.Error) as error:
+                    self._reset(path, error)
+        except OSError as error:
+            self.problem = f"{type(error).__name__}: {error}"
 
     @staticmethod
     def _open(path: str) -> sqlite3.Connection:

@@ -107,7 +107,8 @@ def test_a_changed_statement_is_a_new_finding(project):
 
 def test_the_same_statement_in_another_file_is_not_baselined(project):
     (project / "agents" / "copy.py").write_text(LEGACY)
-    result = run_flake8("--select", "SOT", ".", cwd=project)
+    # SOT1 only: the copy also duplicates the class, a new SOT201 in both files.
+    result = run_flake8("--select", "SOT1", ".", cwd=project)
     assert result.stdout.count("./agents/copy.py:") == 3
     assert "report.py" not in result.stdout
 
