@@ -1,0 +1,75 @@
+"""The fast class extractor agrees with ast: it is what SOT201 counts in every unlisted file."""
+
+from __future__ import annotations
+
+import ast
+import sysconfig
+import warnings
+from pathlib import Path
+
+import pytest
+
+from flake8_ssot.project_index import extract_classes, list_python_files, module_level_classes
+
+TRICKY = {
+    "docstring": '"""Docs.\n\nclass NotADefinition:\n    pass\n"""\n\n\nclass Real:\n    pass\n',
+    "single-quoted docstring": "'''\nclass Hidden:\n'''\nclass Real: pass\n",
+    "escaped quotes": 's = """a \\""" b\nclass Hidden:\n"""\nclass Real: pass\n',
+    "under if and try": (
+        "import sys\nif sys.platform == 'win32':\n    class A: pass\nelse:\n    class A: pass\n"
+        "try:\n    import x\nexcept ImportError:\n    class B: pass\nfinally:\n    pass\n"
+    ),
+    "nested": "class Outer:\n    class Inner: pass\n\ndef f():\n    class Local: pass\n",
+    "nested under if": "if True:\n    def f():\n        class Local: pass\n    class Top: pass\n",
+    "decorated": "@dataclass\nclass Decorated:\n    x: int = 1\n",
+    "comment": "# class Commented:\nclass Real: pass\n",
+    "string line": "x = 'class Inline: pass'\nclass Real: pass\n",
+    "dict closing at column 0": "X = {\n    'a': 1,\n}\nif X:\n    class A: pass\n",
+    "with block": "import contextlib\nwith contextlib.suppress(Exception):\n    class W: pass\n",
+    "unicode name": "class Ünïcode:\n    pass\n",
+    "no classes": "x = 1\n",
+}
+
+
+@pytest.mark.parametrize("source", TRICKY.values(), ids=TRICKY.keys())
+def test_tricky_layouts(source):
+    assert extract_classes(source.encode()) == module_level_classes(ast.parse(source))
+
+
+def test_broken_input_has_no_classes():
+    assert extract_classes(b"class Broken(:\n    if x:\n  class A: pass\nif y:\n    class B: pass\n") == []
+    assert extract_classes(b"# -*- coding: no-such-codec -*-\nclass A: pass\n") == []
+    assert extract_classes(b"\xff\xfe\x00class A: pass\n") == []
+
+
+def _parses(path: Path) -> bool:
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        try:
+            ast.parse(path.read_bytes())
+        except (SyntaxError, ValueError):
+            return False  # the stdlib ships bad-syntax test data
+    return True
+
+
+def _stdlib_sample(count: int) -> list[Path]:
+    root = Path(sysconfig.get_paths()["stdlib"])
+    files = sorted(p for p in root.rglob("*.py") if "site-packages" not in p.parts)
+    step = max(1, len(files) // (count + 10))
+    return [path for path in files[::step] if _parses(path)][:count]
+
+
+@pytest.mark.parametrize("path", _stdlib_sample(250), ids=lambda p: p.name)
+def test_agrees_with_ast_on_standard_library_files(path):
+    data = path.read_bytes()
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        tree = ast.parse(data)
+    assert extract_classes(data) == module_level_classes(tree)
+
+
+def test_walk_does_not_follow_symlink_loops(tmp_path):
+    (tmp_path / "pkg").mkdir()
+    (tmp_path / "pkg" / "a.py").write_text("class A: pass\n")
+    (tmp_path / "pkg" / "loop").symlink_to(tmp_path, target_is_directory=True)
+    assert list_python_files(str(tmp_path)) == ["pkg/a.py"]
