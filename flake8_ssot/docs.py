@@ -1,9 +1,14 @@
-"""Render the rule documentation from the registry: ``python -m flake8_ssot.docs > docs/rules.md``."""
+"""Render user documentation from the registry and the option declarations.
+
+``python -m flake8_ssot.docs rules > docs/rules.md`` and
+``python -m flake8_ssot.docs options > docs/options.md``; a test keeps both in step.
+"""
 
 from __future__ import annotations
 
 import sys
 
+from flake8_ssot.options import LIST, OPTIONS
 from flake8_ssot.registry import RULES
 
 FAMILIES = {
@@ -34,5 +39,19 @@ def render() -> str:
     return "\n".join(out) + "\n"
 
 
+def render_options() -> str:
+    out = ["# Options", "",
+           "Generated from `flake8_ssot/options.py` by `python -m flake8_ssot.docs options`; "
+           "do not edit by hand.", "",
+           "Every option goes in the `[flake8]` section of `setup.cfg`, `tox.ini` or `.flake8` "
+           "(without the leading dashes), or on the command line.", "",
+           "| option | type | default | meaning |", "| --- | --- | --- | --- |"]
+    for option in OPTIONS:
+        default = ", ".join(option.default) if option.kind == LIST else option.default
+        out.append(f"| `{option.flag.lstrip('-')}` | {option.kind} | `{default}` | {option.help} |")
+    return "\n".join(out) + "\n"
+
+
 if __name__ == "__main__":
-    sys.stdout.write(render())
+    which = sys.argv[1] if len(sys.argv) > 1 else "rules"
+    sys.stdout.write(render_options() if which == "options" else render())

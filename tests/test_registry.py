@@ -23,7 +23,13 @@ def test_every_rule_is_documented_with_example_and_fix():
 
 def test_committed_rule_docs_match_the_registry():
     committed = (REPO / "docs" / "rules.md").read_text(encoding="utf-8")
-    assert committed == docs.render(), "run: python -m flake8_ssot.docs > docs/rules.md"
+    assert committed == docs.render(), "run: python -m flake8_ssot.docs rules > docs/rules.md"
+
+
+def test_committed_option_docs_match_the_declarations():
+    committed = (REPO / "docs" / "options.md").read_text(encoding="utf-8")
+    assert committed == docs.render_options(), (
+        "run: python -m flake8_ssot.docs options > docs/options.md")
 
 
 def test_flake8_version_lists_the_plugin():
