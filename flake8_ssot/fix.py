@@ -103,14 +103,21 @@ def _plain_args(call: cst.Call, count: int) -> bool:
 def _helper_call(helper: str, args: Sequence[cst.BaseExpression],
                  keep: Sequence[cst.Arg] = (), like: cst.Call | None = None) -> cst.Call:
     """``self.<helper>(*args, *keep)``; *like* lends its whitespace inside the parentheses."""
-    new_args = [cst.Arg(value) for value in args]
-    if keep:
-        new_args = [arg.with_changes(comma=cst.Comma(whitespace_after=cst.SimpleWhitespace(" ")))
-                    for arg in new_args] + list(keep)
     func = cst.Attribute(value=cst.Name("self"), attr=cst.Name(helper))
-    if like is not None:
-        return like.with_changes(func=func, args=new_args)
-    return cst.Call(func=func, args=new_args)
+    new_args = [cst.Arg(value) for value in args]
+    if like is None:
+        return cst.Call(func=func, args=new_args)
+    if keep:
+        # The new arguments go right after "(", the original line break (if any) after them:
+        # ``helper(ctx, key,\n    item,  # comment\n)``.
+        comma = cst.Comma(whitespace_after=cst.SimpleWhitespace(" "))
+        new_args = [arg.with_changes(comma=comma) for arg in new_args]
+        if isinstance(like.whitespace_before_args, cst.ParenthesizedWhitespace):
+            new_args[-1] = new_args[-1].with_changes(
+                comma=cst.Comma(whitespace_after=like.whitespace_before_args))
+        return like.with_changes(func=func, args=[*new_args, *keep],
+                                 whitespace_before_args=cst.SimpleWhitespace(""))
+    return like.with_changes(func=func, args=new_args)
 
 
 class _Frame:
@@ -154,7 +161,8 @@ class MetadataFixer(cst.CSTTransformer):
 
     def visit_ClassDef(self, node: cst.ClassDef) -> None:
         name = node.name.value
-        self._frames.append(_Frame("class", name in self.helper_classes and name not in self.exempt))
+        has_helpers = name in self.helper_classes and name not in self.exempt
+        self._frames.append(_Frame("class", has_helpers))
 
     def leave_ClassDef(self, original_node, updated_node):
         self._frames.pop()
@@ -299,7 +307,8 @@ class MetadataFixer(cst.CSTTransformer):
                 return updated_node
             call = _helper_call(self.settings.helper("store-batch"), [receiver, value])
             replacement = cst.Expr(call, semicolon=original_node.semicolon)
-            return self._rewrite(original_node, replacement, "SOT102", "store-batch") or updated_node
+            result = self._rewrite(original_node, replacement, "SOT102", "store-batch")
+            return result or updated_node
         if not isinstance(target, cst.Subscript):
             return updated_node
         receiver, key = self._receiver(target.value), _single_index(target)
@@ -314,7 +323,8 @@ class MetadataFixer(cst.CSTTransformer):
             return updated_node
         call = _helper_call(self.settings.helper("increment-counter"), [receiver, key, value])
         replacement = cst.Expr(call, semicolon=original_node.semicolon)
-        return self._rewrite(original_node, replacement, "SOT104", "increment-counter") or updated_node
+        result = self._rewrite(original_node, replacement, "SOT104", "increment-counter")
+        return result or updated_node
 
     def leave_Del(self, original_node: cst.Del, updated_node: cst.Del):
         target = original_node.target
@@ -367,6 +377,9 @@ class MetadataFixer(cst.CSTTransformer):
             new_call = _helper_call(self.settings.helper(role), args)
             replacement = updated_node.with_changes(value=new_call)
             return self._rewrite(original_node, replacement, code, role) or updated_node
+        elif method == "popitem":
+            self._decline(original_node, "popitem() removes an arbitrary key; no helper does that")
+            return updated_node
         elif method == "clear":
             if call.args:
                 return updated_node
@@ -497,8 +510,12 @@ def fix_source(source: bytes, settings, path: str = "<source>") -> FileResult:
     try:
         findings = _linter_findings(source, settings)
         module = cst.parse_module(source)
-    except (SyntaxError, ValueError, cst.ParserSyntaxError) as error:
-        result.error = f"syntax error, skipped ({str(error).splitlines()[0] if str(error) else error})"
+    except SyntaxError as error:  # what flake8 reports as E999; libcst is not asked then
+        result.error = f"syntax error at line {error.lineno} ({error.msg}), skipped"
+        return result
+    except (ValueError, cst.ParserSyntaxError) as error:
+        first_line = (str(error).strip().splitlines() or [type(error).__name__])[0]
+        result.error = f"cannot parse ({first_line}), skipped"
         return result
     except (UnicodeDecodeError, LookupError) as error:
         result.error = f"cannot decode, skipped ({error})"
@@ -525,7 +542,7 @@ def fix_source(source: bytes, settings, path: str = "<source>") -> FileResult:
     return result
 
 
-# -- files and the command --------------------------------------------------------------------------
+# -- files and the command -----------------------------------------------------------------
 
 def _python_files(paths: Sequence[str], settings) -> list[str]:
     files = []

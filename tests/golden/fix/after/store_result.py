@@ -1,0 +1,23 @@
+"""Golden: `ctx.metadata[k] = v` becomes `self.store_metadata_result(ctx, k, v)`."""
+
+from agentsvc.base_agent import BaseAgent
+
+
+class StoreAgent(BaseAgent):
+    def run(self, context, result, model):
+        # a leading comment stays
+        self.store_metadata_result(context, "result", result)  # a trailing comment stays
+        self.store_metadata_result(context, 'odd', (
+            result  # a comment inside the value stays
+            + 1
+        ))
+        self.store_metadata_result(self.context, "via_self", result)
+        self.store_metadata_result(context, "model", model)
+        self.store_metadata_result(context, "model_json", model)
+        self.store_metadata_result(context, "partial", model.model_dump(exclude={"secret"}))
+        if result: self.store_metadata_result(context, "inline", 1); self.store_metadata_result(context, "second", 2)
+        first = context.metadata["a"] = result  # manual: SOT101
+        return first
+
+    async def later(self, ctx: "UserExecutionContext"):
+        self.store_metadata_result(ctx, "done", True)

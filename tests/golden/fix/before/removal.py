@@ -1,0 +1,14 @@
+"""Golden: statement `del` / `.pop(k)` become `self.remove_metadata_key(ctx, k)`."""
+
+from agentsvc.base_agent import BaseAgent
+
+
+class RemovalAgent(BaseAgent):
+    def run(self, context):
+        del context.metadata["draft"]
+        context.metadata.pop("scratch")
+        context.metadata.pop("maybe", None)  # the default is unused in a statement
+        draft = context.metadata.pop("kept", None)  # manual: SOT105
+        context.metadata.popitem()  # manual: SOT105
+        del context.metadata["a"], context.metadata["b"]  # manual: SOT105
+        return draft

@@ -1,0 +1,193 @@
+"""``flake8-ssot fix``: golden before/after pairs, idempotence, the manual list, and a real
+migration of the sample tree whose own tests must still pass afterwards.
+
+Every run goes through the real command line in a subprocess, on copies in tmp directories.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from tests.conftest import REPO, reported, run_flake8
+
+GOLDEN = Path(__file__).parent / "golden" / "fix"
+SAMPLE = REPO / "examples" / "agents"
+_MANUAL_MARK = re.compile(r"#\s*manual:\s*(?P<code>SOT\d{3})")
+_MANUAL_LINE = re.compile(r"^(?P<path>\S+?):(?P<line>\d+): (?P<code>SOT\d{3}) needs a manual "
+                          r"change: (?P<why>.+)$", re.M)
+
+
+def run_fix(*args: str, cwd: Path) -> subprocess.CompletedProcess:
+    env = {**os.environ}
+    env.pop("PYTHONSAFEPATH", None)
+    env["PYTHONPATH"] = str(REPO)  # the checkout under test, wherever the test runs from
+    return subprocess.run([sys.executable, "-m", "flake8_ssot.cli", "fix", *args], cwd=cwd,
+                          capture_output=True, text=True, env=env, timeout=120)
+
+
+def manual_marks(directory: Path) -> set[tuple[str, int, str]]:
+    """``{(file name, line, code)}`` of the ``# manual: SOT1xx`` comments under *directory*."""
+    marks = set()
+    for path in sorted(directory.glob("*.py")):
+        for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), start=1):
+            match = _MANUAL_MARK.search(line)
+            if match:
+                marks.add((path.name, number, match["code"]))
+    return marks
+
+
+def listed_manual(stdout: str) -> set[tuple[str, int, str]]:
+    return {(Path(m["path"]).name, int(m["line"]), m["code"])
+            for m in _MANUAL_LINE.finditer(stdout)}
+
+
+@pytest.fixture(scope="module")
+def golden_project(tmp_path_factory) -> Path:
+    """A project with the golden *before* files in ``code/`` and an empty flake8 config."""
+    root = tmp_path_factory.mktemp("golden")
+    shutil.copytree(GOLDEN / "before", root / "code")
+    (root / "setup.cfg").write_text("[flake8]\n", encoding="utf-8")
+    return root
+
+
+@pytest.fixture(scope="module")
+def dry_run(golden_project):
+    return run_fix("code", cwd=golden_project)
+
+
+@pytest.fixture(scope="module")
+def written(golden_project, dry_run):
+    return run_fix("--write", "code", cwd=golden_project)
+
+
+def test_dry_run_prints_a_diff_and_changes_nothing(golden_project, dry_run):
+    assert dry_run.returncode == 1, dry_run.stderr
+    for path in (GOLDEN / "before").glob("*.py"):
+        assert (golden_project / "code" / path.name).read_bytes() == path.read_bytes()
+    assert "--- a/code/counter.py\n+++ b/code/counter.py\n" in dry_run.stdout
+    lines = dry_run.stdout.splitlines()
+    assert '-        context.metadata["tokens"]  +=  len(tokens)  # odd spacing, a comment' in lines
+    assert ('+        self.increment_metadata_counter(context, "tokens", len(tokens))'
+            '  # odd spacing, a comment') in lines
+    assert dry_run.stdout.endswith(
+        "32 sites to rewrite in 7 files, 17 need a manual change (run with --write to apply)\n")
+
+
+@pytest.mark.parametrize("name", sorted(p.name for p in (GOLDEN / "before").glob("*.py")))
+def test_write_produces_the_golden_after_file(golden_project, written, name):
+    assert written.returncode == 1, written.stderr
+    assert (golden_project / "code" / name).read_text(encoding="utf-8") == \
+        (GOLDEN / "after" / name).read_text(encoding="utf-8")
+
+
+def test_write_reports_each_file_and_a_summary(written):
+    assert "Rewriting code/lists.py (7 sites)\n" in written.stdout
+    assert written.stdout.endswith("32 sites rewritten in 7 files, 17 need a manual change\n")
+    assert written.stderr == ""
+
+
+def test_unsafe_sites_are_listed_with_path_line_and_why(golden_project, dry_run):
+    assert listed_manual(dry_run.stdout) == manual_marks(GOLDEN / "before")
+    lines = dry_run.stdout.splitlines()
+    assert ("code/unsafe.py:30: SOT101 needs a manual change: writes through the alias `md`: "
+            "call the helper on the context itself") in lines
+    assert ("code/removal.py:11: SOT105 needs a manual change: the value of .pop() is used; "
+            "read it with the get helper, then remove the key") in lines
+    assert ("code/unsafe.py:12: SOT101 needs a manual change: not directly in a method of a "
+            "class that has the helpers (self.store_metadata_result is not there)") in lines
+
+
+def test_fixing_fixed_code_changes_nothing(golden_project, written):
+    again = run_fix("--write", "code", cwd=golden_project)
+    assert again.returncode == 0, again.stdout + again.stderr
+    assert "Rewriting" not in again.stdout
+    for path in (GOLDEN / "after").glob("*.py"):
+        assert (golden_project / "code" / path.name).read_bytes() == path.read_bytes()
+    assert listed_manual(again.stdout) == manual_marks(GOLDEN / "after")
+    assert again.stdout.endswith("0 sites rewritten in 0 files, 17 need a manual change\n")
+
+
+def test_flake8_reports_only_the_manual_sites_after_the_fix(golden_project, written):
+    result = run_flake8("--select=SOT1", "code", cwd=golden_project)
+    by_file = {(Path(m[1]).name, int(m[2]), m[3])
+               for m in re.finditer(r"^(.+?):(\d+):\d+: (SOT\d+) ", result.stdout, re.M)}
+    assert by_file == manual_marks(GOLDEN / "after")
+    before = run_flake8("--select=SOT1", str(GOLDEN / "before"), cwd=golden_project)
+    # Every finding before the fix was either rewritten or listed as manual.
+    assert len(re.findall(r": SOT1\d\d ", before.stdout)) == 32 + 17
+
+
+def test_files_with_syntax_errors_are_skipped_with_a_message(tmp_path):
+    (tmp_path / "setup.cfg").write_text("[flake8]\n", encoding="utf-8")
+    broken = "class A(BaseAgent):\n    def run(self, context):\n        context.metadata['k'] = (\n"
+    (tmp_path / "broken.py").write_text(broken, encoding="utf-8")
+    shutil.copy(GOLDEN / "before" / "counter.py", tmp_path / "counter.py")
+    result = run_fix("--write", ".", cwd=tmp_path)
+    assert result.returncode == 1
+    # The message after "line" is Python's own, and differs between Python versions.
+    assert re.fullmatch(r"broken\.py: syntax error at line \d+ \(.+\), skipped\n", result.stderr)
+    assert (tmp_path / "broken.py").read_text(encoding="utf-8") == broken
+    assert (tmp_path / "counter.py").read_bytes() == (GOLDEN / "after" / "counter.py").read_bytes()
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["broken.py", "counter.py", "setup.cfg"]
+
+
+def test_helper_names_and_bases_come_from_the_flake8_config(tmp_path):
+    (tmp_path / "setup.cfg").write_text(
+        "[flake8]\nssot-exempt-classes = AgentBase\nssot-store-result-helper = save_result\n"
+        "ssot-context-names = run_state\n", encoding="utf-8")
+    (tmp_path / "agent.py").write_text(
+        "class Agent(AgentBase):\n"
+        "    def run(self, run_state, context):\n"
+        "        run_state.metadata['k'] = 1\n"
+        "        context.metadata['not_a_context_here'] = 1\n", encoding="utf-8")
+    result = run_fix("--write", "agent.py", cwd=tmp_path)
+    assert result.returncode == 1, result.stdout + result.stderr
+    assert (tmp_path / "agent.py").read_text(encoding="utf-8") == (
+        "class Agent(AgentBase):\n"
+        "    def run(self, run_state, context):\n"
+        "        self.save_result(run_state, 'k', 1)\n"
+        "        context.metadata['not_a_context_here'] = 1\n")
+
+
+def test_nothing_to_do_exits_zero(tmp_path):
+    (tmp_path / "setup.cfg").write_text("[flake8]\n", encoding="utf-8")
+    shutil.copy(GOLDEN / "after" / "lists.py", tmp_path / "lists.py")
+    result = run_fix("lists.py", cwd=tmp_path)
+    assert result.returncode == 0
+    assert "---" not in result.stdout
+
+
+def test_sample_tree_keeps_its_behaviour_with_the_real_helpers(tmp_path):
+    project = tmp_path / "agents"
+    shutil.copytree(SAMPLE, project, ignore=shutil.ignore_patterns("__pycache__", ".*cache*"))
+    result = run_fix("--write", ".", cwd=project)
+    assert result.returncode == 1, result.stdout + result.stderr
+    assert result.stdout.endswith("10 sites rewritten in 2 files, 4 need a manual change\n")
+    reporting = (project / "agentsvc" / "agents" / "reporting.py").read_text(encoding="utf-8")
+    assert "not in context.metadata" not in reporting  # the list guard went away
+    assert '        self.append_metadata_list(context, "steps", "reporting")\n' in reporting
+
+    remaining = run_flake8("--select=SOT1", ".", cwd=project)
+    assert reported(remaining.stdout) == {
+        (13, 9, "SOT101"), (14, 9, "SOT107"), (15, 9, "SOT108"),  # data_helper.py: alias, nested
+        (21, 9, "SOT105"),  # reporting.py: `draft = context.metadata.pop(...)`, value used
+    }
+    assert listed_manual(result.stdout) == {
+        ("data_helper.py", 13, "SOT101"), ("data_helper.py", 14, "SOT107"),
+        ("data_helper.py", 15, "SOT108"), ("reporting.py", 23, "SOT105"),
+    }
+
+    env = {**os.environ}
+    env.pop("PYTHONPATH", None)
+    tests = subprocess.run(
+        [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", "tests"],
+        cwd=project, capture_output=True, text=True, env=env, timeout=120)
+    assert tests.returncode == 0, tests.stdout + tests.stderr
+    assert "3 passed" in tests.stdout
