@@ -196,6 +196,8 @@ def test_a_baseline_keeps_legacy_findings_out_of_the_commit(adopter):
 
 
 def test_try_repo_runs_the_manifest_hook_on_given_files(hooks, tmp_path):
+    """``pre-commit try-repo`` installs into a store of its own (not PRE_COMMIT_HOME), so it is
+    run once; passing on a clean file is covered by the installed-config tests above."""
     hook_repo, rev, env = hooks
     init_repository(tmp_path, env, {"agent.py": "def handle(context):\n"
                                                 "    context.metadata.clear()\n",
@@ -203,10 +205,9 @@ def test_try_repo_runs_the_manifest_hook_on_given_files(hooks, tmp_path):
     result = run(sys.executable, "-m", "pre_commit", "try-repo", str(hook_repo), "flake8-ssot",
                  "--ref", rev, "--files", "agent.py", "clean.py", cwd=tmp_path, env=env)
     assert (result.returncode, hook_result(result)) == (1, "Failed")
-    assert f"\nagent.py:2:5: {SOT106}\n" in output(result)
-    clean = run(sys.executable, "-m", "pre_commit", "try-repo", str(hook_repo), "flake8-ssot",
-                "--ref", rev, "--files", "clean.py", cwd=tmp_path, env=env)
-    assert (clean.returncode, hook_result(clean)) == (0, "Passed")
+    findings = [line for line in output(result).splitlines()
+                if line.startswith(("agent.py:", "clean.py:"))]
+    assert findings == [f"agent.py:2:5: {SOT106}"]
 
 
 def test_the_documented_local_system_hook(tmp_path_factory, tmp_path):
