@@ -25,11 +25,13 @@ from __future__ import annotations
 import argparse
 import ast
 import difflib
+import io
 import os
 import re
 import shutil
 import sys
 import tempfile
+import tokenize
 from dataclasses import dataclass, field
 from typing import Iterable, Sequence
 
@@ -93,6 +95,10 @@ def _single_index(subscript: cst.Subscript) -> cst.BaseExpression | None:
         return None
     index = subscript.slice[0].slice
     return index.value if index.star is None else None
+
+
+def _has_effects(node: cst.BaseExpression) -> bool:
+    return bool(m.findall(node, m.Call() | m.Await() | m.Yield() | m.NamedExpr()))
 
 
 def _plain_args(call: cst.Call, count: int) -> bool:
@@ -241,6 +247,12 @@ class MetadataFixer(cst.CSTTransformer):
             if receiver is None or key is None:
                 self._explain_alias_or_attribute(original_node, target.value)
                 return updated_node
+            if _has_effects(key) and _has_effects(value):
+                # `m[k()] = v()` calls v() first; the helper call would call k() first.
+                self._decline(original_node, "the key and the value both call something, and "
+                                             "the helper call would evaluate them in the "
+                                             "other order")
+                return updated_node
             stored = self._unwrap_model_dump(value)
             call = _helper_call(self.settings.helper("store-result"), [receiver, key, stored])
             replacement = cst.Expr(call, semicolon=original_node.semicolon)
@@ -372,11 +384,12 @@ class MetadataFixer(cst.CSTTransformer):
         elif method == "pop":
             if not (_plain_args(call, 1) or _plain_args(call, 2)):
                 return updated_node
+            if len(call.args) == 2 and _has_effects(call.args[1].value):
+                self._decline(original_node, "the default of .pop() calls something")
+                return updated_node
             # As a statement the popped value (and so the default) is unused: a removal.
             role, code, args = "remove-key", "SOT105", [receiver, call.args[0].value]
-            new_call = _helper_call(self.settings.helper(role), args)
-            replacement = updated_node.with_changes(value=new_call)
-            return self._rewrite(original_node, replacement, code, role) or updated_node
+            call = None  # the default argument is dropped, so the call's layout goes too
         elif method == "popitem":
             self._decline(original_node, "popitem() removes an arbitrary key; no helper does that")
             return updated_node
@@ -386,7 +399,8 @@ class MetadataFixer(cst.CSTTransformer):
             role, code, args = "clear", "SOT106", [receiver]
         else:
             return updated_node
-        new_call = _helper_call(self.settings.helper(role), args, keep=call.args, like=call)
+        keep = call.args if call is not None else ()
+        new_call = _helper_call(self.settings.helper(role), args, keep=keep, like=call)
         replacement = updated_node.with_changes(value=new_call)
         return self._rewrite(original_node, replacement, code, role) or updated_node
 
@@ -496,8 +510,6 @@ def _linter_findings(source: bytes, settings):
 
 
 def _encoding(source: bytes) -> str:
-    import io
-    import tokenize
     try:
         return tokenize.detect_encoding(io.BytesIO(source).readline)[0]
     except SyntaxError:

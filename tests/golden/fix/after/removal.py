@@ -11,4 +11,5 @@ class RemovalAgent(BaseAgent):
         draft = context.metadata.pop("kept", None)  # manual: SOT105
         context.metadata.popitem()  # manual: SOT105
         del context.metadata["a"], context.metadata["b"]  # manual: SOT105
+        context.metadata.pop("x", make_default())  # manual: SOT105
         return draft

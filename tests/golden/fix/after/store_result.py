@@ -17,6 +17,8 @@ class StoreAgent(BaseAgent):
         self.store_metadata_result(context, "partial", model.model_dump(exclude={"secret"}))
         if result: self.store_metadata_result(context, "inline", 1); self.store_metadata_result(context, "second", 2)
         first = context.metadata["a"] = result  # manual: SOT101
+        context.metadata[next_key()] = compute()  # manual: SOT101
+        self.store_metadata_result(context, next_key(), result)
         return first
 
     async def later(self, ctx: "UserExecutionContext"):

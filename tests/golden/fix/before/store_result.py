@@ -17,6 +17,8 @@ class StoreAgent(BaseAgent):
         context.metadata["partial"] = model.model_dump(exclude={"secret"})
         if result: context.metadata["inline"] = 1; context.metadata["second"] = 2
         first = context.metadata["a"] = result  # manual: SOT101
+        context.metadata[next_key()] = compute()  # manual: SOT101
+        context.metadata[next_key()] = result
         return first
 
     async def later(self, ctx: "UserExecutionContext"):
