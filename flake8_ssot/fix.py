@@ -37,6 +37,8 @@ from typing import Iterable, Sequence
 
 import libcst as cst
 import libcst.matchers as m
+from libcst.codemod import CodemodContext
+from libcst.codemod.visitors import RemoveImportsVisitor
 from libcst.metadata import MetadataWrapper, PositionProvider
 
 from flake8_ssot import baseline, options, project_index
@@ -97,6 +99,13 @@ def _single_index(subscript: cst.Subscript) -> cst.BaseExpression | None:
     return index.value if index.star is None else None
 
 
+def _as_argument(value: cst.BaseExpression) -> cst.BaseExpression:
+    """``m[k] = 1, 2`` stores a tuple: as an argument it needs its parentheses."""
+    if isinstance(value, (cst.Tuple, cst.Yield)) and not value.lpar:
+        return value.with_changes(lpar=[cst.LeftParen()], rpar=[cst.RightParen()])
+    return value
+
+
 def _has_effects(node: cst.BaseExpression) -> bool:
     return bool(m.findall(node, m.Call() | m.Await() | m.Yield() | m.NamedExpr()))
 
@@ -110,7 +119,7 @@ def _helper_call(helper: str, args: Sequence[cst.BaseExpression],
                  keep: Sequence[cst.Arg] = (), like: cst.Call | None = None) -> cst.Call:
     """``self.<helper>(*args, *keep)``; *like* lends its whitespace inside the parentheses."""
     func = cst.Attribute(value=cst.Name("self"), attr=cst.Name(helper))
-    new_args = [cst.Arg(value) for value in args]
+    new_args = [cst.Arg(_as_argument(value)) for value in args]
     if like is None:
         return cst.Call(func=func, args=new_args)
     if keep:
@@ -130,6 +139,8 @@ class _Frame:
     def __init__(self, kind: str, rewrites_allowed: bool = False):
         self.kind = kind  # "class" or "function"
         self.rewrites_allowed = rewrites_allowed
+        self.implements_helpers: set = set()  # for a class: the helpers it defines itself
+        self.why = ""  # for a method where rewrites are not allowed, when not the usual reason
 
 
 class MetadataFixer(cst.CSTTransformer):
@@ -143,6 +154,8 @@ class MetadataFixer(cst.CSTTransformer):
         self.findings = findings  # (line, column) -> set of SOT1xx codes, noqa already applied
         self.helper_classes = helper_classes  # classes of this file whose self has the helpers
         self.exempt = frozenset(settings.exempt_classes) | frozenset(settings.context_classes)
+        self.helper_names = frozenset(settings.helper(role) for role in options.HELPER_ROLES)
+        self.propagated = False  # a copy was rewritten: `import copy` may be unused now
         # The helpers write this attribute; ``audit_metadata`` & co. have no helpers.
         self.attribute = settings.metadata_attributes[0] if settings.metadata_attributes else ""
         self.rewritten: dict[tuple[int, int], Site] = {}
@@ -168,7 +181,12 @@ class MetadataFixer(cst.CSTTransformer):
     def visit_ClassDef(self, node: cst.ClassDef) -> None:
         name = node.name.value
         has_helpers = name in self.helper_classes and name not in self.exempt
-        self._frames.append(_Frame("class", has_helpers))
+        frame = _Frame("class", has_helpers)
+        if isinstance(node.body, cst.IndentedBlock):
+            frame.implements_helpers = self.helper_names & {
+                statement.name.value for statement in node.body.body
+                if isinstance(statement, cst.FunctionDef)}
+        self._frames.append(frame)
 
     def leave_ClassDef(self, original_node, updated_node):
         self._frames.pop()
@@ -181,7 +199,15 @@ class MetadataFixer(cst.CSTTransformer):
         allowed = (in_class and self._frames[-1].rewrites_allowed and bool(params)
                    and params[0].name.value == "self"
                    and not decorators & {"staticmethod", "classmethod"})
-        self._frames.append(_Frame("function", allowed))
+        frame = _Frame("function", allowed)
+        if allowed and self._frames[-1].implements_helpers:
+            # ``def store_metadata_result(self, ...): ctx.metadata[k] = v`` in a subclass:
+            # calling a helper there could call itself.
+            frame.rewrites_allowed = False
+            frame.why = (f"the class implements helpers itself "
+                         f"({', '.join(sorted(self._frames[-1].implements_helpers))}): "
+                         "a helper call here could recurse")
+        self._frames.append(frame)
 
     def leave_FunctionDef(self, original_node, updated_node):
         self._frames.pop()
@@ -215,8 +241,9 @@ class MetadataFixer(cst.CSTTransformer):
             return None  # not a context's metadata to the linter (or noqa): not ours to touch
         if not (self._frames and self._frames[-1].kind == "function"
                 and self._frames[-1].rewrites_allowed):
-            self._decline(original, "not directly in a method of a class that has the helpers "
-                                    f"(self.{self.settings.helper(helper_role)} is not there)")
+            why = self._frames[-1].why if self._frames else ""
+            self._decline(original, why or "not directly in a method of a class that has the "
+                          f"helpers (self.{self.settings.helper(helper_role)} is not there)")
             return None
         if _comments(original) != _comments(replacement):
             self._decline(original, "a comment inside the statement would be lost")
@@ -270,7 +297,9 @@ class MetadataFixer(cst.CSTTransformer):
                 return updated_node
             call = _helper_call(self.settings.helper("propagate"), [parent, child])
             replacement = cst.Expr(call, semicolon=original_node.semicolon)
-            return self._rewrite(original_node, replacement, "SOT109", "propagate") or updated_node
+            result = self._rewrite(original_node, replacement, "SOT109", "propagate")
+            self.propagated = self.propagated or result is not None
+            return result or updated_node
         return updated_node
 
     def _metadata_target(self, target: cst.BaseExpression) -> bool:
@@ -483,6 +512,16 @@ def _helper_classes(module: cst.Module, exempt: Iterable[str]) -> frozenset:
     return frozenset(having)
 
 
+def _drop_unused_copy_imports(original: cst.Module, fixed: cst.Module) -> cst.Module:
+    """``import copy`` that only served the rewritten copies would now be unused (F401)."""
+    candidates = [("copy", None, None), ("copy", "copy", None), ("copy", "deepcopy", None)]
+    remover = RemoveImportsVisitor
+    if remover(CodemodContext(), candidates).transform_module(original).code != original.code:
+        return fixed  # already unused before the fix: not ours to clean up
+    pruned = remover(CodemodContext(), candidates).transform_module(fixed)
+    return pruned if _comments(pruned) == _comments(fixed) else fixed
+
+
 def _suppressed(code: str, lines: Sequence[str], first: int, last: int) -> bool:
     for line in lines[first - 1:last]:
         match = _NOQA.search(line)
@@ -542,6 +581,16 @@ def fix_source(source: bytes, settings, path: str = "<source>") -> FileResult:
         fixed_module = MetadataWrapper(module).visit(fixer)
     except RecursionError:
         result.error = "nested too deeply, skipped"
+        return result
+    if fixer.propagated:
+        fixed_module = _drop_unused_copy_imports(module, fixed_module)
+    if _comments(fixed_module) != _comments(module):
+        result.error = "internal error: the rewrite would lose a comment; file left unchanged"
+        return result
+    try:
+        ast.parse(fixed_module.bytes)
+    except SyntaxError as error:
+        result.error = f"internal error: the rewrite does not parse ({error}); left unchanged"
         return result
     result.fixed = fixed_module.bytes
     result.rewritten = sorted(fixer.rewritten.values(), key=lambda site: site.line)

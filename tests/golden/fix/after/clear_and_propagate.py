@@ -1,8 +1,5 @@
 """Golden: `.clear()` and copying metadata between contexts."""
 
-import copy
-from copy import deepcopy
-
 from agentsvc.base_agent import BaseAgent
 
 

@@ -12,6 +12,7 @@ class StoreAgent(BaseAgent):
             + 1
         )
         self.context.metadata["via_self"] = result
+        context.metadata["pair"] = 1, 2
         context.metadata["model"] = model.model_dump()
         context.metadata["model_json"] = model.model_dump(mode="json")
         context.metadata["partial"] = model.model_dump(exclude={"secret"})

@@ -40,3 +40,11 @@ class Derived(Base):
     def static(self, context):
         context.metadata["x"] = 1  # manual: SOT101
 
+
+
+class Overriding(BaseAgent):
+    def store_metadata_result(self, context, key, value):
+        context.metadata[key] = value  # manual: SOT101
+
+    def run(self, context):
+        context.metadata["x"] = 1  # manual: SOT101
