@@ -28,6 +28,7 @@ import re
 import sqlite3
 import subprocess
 import tokenize
+import warnings
 from stat import S_ISREG
 from dataclasses import dataclass
 from typing import Iterable, Iterator, Sequence
@@ -37,7 +38,7 @@ try:
 except ImportError:  # Windows: sqlite's own locking still protects the data
     fcntl = None
 
-SCHEMA_VERSION = "1"
+SCHEMA_VERSION = "2"  # 2: the "exact" column (ast-confirmed classes)
 ROOT_MARKERS = ("setup.cfg", "tox.ini", ".flake8", "pyproject.toml", ".git")
 CACHEDIR_TAG = (
     "Signature: 8a477f597d28d172789f06886806bc55\n"
@@ -50,6 +51,8 @@ _SKIPPED_DIRS = frozenset({
     "venv", "node_modules", ".mypy_cache", ".pytest_cache", ".ruff_cache",
 })
 _BUSY_TIMEOUT_SECONDS = 60.0
+# Saving ast confirmations is an optimisation for the next run: never wait long for it.
+_CONFIRM_TIMEOUT_SECONDS = 1.0
 _GIT_TIMEOUT_SECONDS = 30.0
 
 
@@ -108,7 +111,7 @@ def _walk_python_files(root: str, skipped_dirs: frozenset) -> list[str]:
 
 
 def path_matches(relative_path: str, patterns: Iterable[str], root: str = "") -> bool:
-    """flake8-style matching: a pattern matches a path component, the relative or the absolute path."""
+    """flake8-style matching: a pattern matches a path component, the relative or absolute path."""
     parts = relative_path.split("/")
     absolute = os.path.join(root, *parts) if root else ""
     for pattern in patterns:
@@ -138,17 +141,18 @@ def list_python_files(root: str, excludes: Sequence[str] = (), cache_dir: str = 
 
 # -- extraction ---------------------------------------------------------------------------------
 
-_COMPOUND_AT_MODULE_LEVEL = re.compile(
-    r"^(?:if|elif|else|try|except|finally|with|for|while|async|match|case)\b", re.M)
 _CLASS_AT_COLUMN_0 = re.compile(r"^class[ \t]+([^\W\d]\w*)", re.M)
-_INDENTED_CLASS = re.compile(r"^[ \t]+class[ \t]", re.M)
+_INDENTED_CLASS = re.compile(r"^[ \t\f]+class[ \t]", re.M)
 # A line starting at column 0 with code (closing brackets end an earlier statement).
 _TOP_LEVEL_LINE = re.compile(r"^[^\s#)\]}]", re.M)
+# What is indented under a top-level def or class is nested in it. Under anything else (if, try,
+# with, match, or a line continuing a multi-line header) an indented class may be module-level.
+_OPENS_DEF_OR_CLASS = re.compile(r"(?:async[ \t]+)?def\b|class\b")
 # Only what can hide a line from the parser matters here: comments and strings.
 _LEXEMES = re.compile(  # written "unrolled" so the regex engine does not step per character
     r"""\#[^\n]*
-      | (?P<triple>\"\"\"[^\"\\]*(?:(?:\\.|\"(?!\"\"))[^\"\\]*)*\"\"\"
-                 | '''[^'\\]*(?:(?:\\.|'(?!''))[^'\\]*)*''')
+      | \"\"\"[^\"\\]*(?:(?:\\.|\"(?!\"\"))[^\"\\]*)*\"\"\"
+      | '''[^'\\]*(?:(?:\\.|'(?!''))[^'\\]*)*'''
       | \"[^\"\\\n]*(?:\\.[^\"\\\n]*)*\" | '[^'\\\n]*(?:\\.[^'\\\n]*)*'
     """, re.X | re.S)
 
@@ -168,10 +172,13 @@ def _classes_in_body(body: Sequence[ast.stmt]) -> Iterable[tuple[str, int, int]]
                 yield from _classes_in_body(handler.body)
             yield from _classes_in_body(node.orelse)
             yield from _classes_in_body(node.finalbody)
+        elif type(node).__name__ == "Match":  # Python >= 3.10
+            for case in node.cases:
+                yield from _classes_in_body(case.body)
 
 
 def module_level_classes(tree: ast.AST) -> list[tuple[str, int, int]]:
-    """Classes defined at module level, also under module-level if/try/with/for/while."""
+    """Classes defined at module level, also under module-level if/try/with/for/while/match."""
     return list(_classes_in_body(getattr(tree, "body", ())))
 
 
@@ -183,45 +190,67 @@ def _decode(data: bytes) -> str | None:
         return None
 
 
-def extract_classes(data: bytes) -> list[tuple[str, int, int]]:
-    """Module-level classes of a source file, as ``(name, line, col)``.
+def _parse_classes(source: str | bytes) -> list[tuple[str, int, int]]:
+    with warnings.catch_warnings():  # invalid escapes and the like: not this plugin's business
+        warnings.simplefilter("ignore")
+        try:
+            return module_level_classes(ast.parse(source))
+        except (SyntaxError, ValueError, RecursionError, MemoryError):
+            return []
+
+
+def classes_from_ast(data: bytes) -> list[tuple[str, int, int]]:
+    """Module-level classes as ``ast`` sees them; a file that does not parse has none."""
+    text = _decode(data)
+    return [] if text is None else _parse_classes(text)
+
+
+def scan_classes(data: bytes) -> tuple[list[tuple[str, int, int]], bool]:
+    """Module-level classes of a source file as ``(name, line, col)``, and whether that is exact.
 
     Parsing every file of a large project with ``ast`` costs seconds, so the common layout is read
     from the text: a ``class`` at column 0 outside a string is module-level, an indented one is
-    nested in a def or class, unless the top-level statement it is indented under is a compound
-    statement (``if``, ``try``, ...), in which case ``ast`` decides. A file that cannot be decoded or parsed has no classes.
+    nested if the top-level line it is indented under opens a ``def`` or ``class``. When an
+    indented class sits under anything else (``if``, ``try``, a header continued at column 0),
+    ``ast`` decides. The text scan cannot see a syntax error, so its answer is not *exact*: the
+    index confirms it with ``ast`` before such a definition is reported (``definitions``).
     """
     text = _decode(data)
     if text is None or "class" not in text:
-        return []
-    triple_starts, triple_ends = [], []
+        return [], True
+    if "\r" in text:  # old Mac line endings: one newline character for the regexes below
+        text = text.replace("\r\n", "\n").replace("\r", "\n")
+    multiline_starts, multiline_ends = [], []
     for lexeme in _LEXEMES.finditer(text):
-        if lexeme.group("triple") and "\n" in lexeme.group("triple"):
-            triple_starts.append(lexeme.start())
-            triple_ends.append(lexeme.end())
+        if "\n" in lexeme.group():  # triple-quoted, or continued with a backslash
+            multiline_starts.append(lexeme.start())
+            multiline_ends.append(lexeme.end())
 
     def in_string(offset: int) -> bool:
-        index = bisect.bisect_right(triple_starts, offset) - 1
-        return index >= 0 and offset < triple_ends[index]
+        index = bisect.bisect_right(multiline_starts, offset) - 1
+        return index >= 0 and offset < multiline_ends[index]
 
-    top_level_lines = [m.start() for m in _TOP_LEVEL_LINE.finditer(text) if not in_string(m.start())]
-
-    def under_compound_statement(offset: int) -> bool:
-        index = bisect.bisect_right(top_level_lines, offset) - 1
-        return index >= 0 and _COMPOUND_AT_MODULE_LEVEL.match(text, top_level_lines[index]) is not None
-
-    if any(not in_string(m.start()) and under_compound_statement(m.start())
-           for m in _INDENTED_CLASS.finditer(text)):
-        try:
-            return module_level_classes(ast.parse(text))
-        except (SyntaxError, ValueError, RecursionError, MemoryError):
-            return []
+    top_level_lines: list[int] | None = None
+    for match in _INDENTED_CLASS.finditer(text):
+        if in_string(match.start()):
+            continue
+        if top_level_lines is None:
+            top_level_lines = [m.start() for m in _TOP_LEVEL_LINE.finditer(text)
+                               if not in_string(m.start())]
+        index = bisect.bisect_right(top_level_lines, match.start()) - 1
+        if index < 0 or not _OPENS_DEF_OR_CLASS.match(text, top_level_lines[index]):
+            return _parse_classes(text), True
     classes = []
     for match in _CLASS_AT_COLUMN_0.finditer(text):
         if not in_string(match.start()):
             line = text.count("\n", 0, match.start()) + 1
             classes.append((match.group(1), line, 0))
-    return classes
+    return classes, not classes
+
+
+def extract_classes(data: bytes) -> list[tuple[str, int, int]]:
+    """The text scanner's answer alone (see ``scan_classes``); the index confirms it with ast."""
+    return scan_classes(data)[0]
 
 
 # -- the cache ------------------------------------------------------------------------------
@@ -290,11 +319,12 @@ class _Store:
                 connection.execute("DROP TABLE IF EXISTS files")
                 connection.execute(
                     "CREATE TABLE files (path TEXT PRIMARY KEY, mtime_ns INTEGER, size INTEGER,"
-                    " classes TEXT)")
+                    " classes TEXT, exact INTEGER)")
                 connection.execute("INSERT OR REPLACE INTO meta VALUES ('schema', ?)",
                                    (SCHEMA_VERSION,))
                 connection.execute("COMMIT")
-            connection.execute("SELECT path, mtime_ns, size, classes FROM files LIMIT 1").fetchall()
+            connection.execute(
+                "SELECT path, mtime_ns, size, classes, exact FROM files LIMIT 1").fetchall()
         except BaseException:
             connection.close()
             raise
@@ -316,24 +346,25 @@ class _Store:
         self.connection = None
         self.problem = f"{type(error).__name__}: {error}"
 
-    def rows(self) -> dict[str, tuple[int, int, str]]:
+    def rows(self) -> dict[str, tuple[int, int, str, bool]]:
         if self.connection is None:
             return {}
         try:
-            return {path: (mtime, size, classes) for path, mtime, size, classes in
-                    self.connection.execute("SELECT path, mtime_ns, size, classes FROM files")}
+            return {path: (mtime, size, classes, bool(exact))
+                    for path, mtime, size, classes, exact in self.connection.execute(
+                        "SELECT path, mtime_ns, size, classes, exact FROM files")}
         except sqlite3.Error as error:
             self._disable(error)
             return {}
 
     def update(self, stale: dict[str, os.stat_result], removed: Sequence[str],
-               compute) -> dict[str, tuple[int, int, str]]:
+               compute) -> dict[str, tuple[int, int, str, bool]]:
         """Rows for the *stale* paths, written under sqlite's write lock.
 
         A process that waited for the lock re-reads the rows first, so when several flake8
         processes start on a cold cache one of them parses and the others reuse its work.
         """
-        rows: dict[str, tuple[int, int, str]] = {}
+        rows: dict[str, tuple[int, int, str, bool]] = {}
         if self.connection is not None:
             try:
                 self.connection.execute("BEGIN IMMEDIATE")
@@ -342,11 +373,11 @@ class _Store:
                 for path, stat in stale.items():
                     row = current.get(path)
                     if row is None or (row[0], row[1]) != (stat.st_mtime_ns, stat.st_size):
-                        row = (stat.st_mtime_ns, stat.st_size, compute(path))
+                        row = (stat.st_mtime_ns, stat.st_size, *compute(path))
                         written.append((path, *row))
                     rows[path] = row
-                self.connection.executemany("INSERT OR REPLACE INTO files VALUES (?, ?, ?, ?)",
-                                            written)
+                self.connection.executemany(
+                    "INSERT OR REPLACE INTO files VALUES (?, ?, ?, ?, ?)", written)
                 self.connection.executemany("DELETE FROM files WHERE path = ?",
                                             [(path,) for path in removed])
                 self.connection.execute("COMMIT")
@@ -354,7 +385,7 @@ class _Store:
                 self._disable(error)
         for path, stat in stale.items():
             if path not in rows:
-                rows[path] = (stat.st_mtime_ns, stat.st_size, compute(path))
+                rows[path] = (stat.st_mtime_ns, stat.st_size, *compute(path))
         return rows
 
     def _disable(self, error: Exception) -> None:
@@ -368,6 +399,42 @@ class _Store:
 
 # -- the index ------------------------------------------------------------------------------
 
+def _read_regular_file(path: str) -> tuple[bytes, os.stat_result] | None:
+    """The bytes of *path* and the stat they go with; None for a FIFO, device or missing file.
+
+    Opened non-blocking: opening a FIFO named ``*.py`` for reading would otherwise wait for a
+    writer forever, even if it was a regular file when the project was listed.
+    """
+    flags = os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_BINARY", 0)
+    try:
+        descriptor = os.open(path, flags)
+    except OSError:
+        return None
+    try:
+        stat = os.fstat(descriptor)
+        if not S_ISREG(stat.st_mode):
+            return None
+        with os.fdopen(descriptor, "rb") as handle:
+            descriptor = -1  # the file object owns (and closes) it now
+            return handle.read(), stat
+    except OSError:
+        return None
+    finally:
+        if descriptor >= 0:
+            os.close(descriptor)
+
+
+def module_names(path: str) -> set[str]:
+    """Dotted names a project file can be imported as (``src/`` and ``lib/`` layouts too)."""
+    parts = path[:-3].split("/") if path.endswith(".py") else path.split("/")
+    if parts and parts[-1] == "__init__":
+        parts = parts[:-1]
+    names = {".".join(parts)} if parts else set()
+    if len(parts) > 1 and parts[0] in ("src", "lib"):
+        names.add(".".join(parts[1:]))
+    return names
+
+
 class ProjectIndex:
     """Module-level class definitions of every Python file of one project."""
 
@@ -377,8 +444,12 @@ class ProjectIndex:
         store = _Store(cache_dir)
         self.cache_problem = store.problem
         self._by_name: dict[str, list[ClassDefinition]] = {}
+        # Files whose classes come from the text scanner, with those class names: confirmed
+        # with ast before any of them is reported (the scanner does not see syntax errors).
+        self._unconfirmed: dict[str, list[str]] = {}
+        self._module_paths: dict[str, str] | None = None
         cached = store.rows()
-        fresh: dict[str, str] = {}
+        fresh: dict[str, tuple[str, bool]] = {}
         stale: dict[str, os.stat_result] = {}
         for path in files:
             try:
@@ -389,38 +460,91 @@ class ProjectIndex:
                 continue  # a FIFO or device named *.py: opening it would block the run
             row = cached.get(path)
             if row is not None and (row[0], row[1]) == (stat.st_mtime_ns, stat.st_size):
-                fresh[path] = row[2]
+                fresh[path] = (row[2], row[3])
             else:
                 stale[path] = stat
         removed = [path for path in cached if path not in self.files]
         if stale or removed:
-            encode = lambda path: _encode_classes(self._read_classes(path))  # noqa: E731
-            for path, row in store.update(stale, removed, encode).items():
-                fresh[path] = row[2]
+            for path, row in store.update(stale, removed, self._scan).items():
+                fresh[path] = (row[2], row[3])
             self.cache_problem = self.cache_problem or store.problem
         for path in sorted(fresh):
-            self._add(path, fresh[path])
-        if store.connection is not None:
+            self._add(path, *fresh[path])
+        # Where to save ast confirmations later; None when the cache is off or unusable.
+        self._database = None
+        if cache_dir and store.connection is not None:
+            self._database = os.path.join(cache_dir, "index.sqlite3")
             store.connection.close()
 
-    def _read_classes(self, path: str) -> list[tuple[str, int, int]]:
-        try:
-            with open(os.path.join(self.root, path), "rb") as handle:
-                data = handle.read()
-        except OSError:
-            return []
-        return extract_classes(data)
+    def _scan(self, path: str) -> tuple[str, bool]:
+        read = _read_regular_file(os.path.join(self.root, path))
+        if read is None:
+            return "", True
+        classes, exact = scan_classes(read[0])
+        return _encode_classes(classes), exact
 
-    def _add(self, path: str, encoded: str) -> None:
+    def _add(self, path: str, encoded: str, exact: bool) -> None:
         try:
             classes = _decode_classes(encoded)
         except ValueError:
             return  # a tampered row: ignore it rather than trust it
         for name, line, col in classes:
             self._by_name.setdefault(name, []).append(ClassDefinition(name, path, line, col))
+        if classes and not exact:
+            self._unconfirmed[path] = [name for name, _, _ in classes]
 
-    def definitions(self, name: str) -> list[ClassDefinition]:
-        return self._by_name.get(name, [])
+    def definitions(self, name: str, keep=None) -> list[ClassDefinition]:
+        """Module-level definitions of *name* for which ``keep(definition)`` holds, as ast sees
+        them: a file the text scanner read is parsed (once) before it is returned."""
+        found = [d for d in self._by_name.get(name, ()) if keep is None or keep(d)]
+        unconfirmed = sorted({d.path for d in found if d.path in self._unconfirmed})
+        if not unconfirmed:
+            return found
+        self._confirm(unconfirmed)
+        return [d for d in self._by_name.get(name, ()) if keep is None or keep(d)]
+
+    def _confirm(self, paths: Sequence[str]) -> None:
+        rows = []
+        for path in paths:
+            for name in self._unconfirmed.pop(path):
+                self._by_name[name] = [d for d in self._by_name.get(name, ()) if d.path != path]
+            read = _read_regular_file(os.path.join(self.root, path))
+            if read is None:
+                continue  # gone since the listing: it defines nothing now
+            data, stat = read
+            classes = classes_from_ast(data)
+            for name, line, col in classes:
+                self._by_name.setdefault(name, []).append(ClassDefinition(name, path, line, col))
+            rows.append((path, stat.st_mtime_ns, stat.st_size, _encode_classes(classes), 1))
+        self._save_confirmed(rows)
+
+    def _save_confirmed(self, rows: list[tuple]) -> None:
+        """Best effort: the next run reuses these; if the cache is busy, it confirms again."""
+        if self._database is None or not rows:
+            return
+        try:
+            connection = sqlite3.connect(self._database, timeout=_CONFIRM_TIMEOUT_SECONDS,
+                                         isolation_level=None)
+        except sqlite3.Error:
+            return
+        try:
+            connection.execute("BEGIN IMMEDIATE")
+            connection.executemany("INSERT OR REPLACE INTO files VALUES (?, ?, ?, ?, ?)", rows)
+            connection.execute("COMMIT")
+        except sqlite3.Error:
+            pass
+        finally:
+            connection.close()
+
+    def module_paths(self) -> dict[str, str]:
+        """Dotted module name -> project file, for resolving imports (computed once)."""
+        if self._module_paths is None:
+            paths: dict[str, str] = {}
+            for path in sorted(self.files):  # sorted: every process resolves a clash alike
+                for name in sorted(module_names(path), key=len, reverse=True):
+                    paths.setdefault(name, path)
+            self._module_paths = paths
+        return self._module_paths
 
 
 _INDEXES: dict[tuple, ProjectIndex] = {}

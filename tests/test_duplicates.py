@@ -204,6 +204,36 @@ def test_configured_project_root(tmp_path):
 
 def test_syntax_errors_elsewhere_do_not_break_the_index(tmp_path):
     project(tmp_path, {"a.py": ENGINE, "broken.py": "class ExecutionEngine(:\n",
-                       "latin.py": b"# \xff\xfe\nclass ExecutionEngine:\n    pass\n".decode("latin-1")})
+                       "latin.py": "# \xff\xfe\nclass ExecutionEngine:\n    pass\n"})
     result = run_flake8("--select", "SOT", "a.py", cwd=tmp_path)
     assert "Traceback" not in result.stderr
+
+
+def test_a_file_that_does_not_parse_defines_nothing(tmp_path):
+    # A Python 2 leftover or a half-saved edit: flake8 reports E999 there, and its classes are
+    # not counted elsewhere. Once it parses again, they are.
+    project(tmp_path, {"a.py": ENGINE, "old.py": ENGINE + "\nprint 'hello'\n"})
+    assert run_flake8("--select", "SOT", "a.py", cwd=tmp_path).stdout == ""
+    assert run_flake8("--select", "SOT", "a.py", cwd=tmp_path).stdout == ""  # warm: the same
+    (tmp_path / "old.py").write_text(ENGINE + "\nprint('hello')\n")
+    assert sot2(run_flake8("--select", "SOT", "a.py", cwd=tmp_path)) == {("a.py", 1, 1, "SOT201")}
+
+
+def test_class_under_a_header_continued_at_column_0_is_counted(tmp_path):
+    project(tmp_path, {"a.py": ENGINE,
+                       "b.py": "import os\nif (os.name == 'nt' or\nos.name == 'posix'):\n"
+                               "    class ExecutionEngine:\n        pass\n"})
+    result = run_flake8("--select", "SOT", "a.py", cwd=tmp_path)
+    assert "also at b.py:4;" in result.stdout
+
+
+def test_import_inside_a_function_of_an_otherwise_plain_file(tmp_path):
+    project(tmp_path, {"app/__init__.py": "", "app/engine.py": ENGINE,
+                       "app/old.py": "from app.engine import ExecutionEngine\n",
+                       "app/use.py": "def run():\n    from app.old import ExecutionEngine\n"
+                                     "    return ExecutionEngine\n"})
+    result = run_flake8("--select", "SOT", "--ssot-canonical-classes",
+                        "ExecutionEngine:app/engine.py", "app/use.py", cwd=tmp_path)
+    assert result.stdout == (
+        "app/use.py:2:5: SOT203 ExecutionEngine is imported from app.old, not from its canonical "
+        "home app/engine.py; import it from app.engine\n")

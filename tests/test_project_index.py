@@ -3,13 +3,15 @@
 from __future__ import annotations
 
 import ast
+import sys
 import sysconfig
 import warnings
 from pathlib import Path
 
 import pytest
 
-from flake8_ssot.project_index import extract_classes, list_python_files, module_level_classes
+from flake8_ssot.project_index import (ProjectIndex, classes_from_ast, extract_classes,
+                                       list_python_files, module_level_classes)
 
 TRICKY = {
     "docstring": '"""Docs.\n\nclass NotADefinition:\n    pass\n"""\n\n\nclass Real:\n    pass\n',
@@ -28,7 +30,20 @@ TRICKY = {
     "with block": "import contextlib\nwith contextlib.suppress(Exception):\n    class W: pass\n",
     "unicode name": "class Ünïcode:\n    pass\n",
     "no classes": "x = 1\n",
+    # The header's continuation line starts at column 0: what is indented is still under `if`.
+    "if header continued at column 0": "a = b = 1\nif (a and\nb):\n    class X: pass\n",
+    "def header continued at column 0": "def f(a,\nb):\n    class Local: pass\n",
+    "async def": "async def f():\n    class Local: pass\nclass Real: pass\n",
+    "string continued with a backslash": 'x = "abc\\\nclass Hidden: pass"\nclass Real: pass\n',
+    "old Mac line endings": "x = 1\rclass A: pass\rif x:\r    class B: pass\r",
+    "form feed before a class": "x = 1\n\x0cclass A: pass\n",
+    "class in a comment under if": "if True:\n    # class NotOne:\n    x = 1\n",
 }
+if sys.version_info >= (3, 10):
+    TRICKY["under match"] = (
+        "import sys\nmatch sys.platform:\n    case 'win32':\n        class P: pass\n"
+        "    case _:\n        class P: pass\n"
+    )
 
 
 @pytest.mark.parametrize("source", TRICKY.values(), ids=TRICKY.keys())
@@ -36,8 +51,22 @@ def test_tricky_layouts(source):
     assert extract_classes(source.encode()) == module_level_classes(ast.parse(source))
 
 
+def test_a_file_that_does_not_parse_defines_nothing_once_confirmed(tmp_path):
+    # The text scanner cannot see a syntax error (a Python 2 file, a half-saved edit): the index
+    # confirms with ast before reporting, so such a file defines no class.
+    python2 = b"class Engine:\n    pass\n\nprint 'hello'\n"
+    assert extract_classes(python2) == [("Engine", 1, 0)]
+    assert classes_from_ast(python2) == []
+    (tmp_path / "old.py").write_bytes(python2)
+    (tmp_path / "new.py").write_bytes(b"\n\nclass Engine:\n    pass\n")
+    index = ProjectIndex(str(tmp_path), ["new.py", "old.py"], None)
+    assert [(d.path, d.line) for d in index.definitions("Engine")] == [("new.py", 3)]
+    assert index.definitions("Engine", keep=lambda d: d.path != "new.py") == []
+
+
 def test_broken_input_has_no_classes():
-    assert extract_classes(b"class Broken(:\n    if x:\n  class A: pass\nif y:\n    class B: pass\n") == []
+    broken = b"class Broken(:\n    if x:\n  class A: pass\nif y:\n    class B: pass\n"
+    assert extract_classes(broken) == []
     assert extract_classes(b"# -*- coding: no-such-codec -*-\nclass A: pass\n") == []
     assert extract_classes(b"\xff\xfe\x00class A: pass\n") == []
 

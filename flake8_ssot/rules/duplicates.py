@@ -57,17 +57,6 @@ SOT203 = Rule(
 RULES = (SOT201, SOT202, SOT203)
 
 
-def _module_names(path: str) -> set[str]:
-    """Dotted names a project file can be imported as (``src/`` layouts included)."""
-    parts = path[:-3].split("/") if path.endswith(".py") else path.split("/")
-    if parts and parts[-1] == "__init__":
-        parts = parts[:-1]
-    names = {".".join(parts)} if parts else set()
-    if len(parts) > 1 and parts[0] in ("src", "lib"):
-        names.add(".".join(parts[1:]))
-    return names
-
-
 def _is_test_code(path: str, patterns) -> bool:
     basename = path.rsplit("/", 1)[-1]
     return any(fnmatch.fnmatch(path, pattern) or ("/" not in pattern
@@ -97,8 +86,10 @@ def _relative_path(filename: str, root: str) -> str | None:
 def check(tree: ast.AST, filename: str, settings) -> list[Finding]:
     own_classes = project_index.module_level_classes(tree)
     homes = _canonical_homes(settings)
-    imports = [node for node in getattr(tree, "body", ()) if isinstance(node, ast.ImportFrom)]
-    if not own_classes and not (homes and imports):
+    # Imports of a class with a canonical home, anywhere in the file (also inside functions).
+    imports = [node for node in ast.walk(tree) if isinstance(node, ast.ImportFrom)
+               and any(alias.name in homes for alias in node.names)] if homes else []
+    if not own_classes and not imports:
         return []
     start = os.path.dirname(os.path.abspath(filename)) if filename not in ("stdin", "-") else "."
     root = project_index.find_project_root(start, settings.project_root)
@@ -113,8 +104,8 @@ def check(tree: ast.AST, filename: str, settings) -> list[Finding]:
     findings = []
     for name, line, col in own_classes:
         findings += _check_definition(name, line, col, path, index, homes, settings)
-    if homes:
-        findings += _check_imports(tree, path, index, homes)
+    if imports:
+        findings += _check_imports(imports, path, index, homes)
     return findings
 
 
@@ -135,12 +126,12 @@ def _check_definition(name, line, col, path, index, homes, settings) -> list[Fin
     if home is not None:
         if path == home:
             return []
-        module = min(_module_names(home), key=len)
-        return [Finding(line, col, SOT202.code, SOT202.format(name=name, home=home,
-                                                               module=module), line)]
+        module = min(project_index.module_names(home), key=len)
+        message = SOT202.format(name=name, home=home, module=module)
+        return [Finding(line, col, SOT202.code, message, line)]
     others = sorted(
-        (d for d in index.definitions(name)
-         if d.path != path and not _is_test_code(d.path, settings.test_patterns)),
+        index.definitions(name, keep=lambda d: d.path != path
+                          and not _is_test_code(d.path, settings.test_patterns)),
         key=lambda d: (d.path, d.line),
     )
     if not others:
@@ -165,15 +156,10 @@ def _resolve_import(node: ast.ImportFrom, path: str | None) -> str | None:
     return ".".join([*base, *([node.module] if node.module else [])])
 
 
-def _check_imports(tree, path, index, homes) -> list[Finding]:
-    project_modules = {}
-    for file_path in index.files:
-        for module in _module_names(file_path):
-            project_modules[module] = file_path
+def _check_imports(imports, path, index, homes) -> list[Finding]:
+    project_modules = index.module_paths()
     findings = []
-    for node in ast.walk(tree):
-        if not isinstance(node, ast.ImportFrom):
-            continue
+    for node in imports:
         module = _resolve_import(node, path)
         imported_from = project_modules.get(module or "")
         if imported_from is None:
@@ -182,7 +168,7 @@ def _check_imports(tree, path, index, homes) -> list[Finding]:
             home = homes.get(alias.name)
             if home is None or imported_from == home:
                 continue
-            canonical_module = min(_module_names(home), key=len)
+            canonical_module = min(project_index.module_names(home), key=len)
             findings.append(Finding(node.lineno, node.col_offset, SOT203.code, SOT203.format(
                 name=alias.name, module=module, home=home, canonical_module=canonical_module),
                 getattr(node, "end_lineno", node.lineno)))
