@@ -15,7 +15,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import REPO, reported, run_flake8
+from conftest import REPO, code_blocks, reported, run_flake8
 
 GOLDEN = Path(__file__).parent / "golden" / "fix"
 SAMPLE = REPO / "examples" / "agents"
@@ -193,3 +193,16 @@ def test_sample_tree_keeps_its_behaviour_with_the_real_helpers(tmp_path):
         cwd=project, capture_output=True, text=True, env=env, timeout=120)
     assert tests.returncode == 0, tests.stdout + tests.stderr
     assert "3 passed" in tests.stdout
+
+
+def test_the_documented_example_is_what_the_command_prints(tmp_path):
+    project = tmp_path / "agents"
+    shutil.copytree(SAMPLE, project, ignore=shutil.ignore_patterns("__pycache__", ".*cache*"))
+    result = run_fix("agentsvc/agents/reporting.py", cwd=project)
+    diff, = [block for block in code_blocks(REPO / "docs" / "fix.md", "diff")
+             if "reporting.py" in block]
+    [listed] = [block for block in code_blocks(REPO / "docs" / "fix.md", "text")
+                if "reporting.py" in block]
+    assert result.stdout == listed.splitlines(keepends=True)[0] + diff + listed.splitlines(
+        keepends=True)[1]
+    assert result.returncode == 1
