@@ -1,4 +1,4 @@
-"""The ``flake8-ssot`` command: ``baseline``, ``report`` and ``fix``. Each lives in its own module."""
+"""The ``flake8-ssot`` command: ``baseline``, ``report`` and ``fix``, each in its own module."""
 
 from __future__ import annotations
 

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import re
-from pathlib import Path
 
 from conftest import REPO, run_flake8
 from flake8_ssot import docs

@@ -19,7 +19,8 @@ from flake8_ssot.rule import Finding, Rule
 SOT101 = Rule(
     code="SOT101",
     name="metadata-subscript-assignment",
-    message="{target}[...] = ... writes metadata directly; use self.{store}({receiver}, key, value)",
+    message="{target}[...] = ... writes metadata directly; use self.{store}({receiver}, key, "
+            "value)",
     summary="A key of a context's metadata is assigned directly.",
     why="Writes that bypass the helper skip its JSON conversion and logging, and every direct "
         "write is one more place to change when the metadata contract changes.",
