@@ -14,6 +14,7 @@ import sys
 from pathlib import Path
 
 import pytest
+import yaml
 
 from conftest import REPO, code_blocks, reported, run_flake8
 
@@ -206,3 +207,37 @@ def test_the_documented_example_is_what_the_command_prints(tmp_path):
     assert result.stdout == listed.splitlines(keepends=True)[0] + diff + listed.splitlines(
         keepends=True)[1]
     assert result.returncode == 1
+
+
+def test_the_manifest_hook_rewrites_staged_files_and_fails_the_commit(tmp_path):
+    """The ``flake8-ssot-fix`` entry of .pre-commit-hooks.yaml, run by the real pre-commit as a
+    local hook (``language: system``: no hook virtualenv to build, so no network needed)."""
+    [hook] = [h for h in yaml.safe_load((REPO / ".pre-commit-hooks.yaml").read_text())
+              if h["id"] == "flake8-ssot-fix"]
+    local = {key: hook[key] for key in ("id", "name", "entry", "types")}
+    config = {"repos": [{"repo": "local", "hooks": [{**local, "language": "system"}]}]}
+    (tmp_path / ".pre-commit-config.yaml").write_text(yaml.safe_dump(config), encoding="utf-8")
+    (tmp_path / "setup.cfg").write_text("[flake8]\n", encoding="utf-8")
+    shutil.copy(GOLDEN / "before" / "counter.py", tmp_path / "counter.py")
+    env = {key: value for key, value in os.environ.items()
+           if not key.startswith(("GIT_", "PRE_COMMIT")) and key != "PYTHONSAFEPATH"}
+    env.update({"GIT_CONFIG_NOSYSTEM": "1", "GIT_CONFIG_GLOBAL": os.devnull,
+                "PRE_COMMIT_HOME": str(tmp_path / ".pre-commit-home"), "PRE_COMMIT_COLOR": "never",
+                "PYTHONPATH": str(REPO),
+                "PATH": os.path.dirname(sys.executable) + os.pathsep + os.environ.get("PATH", "")})
+
+    def run(*command):
+        return subprocess.run(command, cwd=tmp_path, env=env, capture_output=True, text=True,
+                              timeout=120)
+
+    assert run("git", "init", "-q").returncode == 0
+    assert run("git", "add", ".pre-commit-config.yaml", "setup.cfg", "counter.py").returncode == 0
+    first = run(sys.executable, "-m", "pre_commit", "run")
+    assert first.returncode == 1, first.stdout + first.stderr
+    assert re.search(r"^flake8-ssot fix\.+Failed$", first.stdout, re.M)
+    assert "files were modified by this hook" in first.stdout
+    assert (tmp_path / "counter.py").read_bytes() == (GOLDEN / "after" / "counter.py").read_bytes()
+    assert run("git", "add", "counter.py").returncode == 0
+    second = run(sys.executable, "-m", "pre_commit", "run")
+    assert second.returncode == 0, second.stdout + second.stderr
+    assert re.search(r"^flake8-ssot fix\.+Passed$", second.stdout, re.M)
