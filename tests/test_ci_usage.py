@@ -132,11 +132,11 @@ def test_stdin_with_display_name(project):
     assert without_name.stdout == f"stdin:7:5: {SOT106}\n"
 
 
-ADOPTION = REPO / "docs" / "adoption.md"
+ADOPTION = REPO / "README.md"
 
 
 def test_documented_github_actions_command(project):
-    """The flake8 step of the GitHub Actions job in docs/adoption.md, as written there."""
+    """The flake8 step of the GitHub Actions job in README.md, as written there."""
     [job] = [block for block in code_blocks(ADOPTION, "yaml") if "runs-on:" in block]
     [command] = re.findall(r"^\s+run: (flake8 .*)$", job, re.M)
     result = run_flake8(*shlex.split(command)[1:], cwd=project)

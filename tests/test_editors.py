@@ -35,8 +35,8 @@ MESSAGE_TIMEOUT = 120
 
 
 def documented(key: str) -> dict:
-    """The JSON settings block of docs/adoption.md that mentions *key*."""
-    [block] = [block for block in code_blocks(REPO / "docs" / "adoption.md", "json")
+    """The JSON settings block of README.md that mentions *key*."""
+    [block] = [block for block in code_blocks(REPO / "README.md", "json")
                if key in block]
     return json.loads(block)
 
@@ -120,7 +120,7 @@ def test_pylsp_flake8_plugin_shows_the_unsaved_buffers_finding(tmp_path):
             "processId": os.getpid(), "rootUri": workspace.as_uri(), "capabilities": {},
         })
         server.notify("initialized", {})
-        # The settings docs/adoption.md tells a user to put in the editor, as written there.
+        # The settings README.md tells a user to put in the editor, as written there.
         server.notify("workspace/didChangeConfiguration", {"settings": documented("pylsp")})
         server.notify("textDocument/didOpen", {"textDocument": {
             "uri": path.as_uri(), "languageId": "python", "version": 1, "text": BUFFER,
@@ -181,4 +181,4 @@ def test_vscode_documentation_matches_the_tested_command_line():
     assert settings["flake8.importStrategy"] == "fromEnvironment"
     # The extension looks a severity up by the code's first letter, as the format prints it.
     assert settings["flake8.severity"]["S"] == "Warning"
-    assert f'"{VSCODE_FORMAT}"' in (REPO / "docs" / "adoption.md").read_text(encoding="utf-8")
+    assert f'"{VSCODE_FORMAT}"' in (REPO / "README.md").read_text(encoding="utf-8")

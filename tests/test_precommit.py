@@ -80,7 +80,7 @@ def hooks(tmp_path_factory):
 
 
 def adopting_config(hook_repo: Path, rev: str, args: str = "") -> str:
-    """The ``.pre-commit-config.yaml`` an adopting repository writes (docs/adoption.md)."""
+    """The ``.pre-commit-config.yaml`` an adopting repository writes (README.md)."""
     return (f"repos:\n"
             f"  - repo: {hook_repo.as_posix()}\n"
             f"    rev: {rev}\n"
@@ -211,8 +211,8 @@ def test_try_repo_runs_the_manifest_hook_on_given_files(hooks, tmp_path):
 
 
 def test_the_documented_local_system_hook(tmp_path_factory, tmp_path):
-    """The ``repo: local`` / ``language: system`` snippet of docs/adoption.md, as written."""
-    [config] = [block for block in code_blocks(REPO / "docs" / "adoption.md", "yaml")
+    """The ``repo: local`` / ``language: system`` snippet of README.md, as written."""
+    [config] = [block for block in code_blocks(REPO / "README.md", "yaml")
                 if "language: system" in block]
     env = git_env(tmp_path_factory.mktemp("pre-commit-home"))
     init_repository(tmp_path, env, {".pre-commit-config.yaml": config})
