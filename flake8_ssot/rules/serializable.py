@@ -357,7 +357,6 @@ def check(source: str, filename: str, value_sites, settings) -> list[Finding]:
     budget = float(settings.inference_budget or 0)
     if not sites or budget <= 0:
         return []
-    deadline = time.perf_counter() + budget
     findings = []
     # astroid re-parses the file and the modules it imports: their SyntaxWarnings and
     # DeprecationWarnings were flake8's to show (or not), never ours.
@@ -366,6 +365,9 @@ def check(source: str, filename: str, value_sites, settings) -> list[Finding]:
         module = _build_module(source, filename)
         if module is None:
             return []
+        # The budget is for inference; building the module is paid once and is not the
+        # user's choice, so a process's cold start does not eat its first file's budget.
+        deadline = time.perf_counter() + budget
         try:
             located = _locate(module, [site.value for site in sites])
             tracer = _Tracer(deadline)
