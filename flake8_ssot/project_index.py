@@ -22,6 +22,7 @@ import ast
 import bisect
 import contextlib
 import fnmatch
+import functools
 import io
 import os
 import re
@@ -31,14 +32,14 @@ import tokenize
 import warnings
 from stat import S_ISREG
 from dataclasses import dataclass
-from typing import Iterable, Iterator, Sequence
+from typing import Callable, Iterable, Iterator, Sequence
 
 try:
     import fcntl
 except ImportError:  # Windows: sqlite's own locking still protects the data
     fcntl = None
 
-SCHEMA_VERSION = "2"  # 2: the "exact" column (ast-confirmed classes)
+SCHEMA_VERSION = "3"  # 2: the "exact" column (ast-confirmed classes); 3: "names"
 ROOT_MARKERS = ("setup.cfg", "tox.ini", ".flake8", "pyproject.toml", ".git")
 CACHEDIR_TAG = (
     "Signature: 8a477f597d28d172789f06886806bc55\n"
@@ -83,18 +84,31 @@ def find_project_root(start: str, configured: str = "") -> str:
         candidate = parent
 
 
-def _git_python_files(root: str) -> list[str] | None:
+def _start_git_listing(root: str) -> subprocess.Popen | None:
+    """Start ``git ls-files``; it runs (finding untracked files costs it most of the time)
+    while the caller reads the cache."""
     try:
-        result = subprocess.run(
+        return subprocess.Popen(
             ["git", "-C", root, "ls-files", "-z", "--cached", "--others", "--exclude-standard",
              "--", "*.py"],
-            capture_output=True, timeout=_GIT_TIMEOUT_SECONDS, check=False,
+            stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL,
         )
     except (OSError, subprocess.SubprocessError):
         return None
-    if result.returncode != 0:
+
+
+def _git_python_files(process: subprocess.Popen | None) -> list[str] | None:
+    if process is None:
         return None
-    paths = result.stdout.decode("utf-8", "surrogateescape").split("\0")
+    try:
+        output, _ = process.communicate(timeout=_GIT_TIMEOUT_SECONDS)
+    except subprocess.TimeoutExpired:
+        process.kill()
+        process.communicate()
+        return None
+    if process.returncode != 0:
+        return None  # not a git repository, or no git
+    paths = output.decode("utf-8", "surrogateescape").split("\0")
     return sorted({path for path in paths if path.endswith(".py")})
 
 
@@ -112,28 +126,58 @@ def _walk_python_files(root: str, skipped_dirs: frozenset) -> list[str]:
 
 def path_matches(relative_path: str, patterns: Iterable[str], root: str = "") -> bool:
     """flake8-style matching: a pattern matches a path component, the relative or absolute path."""
-    parts = relative_path.split("/")
-    absolute = os.path.join(root, *parts) if root else ""
+    return _path_matcher(tuple(patterns))(relative_path, root)
+
+
+@functools.lru_cache(maxsize=32)
+def _path_matcher(patterns: tuple[str, ...]):
+    """One compiled test for a set of patterns: listing a large project tests every file."""
+    normcase = os.path.normcase if os.name == "nt" else None  # fnmatch ignores case there
+    names, name_globs, relative, absolute = set(), [], [], []
     for pattern in patterns:
         pattern = pattern.rstrip("/")
         if not pattern:
             continue
+        if normcase:
+            pattern = normcase(pattern)
         if "/" in pattern or os.sep in pattern:
-            if os.path.isabs(pattern):
-                if absolute and (absolute == pattern or absolute.startswith(pattern + os.sep)
-                                 or fnmatch.fnmatch(absolute, pattern)):
-                    return True
-            elif fnmatch.fnmatch(relative_path, pattern) or relative_path.startswith(pattern + "/"):
-                return True
-        elif any(fnmatch.fnmatch(part, pattern) for part in parts):
+            (absolute if os.path.isabs(pattern) else relative).append(pattern)
+        elif any(char in pattern for char in "*?["):
+            name_globs.append(fnmatch.translate(pattern))
+        else:
+            names.add(pattern)
+    any_name_glob = re.compile("|".join(name_globs)).match if name_globs else None
+
+    def matches(relative_path: str, root: str) -> bool:
+        if normcase:
+            relative_path = normcase(relative_path)
+        parts = relative_path.split("/")
+        if not names.isdisjoint(parts):
             return True
-    return False
+        if any_name_glob and any(any_name_glob(part) for part in parts):
+            return True
+        for pattern in relative:
+            if fnmatch.fnmatch(relative_path, pattern) or relative_path.startswith(pattern + "/"):
+                return True
+        if absolute and root:
+            absolute_path = os.path.join(root, *parts)
+            for pattern in absolute:
+                if (absolute_path == pattern or absolute_path.startswith(pattern + os.sep)
+                        or fnmatch.fnmatch(absolute_path, pattern)):
+                    return True
+        return False
+
+    return matches
 
 
-def list_python_files(root: str, excludes: Sequence[str] = (), cache_dir: str = "") -> list[str]:
-    """The project's Python files, relative to *root*, without excluded ones."""
+def list_python_files(root: str, excludes: Sequence[str] = (), cache_dir: str = "",
+                      git_listing: subprocess.Popen | None = None) -> list[str]:
+    """The project's Python files, relative to *root*, without excluded ones.
+
+    *git_listing*: a ``git ls-files`` already started with ``_start_git_listing(root)``.
+    """
     skipped = _SKIPPED_DIRS | ({os.path.basename(cache_dir.rstrip("/"))} if cache_dir else set())
-    paths = _git_python_files(root)
+    paths = _git_python_files(git_listing or _start_git_listing(root))
     if not paths:  # not in git, or the whole tree is ignored (a vendored or downloaded tree)
         paths = _walk_python_files(root, frozenset(skipped))
     return [path for path in paths if not path_matches(path, (*excludes, *skipped), root)]
@@ -255,8 +299,14 @@ def extract_classes(data: bytes) -> list[tuple[str, int, int]]:
 
 # -- the cache ------------------------------------------------------------------------------
 
-def _encode_classes(classes: Sequence[tuple[str, int, int]]) -> str:
-    return ";".join(f"{name}:{line}:{col}" for name, line, col in classes)
+# A row of the files table. ``names`` (space separated) is all a warm start reads of a row;
+# ``classes`` (name:line:col;...) is decoded only for the names a checked file also defines.
+_COLUMNS = "path, mtime_ns, size, names, classes, exact"
+
+
+def _encode_classes(classes: Sequence[tuple[str, int, int]]) -> tuple[str, str]:
+    names = " ".join(sorted({name for name, _, _ in classes}))
+    return names, ";".join(f"{name}:{line}:{col}" for name, line, col in classes)
 
 
 def _decode_classes(text: str) -> list[tuple[str, int, int]]:
@@ -319,12 +369,11 @@ class _Store:
                 connection.execute("DROP TABLE IF EXISTS files")
                 connection.execute(
                     "CREATE TABLE files (path TEXT PRIMARY KEY, mtime_ns INTEGER, size INTEGER,"
-                    " classes TEXT, exact INTEGER)")
+                    " names TEXT, classes TEXT, exact INTEGER)")
                 connection.execute("INSERT OR REPLACE INTO meta VALUES ('schema', ?)",
                                    (SCHEMA_VERSION,))
                 connection.execute("COMMIT")
-            connection.execute(
-                "SELECT path, mtime_ns, size, classes, exact FROM files LIMIT 1").fetchall()
+            connection.execute(f"SELECT {_COLUMNS} FROM files LIMIT 1").fetchall()
         except BaseException:
             connection.close()
             raise
@@ -346,38 +395,40 @@ class _Store:
         self.connection = None
         self.problem = f"{type(error).__name__}: {error}"
 
-    def rows(self) -> dict[str, tuple[int, int, str, bool]]:
+    def rows(self) -> dict[str, tuple]:
+        """Every row, by path (the row itself, in ``_COLUMNS`` order)."""
         if self.connection is None:
             return {}
         try:
-            return {path: (mtime, size, classes, bool(exact))
-                    for path, mtime, size, classes, exact in self.connection.execute(
-                        "SELECT path, mtime_ns, size, classes, exact FROM files")}
+            return {row[0]: row for row in
+                    self.connection.execute(f"SELECT {_COLUMNS} FROM files")}
         except sqlite3.Error as error:
             self._disable(error)
             return {}
 
     def update(self, stale: dict[str, os.stat_result], removed: Sequence[str],
-               compute) -> dict[str, tuple[int, int, str, bool]]:
+               compute) -> dict[str, tuple]:
         """Rows for the *stale* paths, written under sqlite's write lock.
 
         A process that waited for the lock re-reads the rows first, so when several flake8
         processes start on a cold cache one of them parses and the others reuse its work.
         """
-        rows: dict[str, tuple[int, int, str, bool]] = {}
+        rows: dict[str, tuple] = {}
         if self.connection is not None:
             try:
                 self.connection.execute("BEGIN IMMEDIATE")
-                current = self.rows()
+                current = {row[0]: row for row in
+                           self.connection.execute(f"SELECT {_COLUMNS} FROM files")}
                 written = []
                 for path, stat in stale.items():
                     row = current.get(path)
-                    if row is None or (row[0], row[1]) != (stat.st_mtime_ns, stat.st_size):
-                        row = (stat.st_mtime_ns, stat.st_size, *compute(path))
-                        written.append((path, *row))
+                    if row is None or (row[1], row[2]) != (stat.st_mtime_ns, stat.st_size):
+                        row = (path, stat.st_mtime_ns, stat.st_size, *compute(path))
+                        written.append(row)
                     rows[path] = row
                 self.connection.executemany(
-                    "INSERT OR REPLACE INTO files VALUES (?, ?, ?, ?, ?)", written)
+                    f"INSERT OR REPLACE INTO files ({_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?)",
+                    written)
                 self.connection.executemany("DELETE FROM files WHERE path = ?",
                                             [(path,) for path in removed])
                 self.connection.execute("COMMIT")
@@ -385,7 +436,7 @@ class _Store:
                 self._disable(error)
         for path, stat in stale.items():
             if path not in rows:
-                rows[path] = (stat.st_mtime_ns, stat.st_size, *compute(path))
+                rows[path] = (path, stat.st_mtime_ns, stat.st_size, *compute(path))
         return rows
 
     def _disable(self, error: Exception) -> None:
@@ -398,6 +449,13 @@ class _Store:
 
 
 # -- the index ------------------------------------------------------------------------------
+
+def _stat(path: str) -> os.stat_result | None:
+    try:
+        return os.stat(path)
+    except OSError:
+        return None
+
 
 def _read_regular_file(path: str) -> tuple[bytes, os.stat_result] | None:
     """The bytes of *path* and the stat they go with; None for a FIFO, device or missing file.
@@ -438,84 +496,114 @@ def module_names(path: str) -> set[str]:
 class ProjectIndex:
     """Module-level class definitions of every Python file of one project."""
 
-    def __init__(self, root: str, files: Sequence[str], cache_dir: str | None):
+    def __init__(self, root: str, files: Sequence[str] | Callable[[], Sequence[str]],
+                 cache_dir: str | None):
+        """*files*: the project's files, or a function returning them, called once the cached
+        files have been stat-ed (``project_index`` lists the project meanwhile)."""
         self.root = root
-        self.files = frozenset(files)
         store = _Store(cache_dir)
         self.cache_problem = store.problem
-        self._by_name: dict[str, list[ClassDefinition]] = {}
-        # Files whose classes come from the text scanner, with those class names: confirmed
-        # with ast before any of them is reported (the scanner does not see syntax errors).
-        self._unconfirmed: dict[str, list[str]] = {}
+        self._paths_by_name: dict[str, list[str]] = {}
+        self._encoded: dict[str, str] = {}  # path -> classes, as stored
+        self._decoded: dict[str, list[tuple[str, int, int]]] = {}
+        # Files whose classes come from the text scanner: confirmed with ast before any of
+        # them is reported (the scanner does not see syntax errors).
+        self._unconfirmed: set[str] = set()
         self._module_paths: dict[str, str] | None = None
         cached = store.rows()
-        fresh: dict[str, tuple[str, bool]] = {}
+        prefix = root.rstrip(os.sep) + os.sep
+        stats = {}
+        if callable(files):
+            stats = {path: _stat(prefix + path) for path in cached}
+            files = files()
+        self.files = frozenset(files)
+        fresh: list[tuple] = []
         stale: dict[str, os.stat_result] = {}
         for path in files:
-            try:
-                stat = os.stat(os.path.join(root, path))
-            except OSError:
+            stat = stats[path] if path in stats else _stat(prefix + path)
+            if stat is None:
                 continue  # deleted or unreadable since it was listed
             if not S_ISREG(stat.st_mode):
                 continue  # a FIFO or device named *.py: opening it would block the run
             row = cached.get(path)
-            if row is not None and (row[0], row[1]) == (stat.st_mtime_ns, stat.st_size):
-                fresh[path] = (row[2], row[3])
+            if row is not None and row[1] == stat.st_mtime_ns and row[2] == stat.st_size:
+                fresh.append(row)
             else:
                 stale[path] = stat
         removed = [path for path in cached if path not in self.files]
         if stale or removed:
-            for path, row in store.update(stale, removed, self._scan).items():
-                fresh[path] = (row[2], row[3])
+            fresh += store.update(stale, removed, self._scan).values()
             self.cache_problem = self.cache_problem or store.problem
-        for path in sorted(fresh):
-            self._add(path, *fresh[path])
+        for path, _, _, names, encoded, exact in sorted(fresh):
+            if names:
+                self._add(path, names, encoded, exact)
         # Where to save ast confirmations later; None when the cache is off or unusable.
         self._database = None
         if cache_dir and store.connection is not None:
             self._database = os.path.join(cache_dir, "index.sqlite3")
             store.connection.close()
 
-    def _scan(self, path: str) -> tuple[str, bool]:
+    def _scan(self, path: str) -> tuple[str, str, bool]:
         read = _read_regular_file(os.path.join(self.root, path))
         if read is None:
-            return "", True
+            return "", "", True
         classes, exact = scan_classes(read[0])
-        return _encode_classes(classes), exact
+        return (*_encode_classes(classes), exact)
 
-    def _add(self, path: str, encoded: str, exact: bool) -> None:
-        try:
-            classes = _decode_classes(encoded)
-        except ValueError:
+    def _add(self, path: str, names: str, encoded: str, exact) -> None:
+        if not isinstance(names, str) or not isinstance(encoded, str):
             return  # a tampered row: ignore it rather than trust it
-        for name, line, col in classes:
-            self._by_name.setdefault(name, []).append(ClassDefinition(name, path, line, col))
-        if classes and not exact:
-            self._unconfirmed[path] = [name for name, _, _ in classes]
+        for name in set(names.split()):
+            self._paths_by_name.setdefault(name, []).append(path)
+        self._encoded[path] = encoded
+        if not exact:
+            self._unconfirmed.add(path)
+
+    def _classes_of(self, path: str) -> list[tuple[str, int, int]]:
+        classes = self._decoded.get(path)
+        if classes is None:
+            try:
+                classes = _decode_classes(self._encoded.get(path, ""))
+            except ValueError:
+                classes = []  # a tampered row: ignore it rather than trust it
+            self._decoded[path] = classes
+        return classes
+
+    def _find(self, name: str, keep) -> list[ClassDefinition]:
+        found = []
+        for path in self._paths_by_name.get(name, ()):
+            for class_name, line, col in self._classes_of(path):
+                if class_name == name:
+                    definition = ClassDefinition(name, path, line, col)
+                    if keep is None or keep(definition):
+                        found.append(definition)
+        return found
 
     def definitions(self, name: str, keep=None) -> list[ClassDefinition]:
         """Module-level definitions of *name* for which ``keep(definition)`` holds, as ast sees
         them: a file the text scanner read is parsed (once) before it is returned."""
-        found = [d for d in self._by_name.get(name, ()) if keep is None or keep(d)]
-        unconfirmed = sorted({d.path for d in found if d.path in self._unconfirmed})
+        found = self._find(name, keep)
+        unconfirmed = sorted({d.path for d in found} & self._unconfirmed)
         if not unconfirmed:
             return found
         self._confirm(unconfirmed)
-        return [d for d in self._by_name.get(name, ()) if keep is None or keep(d)]
+        return self._find(name, keep)
 
     def _confirm(self, paths: Sequence[str]) -> None:
         rows = []
         for path in paths:
-            for name in self._unconfirmed.pop(path):
-                self._by_name[name] = [d for d in self._by_name.get(name, ()) if d.path != path]
+            self._unconfirmed.discard(path)
+            for name in {name for name, _, _ in self._classes_of(path)}:
+                self._paths_by_name[name] = [p for p in self._paths_by_name[name] if p != path]
+            self._encoded.pop(path, None)
+            self._decoded.pop(path, None)
             read = _read_regular_file(os.path.join(self.root, path))
             if read is None:
                 continue  # gone since the listing: it defines nothing now
             data, stat = read
-            classes = classes_from_ast(data)
-            for name, line, col in classes:
-                self._by_name.setdefault(name, []).append(ClassDefinition(name, path, line, col))
-            rows.append((path, stat.st_mtime_ns, stat.st_size, _encode_classes(classes), 1))
+            names, encoded = _encode_classes(classes_from_ast(data))
+            self._add(path, names, encoded, True)
+            rows.append((path, stat.st_mtime_ns, stat.st_size, names, encoded, 1))
         self._save_confirmed(rows)
 
     def _save_confirmed(self, rows: list[tuple]) -> None:
@@ -529,7 +617,8 @@ class ProjectIndex:
             return
         try:
             connection.execute("BEGIN IMMEDIATE")
-            connection.executemany("INSERT OR REPLACE INTO files VALUES (?, ?, ?, ?, ?)", rows)
+            connection.executemany(
+                f"INSERT OR REPLACE INTO files ({_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?)", rows)
             connection.execute("COMMIT")
         except sqlite3.Error:
             pass
@@ -557,6 +646,7 @@ def project_index(root: str, excludes: Sequence[str] = (), cache_dir: str = "",
     index = _INDEXES.get(key)
     if index is None:
         cache_path = os.path.join(root, cache_dir) if use_cache and cache_dir else None
-        files = list_python_files(root, excludes, cache_dir)
-        index = _INDEXES[key] = ProjectIndex(root, files, cache_path)
+        git_listing = _start_git_listing(root)
+        index = _INDEXES[key] = ProjectIndex(
+            root, lambda: list_python_files(root, excludes, cache_dir, git_listing), cache_path)
     return index
