@@ -112,15 +112,15 @@ def _git_python_files(process: subprocess.Popen | None) -> list[str] | None:
     return sorted({path for path in paths if path.endswith(".py")})
 
 
-def _walk_python_files(root: str, skipped_dirs: frozenset) -> list[str]:
+def _walk_python_files(root: str, excluded: Sequence[str]) -> list[str]:
+    """Python files under *root*; excluded directories are not entered (a virtualenv or
+    site-packages below the root costs nothing)."""
     found = []
     for directory, dirnames, filenames in os.walk(root, followlinks=False):
-        dirnames[:] = sorted(d for d in dirnames if d not in skipped_dirs)
-        relative = os.path.relpath(directory, root)
-        for filename in filenames:
-            if filename.endswith(".py"):
-                path = filename if relative == "." else os.path.join(relative, filename)
-                found.append(path.replace(os.sep, "/"))
+        relative = os.path.relpath(directory, root).replace(os.sep, "/")
+        prefix = "" if relative == "." else relative + "/"
+        dirnames[:] = sorted(d for d in dirnames if not path_matches(prefix + d, excluded, root))
+        found += [prefix + filename for filename in filenames if filename.endswith(".py")]
     return sorted(found)
 
 
@@ -179,7 +179,7 @@ def list_python_files(root: str, excludes: Sequence[str] = (), cache_dir: str = 
     skipped = _SKIPPED_DIRS | ({os.path.basename(cache_dir.rstrip("/"))} if cache_dir else set())
     paths = _git_python_files(git_listing or _start_git_listing(root))
     if not paths:  # not in git, or the whole tree is ignored (a vendored or downloaded tree)
-        paths = _walk_python_files(root, frozenset(skipped))
+        paths = _walk_python_files(root, (*excludes, *skipped))
     return [path for path in paths if not path_matches(path, (*excludes, *skipped), root)]
 
 
