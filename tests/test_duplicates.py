@@ -10,7 +10,7 @@ import sys
 
 import pytest
 
-from conftest import FIXTURES, expected_in, reported, run_flake8
+from conftest import FIXTURES, REPO, code_blocks, expected_in, reported, run_flake8
 
 PROJECT = FIXTURES / "sot2xx_project"
 ENGINE = "class ExecutionEngine:\n    pass\n"
@@ -237,3 +237,46 @@ def test_import_inside_a_function_of_an_otherwise_plain_file(tmp_path):
     assert result.stdout == (
         "app/use.py:2:5: SOT203 ExecutionEngine is imported from app.old, not from its canonical "
         "home app/engine.py; import it from app.engine\n")
+
+
+DOCS = REPO / "docs" / "cache.md"
+
+
+def classes(*names: str) -> str:
+    """Module-level classes, one every four lines (lines 1, 5, 9, ...)."""
+    return "".join(f"class {name}:\n    pass\n\n\n" for name in names)
+
+
+def test_the_documented_configuration_does_what_the_comments_say(tmp_path):
+    (config,) = code_blocks(DOCS, "ini")
+    project(tmp_path, {
+        "app/__init__.py": "",
+        "app/agents/supervisor/execution_engine.py": ENGINE,  # the declared home: silent
+        "app/legacy/engine.py": classes("ExecutionEngine", "Meta", "ParseError", "Worker"),
+        "app/other.py": "from app.legacy.engine import ExecutionEngine\n\n\n"
+                        + classes("Meta", "ParseError", "Worker"),
+        "migrations/0001_initial.py": classes("Worker"),  # ssot-exclude
+        "scripts/one_off/fix.py": classes("Worker"),  # ssot-exclude
+        "app/tests/test_other.py": classes("Worker"),  # test code
+    })
+    (tmp_path / "setup.cfg").write_text(config)
+    result = run_flake8("--select", "SOT", ".", cwd=tmp_path)
+    assert result.stderr == ""
+    assert sorted(result.stdout.splitlines()) == sorted([
+        "./app/legacy/engine.py:1:1: SOT202 class ExecutionEngine is defined outside its canonical "
+        "home app/agents/supervisor/execution_engine.py; import it from "
+        "app.agents.supervisor.execution_engine instead",
+        "./app/legacy/engine.py:13:1: SOT201 class Worker is defined in 2 modules; also at "
+        "app/other.py:12; keep one and import it (declare its home with ssot-canonical-classes)",
+        "./app/other.py:1:1: SOT203 ExecutionEngine is imported from app.legacy.engine, not from "
+        "its canonical home app/agents/supervisor/execution_engine.py; import it from "
+        "app.agents.supervisor.execution_engine",
+        "./app/other.py:12:1: SOT201 class Worker is defined in 2 modules; also at "
+        "app/legacy/engine.py:13; keep one and import it (declare its home with "
+        "ssot-canonical-classes)",
+    ])
+
+
+def test_the_documented_message_is_what_flake8_prints(fixture_project):
+    result = run_flake8("--select", "SOT201", "app/legacy/engine.py", cwd=fixture_project)
+    assert result.stdout in code_blocks(DOCS, "text")
