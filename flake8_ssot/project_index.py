@@ -68,18 +68,28 @@ class ClassDefinition:
 # -- discovery ------------------------------------------------------------------------------
 
 def find_project_root(start: str, configured: str = "") -> str:
-    """``configured`` if given, else the nearest directory upward from *start* with a marker."""
+    """``configured`` if given, else the nearest directory upward from *start* with a marker.
+
+    Like flake8's configuration search, the search stops below the home directory: a
+    ``~/.flake8`` must not make the whole home directory one project. Without a marker, the
+    project is *start*'s directory.
+    """
     if configured:
         return os.path.abspath(configured)
     directory = os.path.abspath(start)
     if not os.path.isdir(directory):
         directory = os.path.dirname(directory)
+    return _nearest_marked_directory(directory, os.path.expanduser("~"))
+
+
+@functools.lru_cache(maxsize=256)  # asked for every checked file; most share a few directories
+def _nearest_marked_directory(directory: str, home: str) -> str:
     candidate = directory
     while True:
         if any(os.path.exists(os.path.join(candidate, marker)) for marker in ROOT_MARKERS):
             return candidate
         parent = os.path.dirname(candidate)
-        if parent == candidate:
+        if parent == candidate or parent == home:
             return directory
         candidate = parent
 

@@ -280,3 +280,19 @@ def test_the_documented_configuration_does_what_the_comments_say(tmp_path):
 def test_the_documented_message_is_what_flake8_prints(fixture_project):
     result = run_flake8("--select", "SOT201", "app/legacy/engine.py", cwd=fixture_project)
     assert result.stdout in code_blocks(DOCS, "text")
+
+
+def test_a_config_file_in_the_home_directory_does_not_make_home_one_project(tmp_path):
+    # flake8 itself does not look for configuration in the home directory or above.
+    home = tmp_path / "home"
+    home.mkdir()
+    project(home, {"scripts/tool.py": ENGINE, "other/tool.py": ENGINE})
+    (home / "setup.cfg").unlink()
+    (home / ".flake8").write_text("[flake8]\nmax-line-length = 100\n")
+    result = run_flake8("--select", "SOT", "scripts/tool.py", cwd=home, env={"HOME": str(home)})
+    assert result.stdout == "" and result.stderr == ""
+    # A project with its own marker below home is found as usual.
+    (home / "other" / "setup.cfg").write_text("")
+    (home / "other" / "engine.py").write_text(ENGINE)
+    result = run_flake8("--select", "SOT", "other/tool.py", cwd=home, env={"HOME": str(home)})
+    assert sot2(result) == {("other/tool.py", 1, 1, "SOT201")}
