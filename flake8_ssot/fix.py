@@ -42,6 +42,7 @@ from libcst.codemod.visitors import RemoveImportsVisitor
 from libcst.metadata import MetadataWrapper, PositionProvider
 
 from flake8_ssot import baseline, options, project_index
+from flake8_ssot.contexts import ContextRules
 from flake8_ssot.rules import mutation
 
 # flake8's own noqa syntax (flake8/defaults.py): a suppressed finding is neither fixed nor listed.
@@ -152,6 +153,7 @@ class MetadataFixer(cst.CSTTransformer):
         super().__init__()
         self.settings = settings
         self.findings = findings  # (line, column) -> set of SOT1xx codes, noqa already applied
+        self.context_rules = ContextRules.from_settings(settings)
         self.helper_classes = helper_classes  # classes of this file whose self has the helpers
         self.exempt = frozenset(settings.exempt_classes) | frozenset(settings.context_classes)
         self.helper_names = frozenset(settings.helper(role) for role in options.HELPER_ROLES)
@@ -225,6 +227,13 @@ class MetadataFixer(cst.CSTTransformer):
 
     # -- deciding --------------------------------------------------------------------------
 
+    def _names_a_context(self, node: cst.BaseExpression) -> bool:
+        """``parent`` or ``self.parent_context`` named like a context (conservative: an
+        annotated receiver with another name is left for a manual change)."""
+        if m.matches(node, m.Attribute(value=m.Name("self"))):
+            node = node.attr
+        return isinstance(node, cst.Name) and self.context_rules.name_is_context(node.value)
+
     def _receiver(self, node: cst.BaseExpression) -> cst.BaseExpression | None:
         """``R`` for ``R.metadata`` (the attribute the helpers write), else None."""
         if isinstance(node, cst.Attribute) and node.attr.value == self.attribute:
@@ -294,6 +303,13 @@ class MetadataFixer(cst.CSTTransformer):
                 if child is not None and "SOT109" in self.findings.get(
                         self._position(original_node), ()):
                     self._decline(original_node, DEFAULT_REASONS["SOT109"])
+                return updated_node
+            if not self._names_a_context(parent):
+                self._decline(original_node, "the copy's source is not an execution context")
+                return updated_node
+            if self._code(parent) == self._code(child):
+                self._decline(original_node, "it replaces the context's dict with a copy of "
+                                             "itself; propagating would keep the old dict")
                 return updated_node
             call = _helper_call(self.settings.helper("propagate"), [parent, child])
             replacement = cst.Expr(call, semicolon=original_node.semicolon)

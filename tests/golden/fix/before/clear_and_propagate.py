@@ -17,3 +17,7 @@ class CopyAgent(BaseAgent):
         child_context.metadata = copy.deepcopy(parent_context.metadata)
         child_context.metadata = deepcopy(parent_context.metadata)
         child_context.metadata = {}  # manual: SOT109
+
+    def refresh(self, context, child_context, message):
+        context.metadata = context.metadata.copy()  # manual: SOT109
+        child_context.metadata = message.metadata.copy()  # manual: SOT109
