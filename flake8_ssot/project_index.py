@@ -327,12 +327,21 @@ def _decode_classes(text: str) -> list[tuple[str, int, int]]:
     return classes
 
 
+# Everything the plugin writes in its cache directory. None of it may be a symbolic link: a
+# checked-out project could plant one to make the linter write over a file elsewhere.
+_CACHE_FILES = (".gitignore", "CACHEDIR.TAG", "open.lock", "index.sqlite3", "index.sqlite3-wal",
+                "index.sqlite3-shm", "index.sqlite3-journal")
+
+
 def _prepare_cache_dir(directory: str) -> None:
     os.makedirs(directory, exist_ok=True)
+    for path in (directory, *(os.path.join(directory, name) for name in _CACHE_FILES)):
+        if os.path.islink(path):
+            raise OSError(f"{path} is a symbolic link; not writing through it")
     for name, content in ((".gitignore", "# Created by flake8-ssot.\n*\n"),
                           ("CACHEDIR.TAG", CACHEDIR_TAG)):
         path = os.path.join(directory, name)
-        if not os.path.exists(path):
+        if not os.path.lexists(path):
             with open(path, "w", encoding="utf-8") as handle:
                 handle.write(content)
 

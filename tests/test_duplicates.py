@@ -24,6 +24,7 @@ def fixture_project(tmp_path):
 
 
 def project(tmp_path, files: dict[str, str]):
+    tmp_path.mkdir(parents=True, exist_ok=True)
     (tmp_path / "setup.cfg").write_text("")
     for name, text in files.items():
         path = tmp_path / name
@@ -285,7 +286,6 @@ def test_the_documented_message_is_what_flake8_prints(fixture_project):
 def test_a_config_file_in_the_home_directory_does_not_make_home_one_project(tmp_path):
     # flake8 itself does not look for configuration in the home directory or above.
     home = tmp_path / "home"
-    home.mkdir()
     project(home, {"scripts/tool.py": ENGINE, "other/tool.py": ENGINE})
     (home / "setup.cfg").unlink()
     (home / ".flake8").write_text("[flake8]\nmax-line-length = 100\n")
@@ -296,3 +296,21 @@ def test_a_config_file_in_the_home_directory_does_not_make_home_one_project(tmp_
     (home / "other" / "engine.py").write_text(ENGINE)
     result = run_flake8("--select", "SOT", "other/tool.py", cwd=home, env={"HOME": str(home)})
     assert sot2(result) == {("other/tool.py", 1, 1, "SOT201")}
+
+
+@pytest.mark.parametrize("planted", [".flake8-ssot-cache", ".flake8-ssot-cache/.gitignore",
+                                     ".flake8-ssot-cache/index.sqlite3-wal"])
+def test_a_symlink_planted_in_the_cache_directory_is_not_written_through(tmp_path, planted):
+    root = project(tmp_path / "project", {"a.py": ENGINE, "b.py": ENGINE})
+    outside = tmp_path / "outside"
+    outside.mkdir()
+    target = outside / "precious"
+    if planted == ".flake8-ssot-cache":
+        (root / planted).symlink_to(outside, target_is_directory=True)
+    else:
+        (root / ".flake8-ssot-cache").mkdir()
+        (root / planted).symlink_to(target)  # dangling: opening it for writing would create it
+    result = run_flake8("--select", "SOT", ".", cwd=root)
+    assert sot2(result) == {("a.py", 1, 1, "SOT201"), ("b.py", 1, 1, "SOT201")}
+    assert "is a symbolic link; not writing through it); using memory only" in result.stderr
+    assert list(outside.iterdir()) == []
