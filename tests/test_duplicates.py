@@ -19,7 +19,7 @@ ENGINE = "class ExecutionEngine:\n    pass\n"
 @pytest.fixture
 def fixture_project(tmp_path):
     target = tmp_path / "project"
-    shutil.copytree(PROJECT, target)
+    shutil.copytree(PROJECT, target, ignore=shutil.ignore_patterns(".flake8-ssot-cache"))
     return target
 
 
