@@ -4,6 +4,7 @@ finishes. Everything goes through the real flake8 command line, as a user (or CI
 from __future__ import annotations
 
 import os
+import subprocess
 from pathlib import Path
 
 from conftest import reported, run_flake8
@@ -158,7 +159,6 @@ def sot201(path: str, *others: str) -> str:
 
 
 def git(root: Path, *args: str) -> None:
-    import subprocess
     subprocess.run(["git", "-c", "user.name=t", "-c", "user.email=t@example.com",
                     "-c", "init.defaultBranch=main", *args], cwd=root, check=True,
                    capture_output=True)
