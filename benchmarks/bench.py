@@ -96,6 +96,8 @@ def main(argv=None) -> int:
     parser.add_argument("--rounds", type=int, default=3, help="interleaved rounds per corpus")
     parser.add_argument("--single-rounds", type=int, default=15,
                         help="interleaved rounds for the single-file latency")
+    parser.add_argument("--single-file-only", action="store_true",
+                        help="measure only the single-file latency")
     parser.add_argument("--no-install", action="store_true",
                         help="do not reinstall the plugin from the working tree first")
     args = parser.parse_args(argv)
@@ -111,7 +113,7 @@ def main(argv=None) -> int:
 
     totals = {variant.name: [0.0, 0.0] for variant in VARIANTS}
     file_counts = {}
-    for name in names:
+    for name in [] if args.single_file_only else names:
         root = corpus.corpus_path(name)
         if not root.is_dir():
             raise SystemExit(f"{root} is missing: run python benchmarks/corpus.py first")
@@ -125,10 +127,24 @@ def main(argv=None) -> int:
     single = measure_single_file(corpus.corpus_path(single_name), SINGLE_FILE[single_name],
                                  args.single_rounds)
 
+    if file_counts:
+        print_totals(totals, file_counts, args.rounds)
+    print(f"\n== Single file: {single_name}/{SINGLE_FILE[single_name]}, median of "
+          f"{args.single_rounds} rounds (wall)")
+    for mode, suffix in (("from disk", ""), ("stdin", "-stdin")):
+        delta = single["warm" + suffix] - single["base" + suffix]
+        print(f"{mode:10} flake8 alone {single['base' + suffix]:7.1f} ms   with plugin "
+              f"(warm) {single['warm' + suffix]:7.1f} ms   delta {delta:+6.1f} ms  "
+              f"(target <= +{SINGLE_FILE_TARGET_MS:.0f} ms: "
+              f"{verdict(delta <= SINGLE_FILE_TARGET_MS)})")
+    return 0
+
+
+def print_totals(totals: dict, file_counts: dict, rounds: int) -> None:
     base_wall, base_cpu = totals["base"]
     print(f"\n== Results: {sum(file_counts.values())} files "
           f"({', '.join(f'{name} {count}' for name, count in file_counts.items())}), "
-          f"median of {args.rounds} rounds, --jobs {runs.JOBS}")
+          f"median of {rounds} rounds, --jobs {runs.JOBS}")
     print(f"{'variant':30} {'wall s':>7} {'ratio':>6} {'CPU s':>7} {'ratio':>6}  target (CPU)")
     for variant in VARIANTS:
         wall, cpu = totals[variant.name]
@@ -141,16 +157,6 @@ def main(argv=None) -> int:
     sot3_cpu = (totals["warm"][1] - totals["nosot3"][1]) / base_cpu
     print(f"{'SOT3xx share (warm - no SOT3)':30} {'':7} {sot3_wall:+6.3f} {'':7} "
           f"{sot3_cpu:+6.3f}  <= +{SOT3_TARGET:.2f}  {verdict(sot3_cpu <= SOT3_TARGET)}")
-
-    print(f"\n== Single file: {single_name}/{SINGLE_FILE[single_name]}, median of "
-          f"{args.single_rounds} rounds (wall)")
-    for mode, suffix in (("from disk", ""), ("stdin", "-stdin")):
-        delta = single["warm" + suffix] - single["base" + suffix]
-        print(f"{mode:10} flake8 alone {single['base' + suffix]:7.1f} ms   with plugin "
-              f"(warm) {single['warm' + suffix]:7.1f} ms   delta {delta:+6.1f} ms  "
-              f"(target <= +{SINGLE_FILE_TARGET_MS:.0f} ms: "
-              f"{verdict(delta <= SINGLE_FILE_TARGET_MS)})")
-    return 0
 
 
 if __name__ == "__main__":

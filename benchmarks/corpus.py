@@ -21,6 +21,9 @@ What it makes (all under ``benchmarks/.corpus/``, gitignored):
   process and no user has), with astroid and libcst at the project venv's versions.
   ``install_plugin()`` reinstalls it from the working tree; the benchmark does so every run.
 
+Each corpus is made a git repository of its own (one commit), as a checked-out project is: the
+project index lists files with ``git ls-files`` where it can.
+
 The scripts pass ``--ssot-project-root`` explicitly: a corpus without its own ``setup.cfg`` or
 ``.git`` (the stdlib copy) would otherwise be indexed as part of this repository.
 """
@@ -166,6 +169,22 @@ def check_base_venv() -> None:
         raise SystemExit(f"venv-base is not plain {_pins()}: {freeze} / {version!r}")
 
 
+def ensure_git_repository(root: Path) -> None:
+    """Make a corpus a git repository of its own, as a checked-out project is.
+
+    The project index lists files with ``git ls-files`` when it can; without this, a corpus
+    inside this (ignoring) repository would be measured on the slower fallback walk.
+    """
+    if (root / ".git").exists():
+        return
+    git = ["git", "-c", "user.name=corpus", "-c", "user.email=corpus@example.com",
+           "-c", "init.defaultBranch=main", "-c", "core.autocrlf=false"]
+    _run([*git, "init", "-q"], cwd=root)
+    shutil.rmtree(root / ".flake8-ssot-cache", ignore_errors=True)  # no cache in history
+    _run([*git, "add", "-A", "."], cwd=root)
+    _run([*git, "commit", "-q", "--no-verify", "-m", "corpus"], cwd=root)
+
+
 def fetch_all(names=CORPUS_NAMES) -> dict[str, Path]:
     CORPUS_DIR.mkdir(exist_ok=True)
     make_base_venv()
@@ -174,6 +193,7 @@ def fetch_all(names=CORPUS_NAMES) -> dict[str, Path]:
     paths = {}
     for name in names:
         paths[name] = copy_stdlib() if name == "stdlib" else fetch_sdist(name)
+        ensure_git_repository(paths[name])
     return paths
 
 
