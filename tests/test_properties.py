@@ -12,8 +12,10 @@ command line and must print exactly what ``check_file`` returned.
 from __future__ import annotations
 
 import ast
+import atexit
 import logging
 import os
+import shutil
 import tempfile
 from contextlib import contextmanager
 from pathlib import Path
@@ -39,6 +41,7 @@ WATCHED_WORDS = (*SETTINGS.metadata_attributes, *(
 
 # A project of its own, so that the project index (SOT2xx) never walks this repository.
 PROJECT = Path(tempfile.mkdtemp(prefix="ssot-properties-"))
+atexit.register(shutil.rmtree, PROJECT, True)
 (PROJECT / "setup.cfg").write_text("[flake8]\n")
 FILENAME = str(PROJECT / "generated.py")
 
