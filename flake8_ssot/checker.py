@@ -10,9 +10,8 @@ import ast
 import logging
 from typing import Sequence
 
-from flake8_ssot import baseline
 from flake8_ssot.rule import Finding
-from flake8_ssot.rules import duplicates, mutation, serializable
+from flake8_ssot.rules import duplicates, mutation
 
 LOG = logging.getLogger("flake8_ssot")
 
@@ -33,6 +32,8 @@ def check_file(tree: ast.AST, lines: Sequence[str], filename: str, settings) -> 
             visitor = mutation.check(tree, settings)
             findings += visitor.findings
             if visitor.value_sites:
+                from flake8_ssot.rules import serializable  # only files that write metadata
+
                 findings += serializable.check(source, filename, visitor.value_sites, settings)
         except RecursionError:
             LOG.warning("flake8-ssot: %s is nested too deeply to check; skipped", filename)
@@ -45,6 +46,8 @@ def check_file(tree: ast.AST, lines: Sequence[str], filename: str, settings) -> 
     unique = {(f.line, f.col, f.code, f.message): f for f in findings}
     findings = sorted(unique.values(), key=Finding.sort_key)
     if settings.baseline and findings:
+        from flake8_ssot import baseline  # only projects that configure one
+
         try:
             findings = baseline.drop_baselined(findings, lines, filename, settings)
         except Exception as error:  # noqa: BLE001 - never stop the flake8 run
