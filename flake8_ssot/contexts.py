@@ -14,6 +14,7 @@ from __future__ import annotations
 import ast
 import enum
 import fnmatch
+import functools
 import re
 from typing import Iterator
 
@@ -52,8 +53,8 @@ class ContextRules:
 
     @classmethod
     def from_settings(cls, settings) -> "ContextRules":
-        return cls(settings.context_classes, settings.context_names,
-                   settings.metadata_attributes, settings.exempt_classes)
+        return _rules_for(tuple(settings.context_classes), tuple(settings.context_names),
+                          tuple(settings.metadata_attributes), tuple(settings.exempt_classes))
 
     def name_is_context(self, name: str) -> bool:
         return self._name_matches(name) is not None
@@ -75,3 +76,8 @@ class ContextRules:
         func = value.func
         name = func.id if isinstance(func, ast.Name) else getattr(func, "attr", None)
         return name in self.context_classes
+
+
+@functools.lru_cache(maxsize=8)  # one per configuration: the globs compile once per process
+def _rules_for(*configuration: tuple[str, ...]) -> ContextRules:
+    return ContextRules(*configuration)

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import ast
 import fnmatch
+import functools
 import logging
 import os
 
@@ -57,16 +58,10 @@ SOT203 = Rule(
 RULES = (SOT201, SOT202, SOT203)
 
 
-def _is_test_code(path: str, patterns) -> bool:
-    basename = path.rsplit("/", 1)[-1]
-    return any(fnmatch.fnmatch(path, pattern) or ("/" not in pattern
-                                                  and fnmatch.fnmatch(basename, pattern))
-               for pattern in patterns)
-
-
-def _canonical_homes(settings) -> dict[str, str]:
+@functools.lru_cache(maxsize=8)  # asked for every checked file, parsed once per process
+def _canonical_homes(canonical_classes: tuple[str, ...]) -> dict[str, str]:
     homes = {}
-    for entry in settings.canonical_classes:
+    for entry in canonical_classes:
         name, sep, path = entry.partition(":")
         if sep and name.strip() and path.strip():
             homes[name.strip()] = path.strip().replace(os.sep, "/").lstrip("./")
@@ -85,7 +80,7 @@ def _relative_path(filename: str, root: str) -> str | None:
 
 def check(tree: ast.AST, filename: str, settings) -> list[Finding]:
     own_classes = project_index.module_level_classes(tree)
-    homes = _canonical_homes(settings)
+    homes = _canonical_homes(tuple(settings.canonical_classes))
     # Imports of a class with a canonical home, anywhere in the file (also inside functions).
     imports = [node for node in ast.walk(tree) if isinstance(node, ast.ImportFrom)
                and any(alias.name in homes for alias in node.names)] if homes else []
@@ -94,7 +89,7 @@ def check(tree: ast.AST, filename: str, settings) -> list[Finding]:
     start = os.path.dirname(os.path.abspath(filename)) if filename not in ("stdin", "-") else "."
     root = project_index.find_project_root(start, settings.project_root)
     path = _relative_path(filename, root)
-    if path is not None and (_is_test_code(path, settings.test_patterns)
+    if path is not None and (project_index.path_matches(path, settings.test_patterns)
                              or project_index.path_matches(path, settings.exclude, root)):
         return []
     index = project_index.project_index(root, settings.exclude, settings.cache_dir,
@@ -131,7 +126,7 @@ def _check_definition(name, line, col, path, index, homes, settings) -> list[Fin
         return [Finding(line, col, SOT202.code, message, line)]
     others = sorted(
         index.definitions(name, keep=lambda d: d.path != path
-                          and not _is_test_code(d.path, settings.test_patterns)),
+                          and not project_index.path_matches(d.path, settings.test_patterns)),
         key=lambda d: (d.path, d.line),
     )
     if not others:
