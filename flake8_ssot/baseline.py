@@ -23,7 +23,6 @@ from __future__ import annotations
 
 import argparse
 import ast
-import configparser
 import hashlib
 import io
 import json
@@ -119,36 +118,13 @@ def fingerprint(statement: str) -> str:
 
 # -- where things are ------------------------------------------------------------------------
 
-def find_config_directory(start: str) -> str | None:
-    """The directory of the config file flake8 itself would read, searching upward from *start*.
-
-    Like flake8: the first ``setup.cfg``, ``tox.ini`` or ``.flake8`` with a ``[flake8]`` section,
-    not looking in the home directory or above it.
-    """
-    directory = os.path.abspath(start)
-    home = os.path.expanduser("~")
-    while True:
-        for name in options.CONFIG_FILES:
-            parser = configparser.RawConfigParser()
-            try:
-                parser.read(os.path.join(directory, name), encoding="utf-8")
-            except (configparser.Error, OSError, UnicodeDecodeError):
-                continue
-            if parser.has_section("flake8") or parser.has_section("flake8:local-plugins"):
-                return directory
-        parent = os.path.dirname(directory)
-        if parent == directory or parent == home:
-            return None
-        directory = parent
-
-
 def project_directory(settings, cwd: str | None = None) -> str:
     """Where a relative ``ssot-baseline`` is resolved: ``ssot-project-root`` if set, else the
     directory of the flake8 config file, else the current directory."""
     cwd = os.path.abspath(cwd or os.getcwd())
     if settings.project_root:
         return os.path.join(cwd, os.path.expanduser(settings.project_root))
-    return find_config_directory(cwd) or cwd
+    return options.find_config_directory(cwd) or cwd
 
 
 def resolve_path(raw: str, settings, cwd: str | None = None) -> str:
@@ -352,7 +328,7 @@ def configured_path(explicit: str | None) -> tuple[str, bool]:
     """``(baseline path, whether the flake8 configuration names it)``: ``--baseline``, else
     ``ssot-baseline`` from the flake8 config, else the default name in the project directory."""
     cwd = os.getcwd()
-    settings = options.read_settings(find_config_directory(cwd) or cwd)
+    settings = options.settings_for(cwd)
     if explicit:
         return os.path.abspath(explicit), bool(settings.baseline)
     return resolve_path(settings.baseline or DEFAULT_PATH, settings, cwd), bool(settings.baseline)
@@ -410,7 +386,7 @@ def run(args: argparse.Namespace) -> int:
         for item in left_out:
             print(f"  {item.path}:{item.line}:{item.col}: {item.code} {item.message}")
     if not configured:
-        config_directory = find_config_directory(os.getcwd()) or os.getcwd()
+        config_directory = options.find_config_directory(os.getcwd()) or os.getcwd()
         print(f"Enable it: add `ssot-baseline = {os.path.relpath(path, config_directory)}` to "
               "the [flake8] section of setup.cfg, tox.ini or .flake8.")
     return 0

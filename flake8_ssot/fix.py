@@ -41,7 +41,7 @@ from libcst.codemod import CodemodContext
 from libcst.codemod.visitors import RemoveImportsVisitor
 from libcst.metadata import MetadataWrapper, PositionProvider
 
-from flake8_ssot import baseline, options, project_index
+from flake8_ssot import options, project_index
 from flake8_ssot.contexts import ContextRules
 from flake8_ssot.rules import mutation
 
@@ -654,13 +654,6 @@ def _diff(result: FileResult, encoding: str) -> str:
     return "".join(line if line.endswith("\n") else line + "\n" for line in lines)
 
 
-def _settings(config_file: str | None):
-    if config_file:
-        return options.read_settings(os.path.dirname(os.path.abspath(config_file)), config_file)
-    directory = baseline.find_config_directory(os.getcwd())
-    return options.read_settings(directory) if directory else options.Settings()
-
-
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("paths", nargs="*", default=["."],
                         help="files or directories to fix (default: the current directory)")
@@ -676,7 +669,7 @@ def _plural(count: int, word: str) -> str:
 
 
 def run(args: argparse.Namespace) -> int:
-    settings = _settings(args.config)
+    settings = options.settings_for(os.getcwd(), args.config)
     rewritten = manual = changed = 0
     for path in _python_files(args.paths, settings):
         try:

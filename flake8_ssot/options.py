@@ -165,6 +165,38 @@ def read_settings(directory: str, config_file: str | None = None) -> Any:
     return settings_from_mapping(read_config_section(directory, config_file))
 
 
+def find_config_directory(start: str) -> str | None:
+    """The directory of the config file flake8 itself would read, searching upward from *start*.
+
+    Like flake8: the first ``setup.cfg``, ``tox.ini`` or ``.flake8`` with a ``[flake8]`` section,
+    not looking in the home directory or above it.
+    """
+    directory = os.path.abspath(start)
+    home = os.path.expanduser("~")
+    while True:
+        for name in CONFIG_FILES:
+            parser = configparser.RawConfigParser()
+            try:
+                parser.read(os.path.join(directory, name), encoding="utf-8")
+            except (configparser.Error, OSError, UnicodeDecodeError):
+                continue
+            if parser.has_section("flake8") or parser.has_section("flake8:local-plugins"):
+                return directory
+        parent = os.path.dirname(directory)
+        if parent == directory or parent == home:
+            return None
+        directory = parent
+
+
+def settings_for(start: str, config_file: str | None = None) -> Any:
+    """Settings as flake8 would find them from *start*: ``--config`` if given, else the nearest
+    config file with a ``[flake8]`` section, else the defaults."""
+    if config_file:
+        return read_settings(os.path.dirname(os.path.abspath(config_file)), config_file)
+    directory = find_config_directory(start)
+    return read_settings(directory) if directory else Settings()
+
+
 def register(option_manager: Any) -> None:
     """Declare every option on flake8's option manager."""
     for option in OPTIONS:

@@ -26,6 +26,7 @@ import time
 import warnings
 from dataclasses import dataclass, replace
 
+from flake8_ssot import project_index
 from flake8_ssot.rule import Finding, Rule
 
 SOT301 = Rule(
@@ -362,7 +363,7 @@ def check(source: str, filename: str, value_sites, settings) -> list[Finding]:
     # DeprecationWarnings were flake8's to show (or not), never ours.
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
-        module = _build_module(source, filename)
+        module = _build_module(source, filename, settings.project_root)
         if module is None:
             return []
         # The budget is for inference; building the module is paid once and is not the
@@ -472,7 +473,7 @@ def _mtime(path: str) -> float:
         return -1.0
 
 
-def _module_name_and_roots(filename: str) -> tuple[str, tuple[str, ...]]:
+def _module_name_and_roots(filename: str, configured_root: str = "") -> tuple[str, tuple[str, ...]]:
     """Dotted module name from the package ``__init__.py`` files, and where its imports live."""
     path = os.path.abspath(filename)
     directory, base = os.path.split(path)
@@ -480,29 +481,20 @@ def _module_name_and_roots(filename: str) -> tuple[str, tuple[str, ...]]:
     while os.path.isfile(os.path.join(directory, "__init__.py")):
         directory, package = os.path.split(directory)
         parts.insert(0, package)
-    roots = [directory, os.path.dirname(path)]
-    # The project root (where its config or .git is) and its src/ cover absolute imports of
+    # The project root (the one SOT2xx indexes) and its src/ cover absolute imports of
     # modules that are neither beside the file nor installed.
-    probe = os.path.dirname(path)
-    while True:
-        if any(os.path.exists(os.path.join(probe, marker)) for marker in
-               ("setup.cfg", "tox.ini", ".flake8", "pyproject.toml", ".git")):
-            roots += [probe, os.path.join(probe, "src")]
-            break
-        parent = os.path.dirname(probe)
-        if parent == probe:
-            break
-        probe = parent
+    root = project_index.find_project_root(os.path.dirname(path), configured_root)
+    roots = [directory, os.path.dirname(path), root, os.path.join(root, "src")]
     return ".".join(parts), tuple(dict.fromkeys(roots))
 
 
-def _build_module(source: str, filename: str):
+def _build_module(source: str, filename: str, configured_root: str = ""):
     """The checked file as an astroid module, or None when astroid cannot build it."""
     global _project_roots
     _prepare_astroid()
     import astroid
 
-    modname, roots = _module_name_and_roots(filename)
+    modname, roots = _module_name_and_roots(filename, configured_root)
     _project_roots = roots
     cache = astroid.MANAGER.astroid_cache
     for name, (path, mtime, root) in list(_hook_modules.items()):
