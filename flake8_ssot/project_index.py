@@ -24,22 +24,24 @@ import contextlib
 import fnmatch
 import functools
 import io
+import json
 import os
 import re
 import sqlite3
 import subprocess
+import time
 import tokenize
 import warnings
 from stat import S_ISREG
 from dataclasses import dataclass
-from typing import Callable, Iterable, Iterator, Sequence
+from typing import Iterable, Iterator, Sequence
 
 try:
     import fcntl
 except ImportError:  # Windows: sqlite's own locking still protects the data
     fcntl = None
 
-SCHEMA_VERSION = "3"  # 2: the "exact" column (ast-confirmed classes); 3: "names"
+SCHEMA_VERSION = "4"  # 2: the "exact" column (ast-confirmed classes); 3: "names"; 4: listing
 ROOT_MARKERS = ("setup.cfg", "tox.ini", ".flake8", "pyproject.toml", ".git")
 CACHEDIR_TAG = (
     "Signature: 8a477f597d28d172789f06886806bc55\n"
@@ -94,20 +96,19 @@ def _nearest_marked_directory(directory: str, home: str) -> str:
         candidate = parent
 
 
-def _start_git_listing(root: str) -> subprocess.Popen | None:
-    """Start ``git ls-files``; it runs (finding untracked files costs it most of the time)
-    while the caller reads the cache."""
+def _start_git(root: str, *arguments: str) -> subprocess.Popen | None:
+    """Start a git command in *root*; it runs while the caller does other work."""
     try:
         return subprocess.Popen(
-            ["git", "-C", root, "ls-files", "-z", "--cached", "--others", "--exclude-standard",
-             "--", "*.py"],
+            ["git", "-C", root, *arguments],
             stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL,
         )
     except (OSError, subprocess.SubprocessError):
         return None
 
 
-def _git_python_files(process: subprocess.Popen | None) -> list[str] | None:
+def _git_output(process: subprocess.Popen | None) -> bytes | None:
+    """What a started git command printed; None when it failed (not a repository, no git)."""
     if process is None:
         return None
     try:
@@ -116,19 +117,25 @@ def _git_python_files(process: subprocess.Popen | None) -> list[str] | None:
         process.kill()
         process.communicate()
         return None
-    if process.returncode != 0:
-        return None  # not a git repository, or no git
+    return output if process.returncode == 0 else None
+
+
+def _python_paths(output: bytes) -> list[str]:
     paths = output.decode("utf-8", "surrogateescape").split("\0")
     return sorted({path for path in paths if path.endswith(".py")})
 
 
-def _walk_python_files(root: str, excluded: Sequence[str]) -> list[str]:
+def _walk_python_files(root: str, excluded: Sequence[str],
+                       directories: list[str] | None = None) -> list[str]:
     """Python files under *root*; excluded directories are not entered (a virtualenv or
-    site-packages below the root costs nothing)."""
+    site-packages below the root costs nothing). The directories entered are added to
+    *directories*."""
     found = []
     for directory, dirnames, filenames in os.walk(root, followlinks=False):
         relative = os.path.relpath(directory, root).replace(os.sep, "/")
         prefix = "" if relative == "." else relative + "/"
+        if directories is not None:
+            directories.append(prefix.rstrip("/"))
         dirnames[:] = sorted(d for d in dirnames if not path_matches(prefix + d, excluded, root))
         found += [prefix + filename for filename in filenames if filename.endswith(".py")]
     return sorted(found)
@@ -180,17 +187,177 @@ def _path_matcher(patterns: tuple[str, ...]):
     return matches
 
 
-def list_python_files(root: str, excludes: Sequence[str] = (), cache_dir: str = "",
-                      git_listing: subprocess.Popen | None = None) -> list[str]:
-    """The project's Python files, relative to *root*, without excluded ones.
+_TRACKED = ("ls-files", "-z", "--cached", "--", "*.py")
+_UNTRACKED = ("ls-files", "-z", "--others", "--exclude-standard", "--", "*.py")
+_GIT_LOCATIONS = ("rev-parse", "--show-toplevel", "--git-common-dir")
 
-    *git_listing*: a ``git ls-files`` already started with ``_start_git_listing(root)``.
+
+def list_python_files(root: str, excludes: Sequence[str] = (), cache_dir: str = "") -> list[str]:
+    """The project's Python files, relative to *root*, without excluded ones."""
+    return Discovery(root, excludes, cache_dir).listing(None).files
+
+
+# -- the listing and what vouches for it ------------------------------------------------------
+#
+# Listing a project is most of a warm run's cost: ``git ls-files --others`` reads every
+# directory to find untracked files (30 ms for Django's 3,000 directories), and a one-file
+# flake8 run from pre-commit or an editor pays it in full. Yet the listing can only change when
+#
+# * git's tracked files change: ``git ls-files --cached`` only reads git's index (3 ms), so it
+#   runs every time, and its output is compared with the last one;
+# * a directory gains or loses an entry: that changes the directory's mtime;
+# * an ignore rule changes: a ``.gitignore``, ``info/exclude`` or the global excludes file.
+#
+# So the listing is saved with the mtimes of those "witnesses" (the directories holding a listed
+# file and their parents, and the ignore files) and reused while none of them changed. An mtime
+# within _RACY_NANOSECONDS of the listing may hide a change made in the same clock tick (as in
+# git's "racy git" problem); it is saved as "unknown", so the next run lists again.
+
+_RACY_NANOSECONDS = 2_000_000_000
+_UNKNOWN_MTIME = -1
+
+
+@dataclass
+class Listing:
+    key: str  # the excludes it was made with
+    files: list[str]
+    mode: str  # "git": from git ls-files; "walk": a walk of the tree
+    tracked_output: bytes | None  # what ``git ls-files --cached`` printed, None outside git
+    untracked: list[str]  # git mode: the files among *files* that git does not track
+    witnesses: list[tuple[str, int, int]]  # (path, mtime_ns, size) that vouch for *files*
+    reused: bool = False  # exactly the saved listing: nothing to save
+
+
+def _stat_all(root: str, paths: Iterable[str]) -> list[os.stat_result | None]:
+    """``stat`` of each path, relative to *root* (or absolute); None where it fails.
+
+    Through a descriptor of the root where the OS allows it: the kernel then does not walk the
+    root's own path for every file, a fifth of the cost on a large project.
     """
-    skipped = _SKIPPED_DIRS | ({os.path.basename(cache_dir.rstrip("/"))} if cache_dir else set())
-    paths = _git_python_files(git_listing or _start_git_listing(root))
-    if not paths:  # not in git, or the whole tree is ignored (a vendored or downloaded tree)
-        paths = _walk_python_files(root, (*excludes, *skipped))
-    return [path for path in paths if not path_matches(path, (*excludes, *skipped), root)]
+    if os.stat in os.supports_dir_fd:
+        try:
+            descriptor = os.open(root, os.O_RDONLY | getattr(os, "O_DIRECTORY", 0))
+        except OSError:
+            return [None for _ in paths]
+        try:
+            return [_stat_or_none(path or ".", descriptor) for path in paths]
+        finally:
+            os.close(descriptor)
+    return [_stat_or_none(os.path.join(root, path)) for path in paths]
+
+
+def _stat_or_none(path: str, directory: int | None = None) -> os.stat_result | None:
+    try:
+        return os.stat(path, dir_fd=directory)
+    except OSError:
+        return None
+
+
+def _cache_mtime(stat: os.stat_result, listed_at: int) -> int:
+    """The mtime to save for a witness or a file read at *listed_at*; see _RACY_NANOSECONDS."""
+    return _UNKNOWN_MTIME if stat.st_mtime_ns > listed_at - _RACY_NANOSECONDS else stat.st_mtime_ns
+
+
+def _is_project_path(path) -> bool:
+    """A saved listing is data from disk: only plain relative paths below the root are used."""
+    return (isinstance(path, str) and path.endswith(".py") and not path.startswith("/")
+            and "\\" not in path and ".." not in path.split("/"))
+
+
+class Discovery:
+    """Lists one project's files, reusing the saved listing while its witnesses are unchanged."""
+
+    def __init__(self, root: str, excludes: Sequence[str] = (), cache_dir: str = ""):
+        self.root = root
+        self.skipped = (*excludes, *_SKIPPED_DIRS,
+                        *([os.path.basename(cache_dir.rstrip("/"))] if cache_dir else []))
+        # The saved listing is only valid for the same excludes.
+        self.key = json.dumps(sorted(set(self.skipped)))
+        self.listed_at = time.time_ns()
+        self.tracked = _start_git(root, *_TRACKED)  # runs while the cache is read
+
+    def listing(self, saved: dict | None) -> Listing:
+        tracked_output = _git_output(self.tracked)
+        if saved is not None and saved.get("key") == self.key:
+            reused = self._reuse(saved, tracked_output)
+            if reused is not None:
+                return reused
+        return self._list(tracked_output)
+
+    def _keep(self, paths: Iterable[str]) -> list[str]:
+        return [path for path in paths if not path_matches(path, self.skipped, self.root)]
+
+    def _reuse(self, saved: dict, tracked_output: bytes | None) -> Listing | None:
+        try:
+            mode, files, untracked = saved["mode"], saved["files"], saved["untracked"]
+            witnesses = [(path, int(mtime), int(size)) for path, mtime, size in saved["witnesses"]]
+        except (KeyError, TypeError, ValueError):
+            return None  # written by hand, or by a different version
+        if not (all(map(_is_project_path, files)) and all(map(_is_project_path, untracked))
+                and all(isinstance(path, str) for path, _, _ in witnesses)):
+            return None
+        stats = _stat_all(self.root, [path for path, _, _ in witnesses])
+        if any(stat is None or (stat.st_mtime_ns, stat.st_size) != (mtime, size)
+               for stat, (_, mtime, size) in zip(stats, witnesses)):
+            return None
+        if tracked_output == saved["tracked_output"]:
+            return Listing(self.key, files, mode, tracked_output, untracked, witnesses, reused=True)
+        if mode != "git" or tracked_output is None:
+            return None
+        # The tracked files changed. If some untracked ones were only added (``git add``), the
+        # untracked files are the same less those: no need to look for them again.
+        before = set(files) - set(untracked)
+        now = set(self._keep(_python_paths(tracked_output)))
+        if not before <= now or not now - before <= set(untracked):
+            return None
+        untracked = [path for path in untracked if path not in now]
+        return Listing(self.key, sorted(now.union(untracked)), mode, tracked_output, untracked,
+                       witnesses)
+
+    def _list(self, tracked_output: bytes | None) -> Listing:
+        if tracked_output is not None:
+            locations = _start_git(self.root, *_GIT_LOCATIONS)
+            untracked_output = _git_output(_start_git(self.root, *_UNTRACKED))
+            tracked = self._keep(_python_paths(tracked_output))
+            untracked = self._keep(_python_paths(untracked_output or b""))
+            if tracked or untracked:
+                files = sorted({*tracked, *untracked})
+                witnesses = self._git_witnesses(files, _git_output(locations))
+                return Listing(self.key, files, "git", tracked_output, untracked, witnesses)
+        # Not in git, or the whole tree is ignored (a vendored or downloaded tree).
+        directories: list[str] = []
+        files = self._keep(_walk_python_files(self.root, self.skipped, directories))
+        return Listing(self.key, files, "walk", tracked_output, [],
+                       self._witness_stats(directories))
+
+    def _git_witnesses(self, files: Sequence[str], locations: bytes | None):
+        directories = {""}
+        for path in files:
+            directory = path.rpartition("/")[0]
+            while directory not in directories:
+                directories.add(directory)
+                directory = directory.rpartition("/")[0]
+        paths = sorted(directories)
+        paths += [os.path.join(directory, ".gitignore") for directory in paths]
+        lines = (locations or b"").decode("utf-8", "surrogateescape").splitlines()
+        if len(lines) == 2:
+            top, common_dir = lines
+            # Ignore files between the repository's top and the project root apply too.
+            above = os.path.dirname(os.path.abspath(self.root))
+            while len(above) >= len(os.path.abspath(top)) and above != os.path.dirname(above):
+                paths += [above, os.path.join(above, ".gitignore")]
+                above = os.path.dirname(above)
+            common_dir = os.path.join(self.root, common_dir)
+            config_home = os.environ.get("XDG_CONFIG_HOME") or os.path.expanduser("~/.config")
+            paths += [os.path.join(common_dir, "info"), os.path.join(common_dir, "info", "exclude"),
+                      os.path.join(config_home, "git"), os.path.join(config_home, "git", "ignore"),
+                      os.path.expanduser("~/.gitconfig")]  # where core.excludesFile is set
+        return self._witness_stats(paths)
+
+    def _witness_stats(self, paths: Sequence[str]) -> list[tuple[str, int, int]]:
+        """Only what exists is a witness: a file appearing changes its directory's mtime."""
+        return [(path, _cache_mtime(stat, self.listed_at), stat.st_size)
+                for path, stat in zip(paths, _stat_all(self.root, paths)) if stat is not None]
 
 
 # -- extraction ---------------------------------------------------------------------------------
@@ -312,6 +479,8 @@ def extract_classes(data: bytes) -> list[tuple[str, int, int]]:
 # A row of the files table. ``names`` (space separated) is all a warm start reads of a row;
 # ``classes`` (name:line:col;...) is decoded only for the names a checked file also defines.
 _COLUMNS = "path, mtime_ns, size, names, classes, exact"
+_LISTING = "key TEXT, mode TEXT, tracked_output BLOB, files TEXT, untracked TEXT, witnesses TEXT"
+_LISTING_COLUMNS = "key, mode, tracked_output, files, untracked, witnesses"
 
 
 def _encode_classes(classes: Sequence[tuple[str, int, int]]) -> tuple[str, str]:
@@ -325,6 +494,22 @@ def _decode_classes(text: str) -> list[tuple[str, int, int]]:
         name, line, col = item.rsplit(":", 2)
         classes.append((name, int(line), int(col)))
     return classes
+
+
+def _encode_listing(listing: Listing) -> tuple:
+    return (listing.key, listing.mode, listing.tracked_output, json.dumps(listing.files),
+            json.dumps(listing.untracked), json.dumps(listing.witnesses))
+
+
+def _decode_listing(row: tuple | None) -> dict | None:
+    if row is None:
+        return None
+    try:
+        return dict(zip(("key", "mode", "tracked_output"), row),
+                    files=json.loads(row[3]), untracked=json.loads(row[4]),
+                    witnesses=json.loads(row[5]))
+    except (TypeError, ValueError):
+        return None
 
 
 # Everything the plugin writes in its cache directory. None of it may be a symbolic link: a
@@ -361,6 +546,7 @@ class _Store:
     def __init__(self, directory: str | None):
         self.connection: sqlite3.Connection | None = None
         self.problem = ""
+        self.opened_at = time.time_ns()  # before any file is read: see _RACY_NANOSECONDS
         if directory is None:
             return
         path = os.path.join(directory, "index.sqlite3")
@@ -386,13 +572,17 @@ class _Store:
             if version is None or version[0] != SCHEMA_VERSION:
                 connection.execute("BEGIN IMMEDIATE")
                 connection.execute("DROP TABLE IF EXISTS files")
+                connection.execute("DROP TABLE IF EXISTS listing")
                 connection.execute(
                     "CREATE TABLE files (path TEXT PRIMARY KEY, mtime_ns INTEGER, size INTEGER,"
                     " names TEXT, classes TEXT, exact INTEGER)")
+                connection.execute(  # one row: the last listing (see Discovery)
+                    f"CREATE TABLE listing (id INTEGER PRIMARY KEY CHECK (id = 0), {_LISTING})")
                 connection.execute("INSERT OR REPLACE INTO meta VALUES ('schema', ?)",
                                    (SCHEMA_VERSION,))
                 connection.execute("COMMIT")
             connection.execute(f"SELECT {_COLUMNS} FROM files LIMIT 1").fetchall()
+            connection.execute(f"SELECT {_LISTING_COLUMNS} FROM listing LIMIT 1").fetchall()
         except BaseException:
             connection.close()
             raise
@@ -414,20 +604,25 @@ class _Store:
         self.connection = None
         self.problem = f"{type(error).__name__}: {error}"
 
-    def rows(self) -> dict[str, tuple]:
-        """Every row, by path (the row itself, in ``_COLUMNS`` order)."""
+    def read(self) -> tuple[dict[str, tuple], dict | None]:
+        """Every row by path (the row itself, in ``_COLUMNS`` order), and the saved listing."""
         if self.connection is None:
-            return {}
+            return {}, None
         try:
-            return {row[0]: row for row in
+            self.connection.execute("BEGIN")  # both reads from the same state of the file
+            rows = {row[0]: row for row in
                     self.connection.execute(f"SELECT {_COLUMNS} FROM files")}
+            listing = self.connection.execute(
+                f"SELECT {_LISTING_COLUMNS} FROM listing WHERE id = 0").fetchone()
+            self.connection.execute("COMMIT")
         except sqlite3.Error as error:
             self._disable(error)
-            return {}
+            return {}, None
+        return rows, _decode_listing(listing)
 
-    def update(self, stale: dict[str, os.stat_result], removed: Sequence[str],
-               compute) -> dict[str, tuple]:
-        """Rows for the *stale* paths, written under sqlite's write lock.
+    def update(self, stale: dict[str, os.stat_result], removed: Sequence[str], compute,
+               listing: Listing | None = None) -> dict[str, tuple]:
+        """Rows for the *stale* paths, written under sqlite's write lock with *listing*.
 
         A process that waited for the lock re-reads the rows first, so when several flake8
         processes start on a cold cache one of them parses and the others reuse its work.
@@ -447,9 +642,14 @@ class _Store:
                     rows[path] = row
                 self.connection.executemany(
                     f"INSERT OR REPLACE INTO files ({_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?)",
-                    written)
+                    [(path, _cache_mtime(stale[path], self.opened_at), *rest)
+                     for path, _, *rest in written])
                 self.connection.executemany("DELETE FROM files WHERE path = ?",
                                             [(path,) for path in removed])
+                if listing is not None:
+                    self.connection.execute(
+                        f"INSERT OR REPLACE INTO listing (id, {_LISTING_COLUMNS}) "
+                        "VALUES (0, ?, ?, ?, ?, ?, ?)", _encode_listing(listing))
                 self.connection.execute("COMMIT")
             except sqlite3.Error as error:
                 self._disable(error)
@@ -468,13 +668,6 @@ class _Store:
 
 
 # -- the index ------------------------------------------------------------------------------
-
-def _stat(path: str) -> os.stat_result | None:
-    try:
-        return os.stat(path)
-    except OSError:
-        return None
-
 
 def _read_regular_file(path: str) -> tuple[bytes, os.stat_result] | None:
     """The bytes of *path* and the stat they go with; None for a FIFO, device or missing file.
@@ -515,10 +708,9 @@ def module_names(path: str) -> set[str]:
 class ProjectIndex:
     """Module-level class definitions of every Python file of one project."""
 
-    def __init__(self, root: str, files: Sequence[str] | Callable[[], Sequence[str]],
-                 cache_dir: str | None):
-        """*files*: the project's files, or a function returning them, called once the cached
-        files have been stat-ed (``project_index`` lists the project meanwhile)."""
+    def __init__(self, root: str, files: Sequence[str] | Discovery, cache_dir: str | None):
+        """*files*: the project's files, or a ``Discovery`` that lists them (reusing the listing
+        saved in the cache when it is still valid)."""
         self.root = root
         store = _Store(cache_dir)
         self.cache_problem = store.problem
@@ -529,17 +721,15 @@ class ProjectIndex:
         # them is reported (the scanner does not see syntax errors).
         self._unconfirmed: set[str] = set()
         self._module_paths: dict[str, str] | None = None
-        cached = store.rows()
-        prefix = root.rstrip(os.sep) + os.sep
-        stats = {}
-        if callable(files):
-            stats = {path: _stat(prefix + path) for path in cached}
-            files = files()
+        cached, saved_listing = store.read()
+        listing = None
+        if isinstance(files, Discovery):
+            listing = files.listing(saved_listing)
+            files = listing.files
         self.files = frozenset(files)
         fresh: list[tuple] = []
         stale: dict[str, os.stat_result] = {}
-        for path in files:
-            stat = stats[path] if path in stats else _stat(prefix + path)
+        for path, stat in zip(files, _stat_all(root, files)):
             if stat is None:
                 continue  # deleted or unreadable since it was listed
             if not S_ISREG(stat.st_mode):
@@ -550,10 +740,11 @@ class ProjectIndex:
             else:
                 stale[path] = stat
         removed = [path for path in cached if path not in self.files]
-        if stale or removed:
-            fresh += store.update(stale, removed, self._scan).values()
+        new_listing = listing if listing is not None and not listing.reused else None
+        if stale or removed or new_listing:
+            fresh += store.update(stale, removed, self._scan, new_listing).values()
             self.cache_problem = self.cache_problem or store.problem
-        for path, _, _, names, encoded, exact in sorted(fresh):
+        for path, _, _, names, encoded, exact in fresh:
             if names:
                 self._add(path, names, encoded, exact)
         # Where to save ast confirmations later; None when the cache is off or unusable.
@@ -616,13 +807,14 @@ class ProjectIndex:
                 self._paths_by_name[name] = [p for p in self._paths_by_name[name] if p != path]
             self._encoded.pop(path, None)
             self._decoded.pop(path, None)
+            read_at = time.time_ns()
             read = _read_regular_file(os.path.join(self.root, path))
             if read is None:
                 continue  # gone since the listing: it defines nothing now
             data, stat = read
             names, encoded = _encode_classes(classes_from_ast(data))
             self._add(path, names, encoded, True)
-            rows.append((path, stat.st_mtime_ns, stat.st_size, names, encoded, 1))
+            rows.append((path, _cache_mtime(stat, read_at), stat.st_size, names, encoded, 1))
         self._save_confirmed(rows)
 
     def _save_confirmed(self, rows: list[tuple]) -> None:
@@ -665,7 +857,6 @@ def project_index(root: str, excludes: Sequence[str] = (), cache_dir: str = "",
     index = _INDEXES.get(key)
     if index is None:
         cache_path = os.path.join(root, cache_dir) if use_cache and cache_dir else None
-        git_listing = _start_git_listing(root)
-        index = _INDEXES[key] = ProjectIndex(
-            root, lambda: list_python_files(root, excludes, cache_dir, git_listing), cache_path)
+        index = _INDEXES[key] = ProjectIndex(root, Discovery(root, excludes, cache_dir),
+                                             cache_path)
     return index
