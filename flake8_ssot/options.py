@@ -8,18 +8,16 @@ imports flake8, so the project index and the command line tools can use it too.
 from __future__ import annotations
 
 import configparser
-import dataclasses
 import os
-from dataclasses import dataclass
-from typing import Any, Iterable, Mapping
+from collections import namedtuple
+from typing import Any, Iterable, Mapping, NamedTuple
 
 LIST, STR, BOOL, INT, FLOAT = "list", "str", "bool", "int", "float"
 
 CONFIG_FILES = ("setup.cfg", "tox.ini", ".flake8")
 
 
-@dataclass(frozen=True)
-class Option:
+class Option(NamedTuple):
     name: str
     kind: str
     default: Any
@@ -114,15 +112,14 @@ OPTIONS: tuple[Option, ...] = (
 
 OPTIONS_BY_FIELD = {option.field: option for option in OPTIONS}
 
-Settings = dataclasses.make_dataclass(
-    "Settings",
-    [(option.field, Any, dataclasses.field(default=option.default)) for option in OPTIONS],
-    frozen=True,
-    namespace={
-        "__doc__": "The parsed value of every option in OPTIONS, as attributes.",
-        "helper": lambda self, role: getattr(self, role.replace("-", "_") + "_helper"),
-    },
-)
+class Settings(namedtuple("Settings", [option.field for option in OPTIONS],
+                          defaults=[option.default for option in OPTIONS])):
+    """The parsed value of every option in OPTIONS, as attributes."""
+
+    __slots__ = ()
+
+    def helper(self, role: str) -> str:
+        return getattr(self, role.replace("-", "_") + "_helper")
 
 
 def settings_from_namespace(namespace: Any) -> Any:

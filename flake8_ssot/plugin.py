@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import ast
-import dataclasses
 from typing import Any, Iterator, Sequence
 
 from flake8_ssot import __version__, options
@@ -32,7 +31,7 @@ class SsotChecker:
         # The project index leaves out what flake8 itself would not check.
         flake8_excludes = (*(getattr(parsed, "exclude", None) or ()),
                            *(getattr(parsed, "extend_exclude", None) or ()))
-        cls.settings = dataclasses.replace(settings, exclude=(*settings.exclude, *flake8_excludes))
+        cls.settings = settings._replace(exclude=(*settings.exclude, *flake8_excludes))
 
     def run(self) -> Iterator[tuple[int, int, str, type]]:
         for finding in check_file(self.tree, self.lines, self.filename, self.settings):

@@ -33,8 +33,7 @@ import time
 import tokenize
 import warnings
 from stat import S_ISREG
-from dataclasses import dataclass
-from typing import Iterable, Iterator, Sequence
+from typing import Iterable, Iterator, NamedTuple, Sequence
 
 try:
     import fcntl
@@ -59,8 +58,7 @@ _CONFIRM_TIMEOUT_SECONDS = 1.0
 _GIT_TIMEOUT_SECONDS = 30.0
 
 
-@dataclass(frozen=True)
-class ClassDefinition:
+class ClassDefinition(NamedTuple):
     name: str
     path: str  # relative to the project root, POSIX separators
     line: int
@@ -217,8 +215,7 @@ _RACY_NANOSECONDS = 2_000_000_000
 _UNKNOWN_MTIME = -1
 
 
-@dataclass
-class Listing:
+class Listing(NamedTuple):
     key: str  # the excludes it was made with
     files: list[str]
     mode: str  # "git": from git ls-files; "walk": a walk of the tree
@@ -249,19 +246,13 @@ def _stat_all(root: str, paths: Iterable[str]) -> list[os.stat_result | None]:
 def _stat_or_none(path: str, directory: int | None = None) -> os.stat_result | None:
     try:
         return os.stat(path, dir_fd=directory)
-    except OSError:
+    except (OSError, TypeError, ValueError):  # the last two: a tampered saved listing
         return None
 
 
 def _cache_mtime(stat: os.stat_result, listed_at: int) -> int:
     """The mtime to save for a witness or a file read at *listed_at*; see _RACY_NANOSECONDS."""
     return _UNKNOWN_MTIME if stat.st_mtime_ns > listed_at - _RACY_NANOSECONDS else stat.st_mtime_ns
-
-
-def _is_project_path(path) -> bool:
-    """A saved listing is data from disk: only plain relative paths below the root are used."""
-    return (isinstance(path, str) and path.endswith(".py") and not path.startswith("/")
-            and "\\" not in path and ".." not in path.split("/"))
 
 
 class Discovery:
@@ -293,9 +284,8 @@ class Discovery:
             witnesses = [(path, int(mtime), int(size)) for path, mtime, size in saved["witnesses"]]
         except (KeyError, TypeError, ValueError):
             return None  # written by hand, or by a different version
-        if not (all(map(_is_project_path, files)) and all(map(_is_project_path, untracked))
-                and all(isinstance(path, str) for path, _, _ in witnesses)):
-            return None
+        if not all(type(path) is str for path in (*files, *untracked)):
+            return None  # (what is opened is checked where it is opened: ``_read``)
         stats = _stat_all(self.root, [path for path, _, _ in witnesses])
         if any(stat is None or (stat.st_mtime_ns, stat.st_size) != (mtime, size)
                for stat, (_, mtime, size) in zip(stats, witnesses)):
@@ -753,8 +743,14 @@ class ProjectIndex:
             self._database = os.path.join(cache_dir, "index.sqlite3")
             store.connection.close()
 
+    def _read(self, path: str) -> tuple[bytes, os.stat_result] | None:
+        # A saved listing is data from disk: only plain relative paths below the root are read.
+        if path.startswith("/") or "\\" in path or ".." in path.split("/"):
+            return None
+        return _read_regular_file(os.path.join(self.root, path))
+
     def _scan(self, path: str) -> tuple[str, str, bool]:
-        read = _read_regular_file(os.path.join(self.root, path))
+        read = self._read(path)
         if read is None:
             return "", "", True
         classes, exact = scan_classes(read[0])
@@ -808,7 +804,7 @@ class ProjectIndex:
             self._encoded.pop(path, None)
             self._decoded.pop(path, None)
             read_at = time.time_ns()
-            read = _read_regular_file(os.path.join(self.root, path))
+            read = self._read(path)
             if read is None:
                 continue  # gone since the listing: it defines nothing now
             data, stat = read

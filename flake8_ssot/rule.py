@@ -1,12 +1,15 @@
-"""The two value types every rule family shares: a rule's definition and a finding."""
+"""The two value types every rule family shares: a rule's definition and a finding.
+
+NamedTuples, as flake8's own types are: a dataclass costs half a millisecond of import time
+per class, paid by every flake8 process, a pre-commit run on one file included.
+"""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from typing import NamedTuple
 
 
-@dataclass(frozen=True)
-class Rule:
+class Rule(NamedTuple):
     """One code, its message and its user documentation, in one place (the ruff way).
 
     ``message`` is a ``str.format`` template; the rule family fills in the fields.
@@ -25,8 +28,7 @@ class Rule:
         return f"{self.code} {self.message.format(**fields)}"
 
 
-@dataclass(frozen=True)
-class Finding:
+class Finding(NamedTuple):
     """A finding at a statement: flake8 prints ``line:col+1``; ``end_line`` bounds the statement."""
 
     line: int

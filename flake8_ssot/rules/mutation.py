@@ -11,7 +11,7 @@ them without walking the tree again.
 from __future__ import annotations
 
 import ast
-from dataclasses import dataclass, field
+from typing import NamedTuple
 
 from flake8_ssot.contexts import Binding, ContextRules
 from flake8_ssot.rule import Finding, Rule
@@ -137,16 +137,14 @@ def _text(node: ast.AST) -> str:
     return text if len(text) <= _MAX_TEXT else text[: _MAX_TEXT - 3] + "..."
 
 
-@dataclass(frozen=True)
-class MetadataRef:
+class MetadataRef(NamedTuple):
     """An expression that evaluates to a context's metadata dict."""
 
     target: str  # as written: "ctx.metadata", or "md" for an alias
     receiver: str  # the context: "ctx"
 
 
-@dataclass(frozen=True)
-class ValueSite:
+class ValueSite(NamedTuple):
     """A value that reaches metadata: what SOT3xx checks for JSON-safety."""
 
     statement: ast.stmt
@@ -155,10 +153,10 @@ class ValueSite:
     converts_models: bool = False  # the helper turns a top-level pydantic model into JSON
 
 
-@dataclass
 class _Scope:
-    kind: str  # "module", "class", "function", "comprehension"
-    bindings: dict = field(default_factory=dict)  # name -> (Binding, MetadataRef | None)
+    def __init__(self, kind: str):
+        self.kind = kind  # "module", "class", "function", "comprehension"
+        self.bindings: dict = {}  # name -> (Binding, MetadataRef | None)
 
 
 class MetadataVisitor(ast.NodeVisitor):
