@@ -112,6 +112,7 @@ OPTIONS: tuple[Option, ...] = (
 
 OPTIONS_BY_FIELD = {option.field: option for option in OPTIONS}
 
+
 class Settings(namedtuple("Settings", [option.field for option in OPTIONS],
                           defaults=[option.default for option in OPTIONS])):
     """The parsed value of every option in OPTIONS, as attributes."""
