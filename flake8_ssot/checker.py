@@ -1,7 +1,8 @@
 """Runs the rule families on one file; shared by the flake8 plugin and the command line tools.
 
 Every family is guarded: an internal error is logged as a warning on stderr and costs that
-family's findings for this file, never the flake8 run.
+family's findings for this file, never the flake8 run. A family is imported when a file first
+needs it: a flake8 run on one file (pre-commit, an editor) pays only for what that file uses.
 """
 
 from __future__ import annotations
@@ -11,7 +12,7 @@ import logging
 from typing import Sequence
 
 from flake8_ssot.rule import Finding
-from flake8_ssot.rules import duplicates, mutation
+from flake8_ssot.rules import duplicates
 
 LOG = logging.getLogger("flake8_ssot")
 
@@ -29,6 +30,8 @@ def check_file(tree: ast.AST, lines: Sequence[str], filename: str, settings) -> 
     findings: list[Finding] = []
     if _mentions_metadata(source, settings):
         try:
+            from flake8_ssot.rules import mutation  # most files never mention metadata
+
             visitor = mutation.check(tree, settings)
             findings += visitor.findings
             if visitor.value_sites:

@@ -10,8 +10,9 @@ from pathlib import Path
 
 import pytest
 
-from flake8_ssot.project_index import (ProjectIndex, classes_from_ast, extract_classes,
-                                       list_python_files, module_level_classes)
+from flake8_ssot.project_index import (ClassDefinition, ProjectIndex, classes_from_ast,
+                                       extract_classes, list_python_files,
+                                       module_level_classes)
 
 TRICKY = {
     "docstring": '"""Docs.\n\nclass NotADefinition:\n    pass\n"""\n\n\nclass Real:\n    pass\n',
@@ -102,3 +103,17 @@ def test_walk_does_not_follow_symlink_loops(tmp_path):
     (tmp_path / "pkg" / "a.py").write_text("class A: pass\n")
     (tmp_path / "pkg" / "loop").symlink_to(tmp_path, target_is_directory=True)
     assert list_python_files(str(tmp_path)) == ["pkg/a.py"]
+
+
+def test_lookups_agree_before_and_after_the_name_map_is_built(tmp_path):
+    # The first lookups scan the rows; later ones use a name -> paths map built on the way.
+    # C1 must not match C10..C19, before or after.
+    names = [f"C{i}" for i in range(40)]
+    for i, name in enumerate(names):
+        (tmp_path / f"m{i}.py").write_text(f"class {name}: pass\nclass Shared: pass\n")
+    index = ProjectIndex(str(tmp_path), [f"m{i}.py" for i in range(40)], None)
+    first = [index.definitions(name) for name in [*names, "Shared"]]
+    second = [index.definitions(name) for name in [*names, "Shared"]]
+    assert first == second
+    assert first[1] == [ClassDefinition("C1", "m1.py", 1, 0)]
+    assert sorted(d.path for d in first[-1]) == sorted(f"m{i}.py" for i in range(40))
