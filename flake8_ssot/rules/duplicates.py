@@ -92,8 +92,10 @@ def check(tree: ast.AST, filename: str, settings) -> list[Finding]:
     if path is not None and (project_index.path_matches(path, settings.test_patterns)
                              or project_index.path_matches(path, settings.exclude, root)):
         return []
-    index = project_index.project_index(root, settings.exclude, settings.cache_dir,
-                                        use_cache=not settings.no_cache)
+    # Test code is neither reported nor counted, so the index leaves it out with the excludes
+    # (on Django, two thirds of the files: a third of the work of every run).
+    index = project_index.project_index(root, (*settings.exclude, *settings.test_patterns),
+                                        settings.cache_dir, use_cache=not settings.no_cache)
     if index.cache_problem:
         _warn_once(root, index.cache_problem)
     findings = []
@@ -124,11 +126,8 @@ def _check_definition(name, line, col, path, index, homes, settings) -> list[Fin
         module = min(project_index.module_names(home), key=len)
         message = SOT202.format(name=name, home=home, module=module)
         return [Finding(line, col, SOT202.code, message, line)]
-    others = sorted(
-        index.definitions(name, keep=lambda d: d.path != path
-                          and not project_index.path_matches(d.path, settings.test_patterns)),
-        key=lambda d: (d.path, d.line),
-    )
+    others = sorted(index.definitions(name, keep=lambda d: d.path != path),
+                    key=lambda d: (d.path, d.line))
     if not others:
         return []
     modules = {d.path for d in others}
