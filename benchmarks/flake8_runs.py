@@ -66,6 +66,10 @@ WARM = Variant("warm", "+ plugin, warm index", plugin=True)
 # SOT3xx's astroid inference off: a budget of 0 seconds (flake8_ssot.rules.serializable).
 WARM_NO_SOT3 = Variant("nosot3", "+ plugin, warm, no SOT3xx", plugin=True,
                        extra=("--ssot-inference-budget", "0"))
+# Test code indexed too (no test patterns), in a cache of its own: the size of index a project
+# of that many non-test files would have. Used for the single-file latency.
+WARM_ALL_FILES = Variant("warm-all", "+ plugin, warm, test code indexed too", plugin=True,
+                         extra=("--ssot-test-patterns=", "--ssot-cache-dir", CACHE_DIR + "-all"))
 
 
 @dataclass

@@ -29,6 +29,16 @@ def run_flake8(*args: str, cwd: Path | str | None = None, stdin: str | None = No
     )
 
 
+def write_tree(root: Path, files: dict[str, str]) -> Path:
+    """Write ``{relative path: text}`` under *root* (directories made as needed)."""
+    root.mkdir(parents=True, exist_ok=True)
+    for name, text in files.items():
+        path = root / name
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(text)
+    return root
+
+
 def reported(output: str) -> set[tuple[int, int, str]]:
     """``{(line, col, code)}`` as flake8 printed them."""
     return {(int(m["line"]), int(m["col"]), m["code"]) for m in _OUTPUT.finditer(output)}

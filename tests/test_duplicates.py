@@ -10,7 +10,8 @@ import sys
 
 import pytest
 
-from conftest import FIXTURES, REPO, code_blocks, expected_in, reported, run_flake8
+from conftest import (FIXTURES, REPO, code_blocks, expected_in, reported, run_flake8,
+                      write_tree)
 
 PROJECT = FIXTURES / "sot2xx_project"
 ENGINE = "class ExecutionEngine:\n    pass\n"
@@ -24,13 +25,7 @@ def fixture_project(tmp_path):
 
 
 def project(tmp_path, files: dict[str, str]):
-    tmp_path.mkdir(parents=True, exist_ok=True)
-    (tmp_path / "setup.cfg").write_text("")
-    for name, text in files.items():
-        path = tmp_path / name
-        path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_text(text)
-    return tmp_path
+    return write_tree(tmp_path, {"setup.cfg": "", **files})
 
 
 def sot2(result):

@@ -22,7 +22,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import run_flake8
+from conftest import run_flake8, write_tree
 
 ENGINE = "class Engine:\n    pass\n"
 REAL_GIT = shutil.which("git")
@@ -45,12 +45,7 @@ def git(root: Path, *args: str) -> None:
 def make_project(root: Path, files: dict[str, str], *, in_git: bool = True,
                  untracked: tuple[str, ...] = ()) -> Path:
     """A project with a ``[flake8]`` setup.cfg; in git, everything but *untracked* committed."""
-    root.mkdir(parents=True, exist_ok=True)
-    (root / "setup.cfg").write_text("[flake8]\n")
-    for name, text in files.items():
-        path = root / name
-        path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_text(text)
+    write_tree(root, {"setup.cfg": "[flake8]\n", **files})
     if in_git:
         git(root, "init", "-q")
         git(root, "config", "user.email", "test@example.com")
