@@ -285,7 +285,8 @@ class Discovery:
             witnesses = [(path, int(mtime), int(size)) for path, mtime, size in saved["witnesses"]]
         except (KeyError, TypeError, ValueError):
             return None  # written by hand, or by a different version
-        if not all(type(path) is str for path in (*files, *untracked)):
+        if not (type(files) is list and type(untracked) is list
+                and all(type(path) is str for path in (*files, *untracked))):
             return None  # (what is opened is checked where it is opened: ``_read``)
         stats = _stat_all(self.root, [path for path, _, _ in witnesses])
         if any(stat is None or (stat.st_mtime_ns, stat.st_size) != (mtime, size)

@@ -212,6 +212,19 @@ def test_tampered_listing_never_reports_a_file_outside_the_project(tmp_path, spy
     assert lint(root, spy).stdout == finding("b/engine.py:1")  # exit status 1, no traceback
 
 
+@pytest.mark.parametrize("column, value", [
+    ("files", "42"), ("files", '{"a": 1}'), ("untracked", "null"), ("witnesses", '[["x"]]'),
+    ("witnesses", '[[1, 2, 3]]'), ("files", "not json"), ("mode", None), ("tracked_output", 7),
+])
+def test_a_listing_of_the_wrong_shape_is_listed_again(tmp_path, spy, column, value):
+    root = make_project(tmp_path / "project", {CHECKED: ENGINE, "b/engine.py": ENGINE})
+    assert warm_up(root, spy) == finding("b/engine.py:1")
+    with sqlite3.connect(root / ".flake8-ssot-cache" / "index.sqlite3") as database:
+        database.execute(f"UPDATE listing SET {column} = ?", (value,))
+    database.close()
+    assert lint(root, spy).stdout == finding("b/engine.py:1")  # exit status 1, no traceback
+
+
 def test_extend_exclude_on_a_later_run_drops_the_excluded_duplicate(tmp_path, spy):
     root = make_project(tmp_path / "project", {CHECKED: ENGINE, "legacy/engine.py": ENGINE})
     assert warm_up(root, spy) == finding("legacy/engine.py:1")
