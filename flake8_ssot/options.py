@@ -97,7 +97,7 @@ OPTIONS: tuple[Option, ...] = (
     Option("test-patterns", LIST,
            ("tests/*", "test/*", "*/tests/*", "*/test/*", "test_*.py", "*_test.py",
             "conftest.py"),
-           "Path globs of test code, neither reported nor counted by SOT201."),
+           "Path globs of test code: not indexed, so neither reported nor counted by SOT2xx."),
     Option("ignore-class-names", LIST, (), "Class name globs never reported as duplicates."),
     Option("canonical-classes", LIST, (),
            "Canonical homes, as ClassName:path/to/module.py (SOT202, SOT203)."),

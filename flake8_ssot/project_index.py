@@ -56,7 +56,6 @@ _BUSY_TIMEOUT_SECONDS = 60.0
 # Saving ast confirmations is an optimisation for the next run: never wait long for it.
 _CONFIRM_TIMEOUT_SECONDS = 1.0
 _GIT_TIMEOUT_SECONDS = 30.0
-_LOOKUPS_BEFORE_MAP = 32  # see ProjectIndex._paths_defining
 
 
 class ClassDefinition(NamedTuple):
@@ -706,9 +705,7 @@ class ProjectIndex:
         self.root = root
         store = _Store(cache_dir)
         self.cache_problem = store.problem
-        self._names: dict[str, str] = {}  # path -> names of its classes, space separated
-        self._paths_by_name: dict[str, list[str]] | None = None  # see _paths_defining
-        self._lookups = 0
+        self._paths_by_name: dict[str, list[str]] = {}
         self._encoded: dict[str, str] = {}  # path -> classes, as stored
         self._decoded: dict[str, list[tuple[str, int, int]]] = {}
         # Files whose classes come from the text scanner: confirmed with ast before any of
@@ -763,41 +760,18 @@ class ProjectIndex:
     def _add(self, path: str, names: str, encoded: str, exact) -> None:
         if type(names) is not str or type(encoded) is not str:
             return  # a tampered row: ignore it rather than trust it
-        self._names[path] = names
+        for name in set(names.split()):
+            self._paths_by_name.setdefault(name, []).append(path)
         self._encoded[path] = encoded
         if not exact:
             self._unconfirmed.add(path)
-        if self._paths_by_name is not None:
-            for name in set(names.split()):
-                self._paths_by_name.setdefault(name, []).append(path)
 
     def _forget(self, path: str) -> None:
-        names = self._names.pop(path, "")
-        if self._paths_by_name is not None:
-            for name in set(names.split()):
-                self._paths_by_name[name] = [p for p in self._paths_by_name[name] if p != path]
+        for name in {name for name, _, _ in self._classes_of(path)}:
+            self._paths_by_name[name] = [p for p in self._paths_by_name[name] if p != path]
         self._encoded.pop(path, None)
         self._decoded.pop(path, None)
         self._unconfirmed.discard(path)
-
-    def _paths_defining(self, name: str) -> list[str]:
-        """Paths whose rows name *name*.
-
-        A one-file run (pre-commit, an editor) asks for a handful of names: scanning the rows
-        for each costs less than building the name -> paths map for every file, which a
-        process checking many files builds once it has asked often enough to repay it.
-        """
-        if self._paths_by_name is None and self._lookups < _LOOKUPS_BEFORE_MAP:
-            self._lookups += 1
-            padded = f" {name} "
-            return [path for path, names in self._names.items()
-                    if name in names and padded in f" {names} "]
-        if self._paths_by_name is None:
-            self._paths_by_name = {}
-            for path, names in self._names.items():
-                for each in set(names.split()):
-                    self._paths_by_name.setdefault(each, []).append(path)
-        return self._paths_by_name.get(name, [])
 
     def _classes_of(self, path: str) -> list[tuple[str, int, int]]:
         classes = self._decoded.get(path)
@@ -811,7 +785,7 @@ class ProjectIndex:
 
     def _find(self, name: str, keep) -> list[ClassDefinition]:
         found = []
-        for path in self._paths_defining(name):
+        for path in self._paths_by_name.get(name, ()):
             for class_name, line, col in self._classes_of(path):
                 if class_name == name:
                     definition = ClassDefinition(name, path, line, col)

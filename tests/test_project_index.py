@@ -105,15 +105,13 @@ def test_walk_does_not_follow_symlink_loops(tmp_path):
     assert list_python_files(str(tmp_path)) == ["pkg/a.py"]
 
 
-def test_lookups_agree_before_and_after_the_name_map_is_built(tmp_path):
-    # The first lookups scan the rows; later ones use a name -> paths map built on the way.
-    # C1 must not match C10..C19, before or after.
+def test_a_lookup_finds_exactly_the_files_defining_the_name(tmp_path):
+    # C1 must not match C10..C19; a name defined in every file is found in every file.
     names = [f"C{i}" for i in range(40)]
     for i, name in enumerate(names):
         (tmp_path / f"m{i}.py").write_text(f"class {name}: pass\nclass Shared: pass\n")
     index = ProjectIndex(str(tmp_path), [f"m{i}.py" for i in range(40)], None)
-    first = [index.definitions(name) for name in [*names, "Shared"]]
-    second = [index.definitions(name) for name in [*names, "Shared"]]
-    assert first == second
-    assert first[1] == [ClassDefinition("C1", "m1.py", 1, 0)]
-    assert sorted(d.path for d in first[-1]) == sorted(f"m{i}.py" for i in range(40))
+    assert index.definitions("C1") == [ClassDefinition("C1", "m1.py", 1, 0)]
+    assert index.definitions("C") == []
+    assert sorted(d.path for d in index.definitions("Shared")) == sorted(
+        f"m{i}.py" for i in range(40))

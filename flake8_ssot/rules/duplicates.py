@@ -88,14 +88,14 @@ def check(tree: ast.AST, filename: str, settings) -> list[Finding]:
         return []
     start = os.path.dirname(os.path.abspath(filename)) if filename not in ("stdin", "-") else "."
     root = project_index.find_project_root(start, settings.project_root)
+    # Test code is neither reported nor counted: it is left out like excluded code, from the
+    # index too (on Django, two thirds of the files: a third of the work of every run).
+    left_out = (*settings.exclude, *settings.test_patterns)
     path = _relative_path(filename, root)
-    if path is not None and (project_index.path_matches(path, settings.test_patterns)
-                             or project_index.path_matches(path, settings.exclude, root)):
+    if path is not None and project_index.path_matches(path, left_out, root):
         return []
-    # Test code is neither reported nor counted, so the index leaves it out with the excludes
-    # (on Django, two thirds of the files: a third of the work of every run).
-    index = project_index.project_index(root, (*settings.exclude, *settings.test_patterns),
-                                        settings.cache_dir, use_cache=not settings.no_cache)
+    index = project_index.project_index(root, left_out, settings.cache_dir,
+                                        use_cache=not settings.no_cache)
     if index.cache_problem:
         _warn_once(root, index.cache_problem)
     findings = []
