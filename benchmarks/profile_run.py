@@ -51,13 +51,15 @@ STAGES = (
 PLUGIN_SETUP = ("flake8_ssot/plugin.py", "parse_options")
 
 
-def cumulative(stats: pstats.Stats, suffix: str, name: str) -> float:
-    """Cumulative seconds of a function, counted once even when it recurses."""
-    total = 0.0
-    for (filename, _line, function), (_cc, _nc, _tt, cumtime, _callers) in stats.stats.items():
+def cumulative(stats: pstats.Stats, suffix: str, name: str) -> tuple[float, int]:
+    """Cumulative seconds of a function (counted once even when it recurses) and its calls."""
+    total, calls = 0.0, 0
+    for (filename, _line, function), (primitive, _nc, _tt, cumtime, _callers) \
+            in stats.stats.items():
         if function == name and filename.endswith(suffix):
             total += cumtime
-    return total
+            calls += primitive
+    return total, calls
 
 
 def profile(root: Path, targets: list[str], output: Path, cold: bool) -> pstats.Stats:
@@ -78,12 +80,13 @@ def profile(root: Path, targets: list[str], output: Path, cold: bool) -> pstats.
 def report(stats: pstats.Stats, top: int) -> str:
     out = io.StringIO()
     whole = stats.total_tt
-    plugin = cumulative(stats, *STAGES[0][1:]) + cumulative(stats, *PLUGIN_SETUP)
+    plugin = cumulative(stats, *STAGES[0][1:])[0] + cumulative(stats, *PLUGIN_SETUP)[0]
     print(f"whole run {whole:.2f} s (under cProfile); plugin {plugin:.2f} s = "
           f"{plugin / whole:.1%} of it", file=out)
     for label, suffix, name in STAGES:
-        seconds = cumulative(stats, suffix, name)
-        print(f"  {label:44} {seconds:8.2f} s  {seconds / whole:6.1%}", file=out)
+        seconds, calls = cumulative(stats, suffix, name)
+        print(f"  {label:44} {seconds:8.2f} s  {seconds / whole:6.1%}  {calls:8} calls",
+              file=out)
     print(f"\nfunctions of the plugin and astroid by own time (top {top}):", file=out)
     own = sorted(((tottime, calls, filename, line, function)
                   for (filename, line, function), (_cc, calls, tottime, _cum, _callers)
