@@ -110,7 +110,7 @@ def main(argv=None) -> int:
     args = parser.parse_args(argv)
     root = args.root.resolve()
     runs.write_configs()
-    output = args.output or corpus.CORPUS_DIR / f"profile-{root.name}.prof"
+    output = (args.output or corpus.CORPUS_DIR / f"profile-{root.name}.prof").resolve()
     if shutil.which(str(corpus.plugin_flake8())) is None:
         raise SystemExit("venv-plugin is missing: run python benchmarks/corpus.py first")
     stats = profile(root, args.targets, output, args.cold)
