@@ -12,7 +12,8 @@ What it makes (all under ``benchmarks/.corpus/``, gitignored):
   Django is the "large real codebase" of the issues; SQLAlchemy (``Base.metadata`` everywhere) and
   pydantic (``model_dump``, field ``metadata``) are the code most likely to cause false positives.
 - ``langchain-community-<version>/``, ``llama-index-core-<version>/``: agents-heavy real code, the
-  pinned wheels from the package registry (``pip download --no-deps --only-binary :all:``), unpacked.
+  pinned wheels from the package registry (``pip download --no-deps --only-binary :all:``),
+  unpacked.
   About a third of their files mention ``metadata`` (documents and nodes carry a metadata dict), so
   the SOT1xx visitor and SOT3xx inference run where elsewhere they are skipped. Each gets a
   ``setup.cfg`` naming documents and nodes as contexts (``AGENTS_CONFIG``); the benchmark passes it

@@ -22,12 +22,13 @@ What a project holds (package ``agentsvc``, 50 modules a sub-package):
 - ``--duplicate-share`` of the modules (default 5%) define one of the brief's duplicated classes
   (``ExecutionEngine``, ``WebSocketManager``, ...) besides their own uniquely named classes.
 
-Two files are fixed for the single-file latency: ``agentsvc/pkg_000/mod_00000.py`` is a
-~900-line agent module with metadata writes, ``agentsvc/pkg_000/mod_00001.py`` a ~2,000-line
+Two files are fixed for the single-file latency: ``agentsvc/pkg_000/mod_00000.py`` is an
+860-line agent module with metadata writes, ``agentsvc/pkg_000/mod_00001.py`` a 1,836-line
 module that only reads metadata (the shapes of the issue's editor measurements).
 
-The tree is made a git repository (one commit) with a ``setup.cfg`` of its own (an empty
-``[flake8]`` section with ``max-line-length = 100``: the plugin's defaults fit this code), as ``corpus.py`` does for real code.
+The tree is made a git repository (one commit) with a ``setup.cfg`` of its own (a
+``[flake8]`` section with only ``max-line-length = 100``: the plugin's defaults fit this code), as
+``corpus.py`` does for real code.
 The same arguments and seed write the same bytes.
 """
 

@@ -2,7 +2,8 @@
 
 Run by hand (standard library only)::
 
-    python benchmarks/pair.py -n 5 --vs 'flake8 --select=E,F,W,C90 .' -- flake8 --select=SOT,E,F,W,C90 .
+    python benchmarks/pair.py -n 5 --vs 'flake8 --select=E,F,W,C90 .' -- \
+        flake8 --select=E,F,W,C90,SOT .
     python benchmarks/pair.py -n 5 --shell --vs 'B; a shell line' -- 'A; a shell line'
 
 Each run is one process started and reaped here: its CPU time (user + system) and peak resident
