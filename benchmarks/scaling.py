@@ -75,7 +75,7 @@ def plot(results: dict) -> None:
         axes.plot([point["files"] for point in points],
                   [point["cpu"][name] for point in points], marker="o", label=label)
     axes.set_xlabel("Python files in the project (synthetic agents codebase)")
-    axes.set_ylabel("CPU seconds (user + system), --jobs 2")
+    axes.set_ylabel("CPU seconds (user + system), 2 jobs")
     axes.set_title("flake8 with and without flake8-ssot")
     axes.grid(True, alpha=0.3)
     axes.legend()
