@@ -29,6 +29,16 @@ def run_flake8(*args: str, cwd: Path | str | None = None, stdin: str | None = No
     )
 
 
+def run_ssot(*args: str, cwd: Path | str | None = None, timeout: float = 300
+             ) -> subprocess.CompletedProcess:
+    """Run the real ``flake8-ssot`` command (as ``python -m flake8_ssot.cli``)."""
+    env = {**os.environ}
+    env.pop("PYTHONSAFEPATH", None)
+    return subprocess.run([sys.executable, "-m", "flake8_ssot.cli", *args],
+                          cwd=str(cwd) if cwd else None, capture_output=True, text=True,
+                          env=env, timeout=timeout)
+
+
 def write_tree(root: Path, files: dict[str, str]) -> Path:
     """Write ``{relative path: text}`` under *root* (directories made as needed)."""
     root.mkdir(parents=True, exist_ok=True)
