@@ -41,7 +41,8 @@ from libcst.codemod import CodemodContext
 from libcst.codemod.visitors import RemoveImportsVisitor
 from libcst.metadata import MetadataWrapper, PositionProvider
 
-from flake8_ssot import options, project_index
+from flake8_ssot import index as project_index
+from flake8_ssot import options
 from flake8_ssot.contexts import ContextRules
 from flake8_ssot.rules import mutation
 
