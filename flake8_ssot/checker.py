@@ -48,7 +48,7 @@ def check_file(tree: ast.AST, lines: Sequence[str], filename: str, settings) -> 
         except Exception as error:  # noqa: BLE001 - never stop the flake8 run
             LOG.warning("flake8-ssot: internal error on %s: %r; skipped", filename, error)
     try:
-        findings += duplicates.check(tree, filename, settings)
+        findings += duplicates.check(tree, filename, project)
     except Exception as error:  # noqa: BLE001 - never stop the flake8 run
         LOG.warning("flake8-ssot: duplicate-class check failed on %s: %r", filename, error)
     unique = {(f.line, f.col, f.code, f.message): f for f in findings}

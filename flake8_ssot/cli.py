@@ -7,13 +7,15 @@ import importlib
 import sys
 from typing import Sequence
 
-from flake8_ssot import __version__
+from flake8_ssot import __version__, commandline
 
 # subcommand -> (module, help). Each module defines ``add_arguments(parser)`` and ``run(args)``.
 SUBCOMMANDS = {
     "baseline": ("flake8_ssot.baseline", "write today's findings to the baseline file"),
     "report": ("flake8_ssot.report", "findings per code and file, and migration progress"),
     "fix": ("flake8_ssot.fix", "rewrite direct metadata writes into helper calls"),
+    "helpers": ("flake8_ssot.helpers_command",
+                "which metadata helpers the project defines, and the missing ones to paste"),
 }
 
 
@@ -27,7 +29,11 @@ def main(argv: Sequence[str] | None = None) -> int:
         modules[name] = importlib.import_module(module_name)
         modules[name].add_arguments(sub)
     args = parser.parse_args(argv)
-    return modules[args.command].run(args)
+    try:
+        return modules[args.command].run(args)
+    except commandline.CommandError as error:
+        print(f"flake8-ssot {args.command}: {error}", file=sys.stderr)
+        return commandline.EXIT_ERROR
 
 
 if __name__ == "__main__":

@@ -172,8 +172,7 @@ class FileFixer:
         return (f"not in a class that has the helpers: {class_node.name} inherits no helper "
                 f"class (self.{name} is not there)")
 
-    @staticmethod
-    def _one_target(write: Write) -> str | None:
+    def _one_target(self, write: Write) -> str | None:
         statement = write.statement
         if isinstance(statement, ast.Assign) and (
                 len(statement.targets) != 1 or not isinstance(statement.targets[0], ast.Subscript)):
@@ -182,14 +181,12 @@ class FileFixer:
             return "several targets in one `del`"
         return None
 
-    @staticmethod
-    def _one_key(write: Write) -> str | None:
+    def _one_key(self, write: Write) -> str | None:
         if write.key is None or isinstance(write.key, ast.Slice):
             return "not a single key"
         return None
 
-    @staticmethod
-    def _evaluation_order(write: Write) -> str | None:
+    def _evaluation_order(self, write: Write) -> str | None:
         if isinstance(write.statement, ast.Assign) and _has_effects(write.key) \
                 and _has_effects(write.value):
             # `m[k()] = v()` calls v() first; the helper call would call k() first.
@@ -197,8 +194,7 @@ class FileFixer:
                     "evaluate them in the other order")
         return None
 
-    @staticmethod
-    def _whole_statement(write: Write) -> str | None:
+    def _whole_statement(self, write: Write) -> str | None:
         statement = write.statement
         if isinstance(statement, ast.Expr) and statement.value is write.call:
             return None
@@ -206,21 +202,18 @@ class FileFixer:
             return "the value of .pop() is used; read it with the get helper, then remove the key"
         return f"the result of .{write.call.func.attr}() is used; a helper call returns nothing"
 
-    @staticmethod
-    def _one_positional_argument(write: Write) -> str | None:
+    def _one_positional_argument(self, write: Write) -> str | None:
         call = write.call
         if len(call.args) == 1 and not call.keywords and not isinstance(call.args[0],
                                                                          ast.Starred):
             return None
         return "not a call with exactly one positional argument"
 
-    @staticmethod
-    def _no_arguments(write: Write) -> str | None:
+    def _no_arguments(self, write: Write) -> str | None:
         return None if not write.call.args and not write.call.keywords else \
             "called with arguments"
 
-    @staticmethod
-    def _pop_default_unused(write: Write) -> str | None:
+    def _pop_default_unused(self, write: Write) -> str | None:
         call = write.call
         if call.keywords or not 1 <= len(call.args) <= 2 or any(
                 isinstance(a, ast.Starred) for a in call.args):
@@ -235,8 +228,7 @@ class FileFixer:
                     "keep the old dict")
         return None
 
-    @staticmethod
-    def _no_comment_lost(write: Write) -> str | None:
+    def _no_comment_lost(self, write: Write) -> str | None:
         return None  # checked on the edit itself (``_edit``), where the kept parts are known
 
     def reason_not_to_rewrite(self, write: Write) -> str | None:
@@ -405,11 +397,11 @@ def _encoding(data: bytes) -> str:
 
 def _noqa_lines(text: str) -> dict[int, str | None]:
     """line -> the codes of its ``# noqa: ...`` (None for a bare ``# noqa``), flake8's syntax."""
-    from flake8.defaults import NOQA_INLINE_REGEX
+    from flake8.defaults import NOQA_INLINE_REGEXP
 
     found = {}
     for number, line in enumerate(text.splitlines(), start=1):
-        match = NOQA_INLINE_REGEX.search(line)
+        match = NOQA_INLINE_REGEXP.search(line)
         if match:
             found[number] = match.group("codes")
     return found
