@@ -462,6 +462,8 @@ def fix_source(data: bytes, project: Project, path: str | None = None,
                               helper=settings.helper(write.form.role)))
     edits = _drop_guards(tree, source, edits, done)
     fixed = _apply(source.data, edits)
+    if any(write.form.name == "propagate" for write in done.values()):
+        fixed = _drop_unused_copy_imports(tree, fixed)
     try:
         ast.parse(fixed)
     except SyntaxError as error:
@@ -495,6 +497,41 @@ def _drop_guards(tree, source: Source, edits: list[Edit], done: dict) -> list[Ed
             by_start.pop(source.start(write.statement), None)
             by_start[deletion.start] = deletion
     return [by_start[start] for start in sorted(by_start)]
+
+
+def _copy_names(tree) -> dict[int, set[str]]:
+    """Module-level ``import copy`` / ``from copy import ...`` statements: line -> names bound."""
+    found = {}
+    for node in getattr(tree, "body", ()):
+        if isinstance(node, ast.Import) and all(a.name == "copy" for a in node.names):
+            found[node.lineno] = {a.asname or a.name for a in node.names}
+        elif isinstance(node, ast.ImportFrom) and node.module == "copy" and not node.level:
+            found[node.lineno] = {a.asname or a.name for a in node.names}
+    return found
+
+
+def _used_names(tree) -> set[str]:
+    return {n.id for n in ast.walk(tree) if isinstance(n, ast.Name)}
+
+
+def _drop_unused_copy_imports(tree, fixed: bytes) -> bytes:
+    """An ``import copy`` that only served the copies rewritten into the propagate helper would
+    be unused now (F401): its line goes. One that was unused already is not ours to remove."""
+    used_before = _used_names(tree)
+    fixed_tree = ast.parse(fixed)
+    used_after = _used_names(fixed_tree)
+    lines = fixed.splitlines(keepends=True)
+    drop = {line for line, names in _copy_names(fixed_tree).items()
+            if names & used_before and not names & used_after
+            and fixed_tree.body and lines[line - 1].strip().startswith((b"import", b"from"))}
+    if not drop:
+        return fixed
+    kept = [text for number, text in enumerate(lines, start=1) if number not in drop]
+    # The blank line that separated the removed imports goes with them.
+    first = min(drop) - 1
+    if 0 < first < len(kept) and not kept[first].strip() and not kept[first - 1].strip():
+        del kept[first]
+    return b"".join(kept)
 
 
 def _apply(data: bytes, edits: Sequence[Edit]) -> bytes:

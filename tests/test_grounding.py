@@ -72,9 +72,9 @@ def test_messages_name_only_helpers_that_exist(tmp_path):
     assert ("./agentsvc/worker.py:6:9: SOT101 context.metadata[...] = ... writes metadata "
             "directly; use self.store_metadata_result(context, key, value)") in lines
     assert ("./agentsvc/worker.py:9:9: SOT103 context.metadata[...].append(...) changes a "
-            "metadata list in place; use self.append_metadata_list(context, key, item) once "
-            "BaseAgent (agentsvc/base.py:1) has append_metadata_list (add it first: "
-            "`flake8-ssot helpers`)") in lines
+            "metadata list in place; use self.append_metadata_list(context, key, item) after "
+            "adding append_metadata_list to BaseAgent (agentsvc/base.py:1) (`flake8-ssot "
+            "helpers`)") in lines
 
 
 def test_helpers_command_lists_what_exists_and_prints_the_missing_ones(tmp_path):

@@ -49,9 +49,11 @@ def test_undecodable_bytes_are_read_as_flake8_reads_them(tmp_path):
     assert_clean_stderr(result)
     assert sorted(result.stdout.splitlines()) == [
         "./cookie.py:3:5: SOT101 context.metadata[...] = ... writes metadata directly; "
-        "use self.store_metadata_result(context, key, value)",
+        "use self.store_metadata_result(context, key, value)"
+          " after adding store_metadata_result to your BaseAgent (`flake8-ssot helpers`)",
         "./latin.py:2:5: SOT101 context.metadata[...] = ... writes metadata directly; "
-        "use self.store_metadata_result(context, key, value)",
+        "use self.store_metadata_result(context, key, value)"
+          " after adding store_metadata_result to your BaseAgent (`flake8-ssot helpers`)",
         "./nul.py:1:1: E999 SyntaxError: source code string cannot contain null bytes",
         "./utf16.py:1:1: E999 SyntaxError: source code string cannot contain null bytes",
     ]
@@ -97,7 +99,8 @@ def test_nesting_past_the_recursion_limit_is_skipped_with_a_message(tmp_path):
     assert "nested too deeply" in result.stderr
     assert result.stdout.splitlines() == [
         "./agent.py:2:5: SOT101 context.metadata[...] = ... writes metadata directly; "
-        "use self.store_metadata_result(context, key, value)",
+        "use self.store_metadata_result(context, key, value)"
+          " after adding store_metadata_result to your BaseAgent (`flake8-ssot helpers`)",
     ]
     # flake8's own checks (pyflakes included) still ran on the deep file, no one crashed.
     default = run_flake8("--select", "F,E9", "deep.py", cwd=root)

@@ -572,7 +572,7 @@ class Advisor:
         text_ = f"self.{name}({', '.join(arguments)})"
         if role in self.defined:
             return text_
-        return f"{text_} once {self.holder} has {name} (add it first: `flake8-ssot helpers`)"
+        return f"{text_} after adding {name} to {self.holder} (`flake8-ssot helpers`)"
 
     def arguments(self, write: Write) -> list[str]:
         form = write.form
