@@ -32,6 +32,10 @@ class SsotChecker:
         flake8_excludes = (*(getattr(parsed, "exclude", None) or ()),
                            *(getattr(parsed, "extend_exclude", None) or ()))
         cls.settings = settings._replace(exclude=(*settings.exclude, *flake8_excludes))
+        if settings.baseline:
+            from flake8_ssot import baseline  # only projects that configure one
+
+            baseline.begin_run()  # this run's --config; the file is looked at again
 
     def run(self) -> Iterator[tuple[int, int, str, type]]:
         for finding in check_file(self.tree, self.lines, self.filename, self.settings):

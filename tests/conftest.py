@@ -29,6 +29,15 @@ def run_flake8(*args: str, cwd: Path | str | None = None, stdin: str | None = No
     )
 
 
+def run_flake8_ssot(*args: str, cwd: Path | str | None = None,
+                    timeout: float = 300) -> subprocess.CompletedProcess:
+    """Run the real ``flake8-ssot`` command (the console script's module)."""
+    env = {key: value for key, value in os.environ.items() if key != "PYTHONSAFEPATH"}
+    return subprocess.run([sys.executable, "-m", "flake8_ssot.cli", *args],
+                          cwd=str(cwd) if cwd else None, capture_output=True, text=True, env=env,
+                          timeout=timeout)
+
+
 def write_tree(root: Path, files: dict[str, str]) -> Path:
     """Write ``{relative path: text}`` under *root* (directories made as needed)."""
     root.mkdir(parents=True, exist_ok=True)
