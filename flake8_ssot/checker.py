@@ -11,6 +11,8 @@ import ast
 import logging
 from typing import Sequence
 
+from flake8_ssot.options import HELPERS
+from flake8_ssot.project import Project
 from flake8_ssot.rule import Finding
 from flake8_ssot.rules import duplicates
 
@@ -20,20 +22,23 @@ LOG = logging.getLogger("flake8_ssot")
 def _mentions_metadata(source: str, settings) -> bool:
     """Cheap text prefilter: most files never mention metadata or a helper, skip their walk."""
     words = (*settings.metadata_attributes,
-             settings.helper("store-result"), settings.helper("store-batch"),
-             settings.helper("append-list"), settings.helper("extend-list"))
-    return any(word in source for word in words)
+             *(settings.helper(h.role) for h in HELPERS if h.value_param))
+    return any(word in source for word in words if word)
 
 
 def check_file(tree: ast.AST, lines: Sequence[str], filename: str, settings) -> list[Finding]:
     source = "".join(lines)
     findings: list[Finding] = []
+    project = Project.for_path(filename, settings)
     if _mentions_metadata(source, settings):
         try:
             from flake8_ssot.rules import mutation  # most files never mention metadata
 
-            visitor = mutation.check(tree, settings)
-            findings += visitor.findings
+            visitor = mutation.check(tree, settings, project.context_rules)
+            if visitor.writes:
+                helpers = project.helpers
+                advisor = mutation.Advisor(settings, helpers.defined, helpers.holder)
+                findings += [advisor.finding(write) for write in visitor.writes]
             if visitor.value_sites:
                 from flake8_ssot.rules import serializable  # only files that write metadata
 

@@ -53,38 +53,91 @@ class Option(NamedTuple):
         return str(raw).strip()
 
 
-HELPER_ROLES = {
-    # role: (default helper name, what it replaces)
-    "store-result": ("store_metadata_result", "ctx.metadata[key] = value"),
-    "store-batch": ("store_metadata_batch", "ctx.metadata.update(mapping)"),
-    "append-list": ("append_metadata_list", "ctx.metadata[key].append(item)"),
-    "extend-list": ("extend_metadata_list", "ctx.metadata[key].extend(items)"),
-    "increment-counter": ("increment_metadata_counter", "ctx.metadata[key] += n"),
-    "remove-key": ("remove_metadata_key", "del ctx.metadata[key]"),
-    "clear": ("clear_metadata", "ctx.metadata.clear()"),
-    "propagate": ("propagate_metadata", "child.metadata = parent.metadata.copy()"),
-    "get-value": ("get_metadata_value", "reads (preferred read helper)"),
-}
+class Helper(NamedTuple):
+    """One metadata helper of the agent base class: everything every command knows of it.
+
+    ``params`` follow ``self``; ``value_param`` is the parameter that carries a metadata value
+    (what SOT3xx checks), ``value_role`` how that value lands in metadata; ``body`` is a
+    ready-to-paste implementation (``{attr}`` is the metadata attribute) printed by
+    ``flake8-ssot helpers`` for a project that lacks the helper.
+    """
+
+    role: str
+    default: str
+    params: tuple[str, ...]
+    value_param: str
+    value_role: str
+    replaces: str
+    converts_models: bool
+    body: tuple[str, ...]
+
+    @property
+    def option(self) -> str:
+        return f"{self.role}-helper"
+
+
+HELPERS: tuple[Helper, ...] = (
+    Helper("store-result", "store_metadata_result", ("context", "key", "value"), "value", "value",
+           "ctx.metadata[key] = value", True,
+           ('if hasattr(value, "model_dump"):',
+            '    value = value.model_dump(mode="json")',
+            "context.{attr}[key] = value")),
+    Helper("store-batch", "store_metadata_batch", ("context", "mapping"), "mapping", "mapping",
+           "ctx.metadata.update(mapping)", False,
+           ("for key, value in dict(mapping).items():",
+            "    context.{attr}[key] = value")),
+    Helper("append-list", "append_metadata_list", ("context", "key", "item"), "item", "item",
+           "ctx.metadata[key].append(item)", False,
+           ("context.{attr}.setdefault(key, []).append(item)",)),
+    Helper("extend-list", "extend_metadata_list", ("context", "key", "items"), "items", "items",
+           "ctx.metadata[key].extend(items)", False,
+           ("context.{attr}.setdefault(key, []).extend(items)",)),
+    Helper("increment-counter", "increment_metadata_counter", ("context", "key", "n=1"), "", "",
+           "ctx.metadata[key] += n", False,
+           ("context.{attr}[key] = context.{attr}.get(key, 0) + n",)),
+    Helper("remove-key", "remove_metadata_key", ("context", "key"), "", "",
+           "del ctx.metadata[key]", False,
+           ("context.{attr}.pop(key, None)",)),
+    Helper("clear", "clear_metadata", ("context", "preserve_keys=None"), "", "",
+           "ctx.metadata.clear()", False,
+           ("kept = {k: context.{attr}[k] for k in preserve_keys or () if k in context.{attr}}",
+            "context.{attr}.clear()",
+            "context.{attr}.update(kept)")),
+    Helper("propagate", "propagate_metadata", ("parent", "child", "keys=None"), "", "",
+           "child.metadata = parent.metadata.copy()", False,
+           ("source = parent.{attr} if keys is None else {",
+            "    k: parent.{attr}[k] for k in keys if k in parent.{attr}}",
+            "child.{attr}.update(copy.deepcopy(source))")),
+    Helper("get-value", "get_metadata_value", ("context", "key", "default=None"), "", "",
+           "reads (the preferred read)", False,
+           ("return context.{attr}.get(key, default)",)),
+)
+HELPERS_BY_ROLE = {helper.role: helper for helper in HELPERS}
 
 OPTIONS: tuple[Option, ...] = (
     # What is an execution context.
-    Option("context-classes", LIST,
-           ("UserExecutionContext", "AgentExecutionContext", "DeepAgentState"),
-           "Class names whose instances are execution contexts (matched in annotations)."),
+    Option("context-classes", LIST, ("*ExecutionContext", "DeepAgentState"),
+           "Class name globs whose instances are execution contexts (matched in annotations and "
+           "constructor calls); project classes inheriting from one are contexts too."),
     Option("context-names", LIST,
            ("context", "ctx", "*_context", "*_ctx", "state"),
            "Receiver name globs treated as contexts, bare or behind 'self.'."),
     Option("metadata-attributes", LIST, ("metadata", "agent_context", "audit_metadata"),
            "Attributes of a context that only the helpers may write."),
-    Option("exempt-classes", LIST, ("BaseAgent",),
-           "Classes whose own methods may write metadata directly (the context classes are "
-           "always exempt)."),
+    Option("helper-classes", LIST, ("BaseAgent",),
+           "Classes that define the metadata helpers; their methods write metadata directly. A "
+           "class of that name that defines none of the helpers (an interface) does not count."),
+    Option("exempt-classes", LIST, (),
+           "More classes whose own methods may write metadata directly (the helper and context "
+           "classes always may)."),
     # Helper names, one option per helper so a codebase with other names can adopt the rules.
     *(
-        Option(f"{role}-helper", STR, default, f"Name of the helper that replaces `{replaces}`.")
-        for role, (default, replaces) in HELPER_ROLES.items()
+        Option(helper.option, STR, helper.default,
+               f"Name of the helper that replaces `{helper.replaces}`; empty: the project has none.")
+        for helper in HELPERS
     ),
-    Option("converting-helpers", LIST, ("store_metadata_result",),
+    Option("converting-helpers", LIST,
+           tuple(helper.default for helper in HELPERS if helper.converts_models),
            "Helpers that convert a pydantic model value with model_dump(mode='json')."),
     # The project index (SOT2xx).
     Option("project-root", STR, "",
@@ -110,8 +163,6 @@ OPTIONS: tuple[Option, ...] = (
            "Baseline file of accepted findings; only findings not in it are reported."),
 )
 
-OPTIONS_BY_FIELD = {option.field: option for option in OPTIONS}
-
 
 class Settings(namedtuple("Settings", [option.field for option in OPTIONS],
                           defaults=[option.default for option in OPTIONS])):
@@ -120,6 +171,7 @@ class Settings(namedtuple("Settings", [option.field for option in OPTIONS],
     __slots__ = ()
 
     def helper(self, role: str) -> str:
+        """The configured name of the helper with *role*; "" when the project has none."""
         return getattr(self, role.replace("-", "_") + "_helper")
 
 
@@ -130,6 +182,15 @@ def settings_from_namespace(namespace: Any) -> Any:
         raw = getattr(namespace, option.dest, None)
         values[option.field] = option.convert(raw)
     return Settings(**values)
+
+
+def settings_from_flake8(parsed: Any) -> Any:
+    """Settings from flake8's parsed options; flake8's own ``exclude``/``extend-exclude`` are
+    left out of the project index too (what flake8 would not check is not the project)."""
+    settings = settings_from_namespace(parsed)
+    flake8_excludes = (*(getattr(parsed, "exclude", None) or ()),
+                       *(getattr(parsed, "extend_exclude", None) or ()))
+    return settings._replace(exclude=(*settings.exclude, *flake8_excludes))
 
 
 def settings_from_mapping(mapping: Mapping[str, str]) -> Any:

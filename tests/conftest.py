@@ -29,13 +29,14 @@ def run_flake8(*args: str, cwd: Path | str | None = None, stdin: str | None = No
     )
 
 
-def run_flake8_ssot(*args: str, cwd: Path | str | None = None,
-                    timeout: float = 300) -> subprocess.CompletedProcess:
-    """Run the real ``flake8-ssot`` command (the console script's module)."""
-    env = {key: value for key, value in os.environ.items() if key != "PYTHONSAFEPATH"}
+def run_ssot(*args: str, cwd: Path | str | None = None, timeout: float = 300
+             ) -> subprocess.CompletedProcess:
+    """Run the real ``flake8-ssot`` command (as ``python -m flake8_ssot.cli``)."""
+    env = {**os.environ}
+    env.pop("PYTHONSAFEPATH", None)
     return subprocess.run([sys.executable, "-m", "flake8_ssot.cli", *args],
-                          cwd=str(cwd) if cwd else None, capture_output=True, text=True, env=env,
-                          timeout=timeout)
+                          cwd=str(cwd) if cwd else None, capture_output=True, text=True,
+                          env=env, timeout=timeout)
 
 
 def write_tree(root: Path, files: dict[str, str]) -> Path:

@@ -8,7 +8,7 @@ import json
 import pytest
 
 from conftest import reported, run_flake8
-from conftest import run_flake8_ssot as flake8_ssot
+from conftest import run_ssot as flake8_ssot
 
 CONFIG = "[flake8]\nssot-baseline = ssot-baseline.json\n"
 
@@ -134,7 +134,8 @@ def test_report_counts_baselined_new_and_fixed(project):
         "\n"
         "new findings:\n"
         "  agents/report.py:5:9: SOT101 context.metadata[...] = ... writes metadata directly; "
-        "use self.store_metadata_result(context, key, value)\n"
+        "use self.store_metadata_result(context, key, value) once your BaseAgent has "
+        "store_metadata_result (add it first: `flake8-ssot helpers`)\n"
     )
     as_json = json.loads(flake8_ssot("report", "--format", "json", cwd=project).stdout)
     assert (as_json["fixed"], as_json["baselined"], as_json["new"],

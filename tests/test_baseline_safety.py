@@ -9,7 +9,7 @@ import json
 import pytest
 
 from conftest import reported, run_flake8, write_tree
-from conftest import run_flake8_ssot as flake8_ssot
+from conftest import run_ssot as flake8_ssot
 
 REPORT = '''\
 class ReportAgent:
@@ -141,9 +141,8 @@ def test_report_fail_on_new_exits_1_only_when_something_is_new(project):
     (project / "engine" / "run.py").write_text(ENGINE + "    context.metadata.clear()\n")
     text = flake8_ssot("report", "--fail-on-new", cwd=project)
     assert text.returncode == 1
-    assert text.stdout.endswith(
-        "new findings:\n  engine/run.py:4:5: SOT106 context.metadata.clear() empties metadata "
-        "directly; use self.clear_metadata(context, preserve_keys=...)\n")
+    assert text.stdout.splitlines()[-2:-1] == ["new findings:"]
+    assert text.stdout.splitlines()[-1].startswith("  engine/run.py:4:5: SOT106 ")
     as_json = flake8_ssot("report", "--fail-on-new", "--format", "json", cwd=project)
     assert (as_json.returncode, json.loads(as_json.stdout)["new"]) == (1, 1)
     assert flake8_ssot("report", cwd=project).returncode == 0  # without the flag: a report

@@ -9,7 +9,7 @@ import subprocess
 import sys
 
 from conftest import write_tree
-from conftest import run_flake8_ssot as flake8_ssot
+from conftest import run_ssot as flake8_ssot
 
 AGENT = "def handle(context):\n    context.metadata.clear()\n"
 

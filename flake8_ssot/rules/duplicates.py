@@ -1,7 +1,7 @@
 """SOT2xx: the same class defined in several modules of the project.
 
 The checked file's own classes come from flake8's tree (the editor buffer, not the disk copy);
-every other file's come from the project index (``flake8_ssot.project_index``).
+every other file's come from the project index (``flake8_ssot.index``).
 """
 
 from __future__ import annotations
@@ -12,7 +12,7 @@ import functools
 import logging
 import os
 
-from flake8_ssot import project_index
+from flake8_ssot import index as project_index
 from flake8_ssot.rule import Finding, Rule
 
 LOG = logging.getLogger("flake8_ssot")
@@ -99,7 +99,7 @@ def check(tree: ast.AST, filename: str, settings) -> list[Finding]:
     if index.cache_problem:
         _warn_once(root, index.cache_problem)
     findings = []
-    for name, line, col in own_classes:
+    for name, line, col, _ in own_classes:
         findings += _check_definition(name, line, col, path, index, homes, settings)
     if imports:
         findings += _check_imports(imports, path, index, homes)
@@ -138,23 +138,12 @@ def _check_definition(name, line, col, path, index, homes, settings) -> list[Fin
     return [Finding(line, col, SOT201.code, message, line)]
 
 
-def _resolve_import(node: ast.ImportFrom, path: str | None) -> str | None:
-    if not node.level:
-        return node.module
-    if path is None:
-        return None
-    package = path.split("/")[:-1]
-    if node.level - 1 > len(package):
-        return None
-    base = package[:len(package) - (node.level - 1)]
-    return ".".join([*base, *([node.module] if node.module else [])])
-
-
 def _check_imports(imports, path, index, homes) -> list[Finding]:
     project_modules = index.module_paths()
     findings = []
     for node in imports:
-        module = _resolve_import(node, path)
+        module = (project_index.absolute_module(path, node.module, node.level) if path is not None
+                  else None if node.level else node.module)
         imported_from = project_modules.get(module or "")
         if imported_from is None:
             continue  # not a module of this project

@@ -26,7 +26,7 @@ import time
 import warnings
 from dataclasses import dataclass, replace
 
-from flake8_ssot import project_index
+from flake8_ssot import index as project_index
 from flake8_ssot.rule import Finding, Rule
 
 SOT301 = Rule(
