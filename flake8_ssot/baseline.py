@@ -380,7 +380,7 @@ def print_unreadable(verdict, old: Baseline | None) -> None:
         entries = sum(count for key, count in (old.counts if old else {}).items()
                       if key[0] == path)
         print(f"{path}: could not be read or checked ({why}); "
-              f"{plural(entries, 'baseline entry', 'baseline entries')} kept as they were")
+              f"{plural(entries, 'baseline entry', 'baseline entries')} kept unchanged")
 
 
 def run(args: argparse.Namespace) -> int:
@@ -425,10 +425,11 @@ def run(args: argparse.Namespace) -> int:
     if old is not None:
         summary += f"; {fixed} fixed since the previous baseline dropped"
     print(summary)
-    kept = sum(verdict.kept.values())
-    if kept:
-        print(f"{plural(kept, 'entry', 'entries')} of files not checked in this run kept as "
-              "they were")
+    not_checked = sum(count for key, count in verdict.kept.items()
+                      if key[0] not in verdict.run.unreadable)
+    if not_checked:
+        print(f"{plural(not_checked, 'entry', 'entries')} of files not checked in this run kept "
+              "unchanged")
     print_unreadable(verdict, old)
     if left_out:
         print(f"{plural(len(left_out), 'new finding')} not added (fix them, or rerun with "

@@ -63,7 +63,7 @@ def test_a_run_over_some_paths_updates_only_those_files_entries(project):
     assert result.stdout == (
         "ssot-baseline.json: 3 findings in 2 files accepted; 1 fixed since the previous "
         "baseline dropped\n"
-        "2 entries of files not checked in this run kept as they were\n")
+        "2 entries of files not checked in this run kept unchanged\n")
     assert entries(project) == {"agents/report.py": [("SOT101", 1)],
                                 "engine/run.py": [("SOT101", 1), ("SOT102", 1)]}
 
@@ -95,7 +95,7 @@ def test_a_file_that_does_not_parse_keeps_its_entries(project):
         [line] = [line for line in result.stdout.splitlines() if "could not be read" in line]
         # E999 and the parser's own words (they differ between Python versions).
         assert line.startswith("agents/report.py: could not be read or checked (E999 ")
-        assert line.endswith("); 2 baseline entries kept as they were")
+        assert line.endswith("); 2 baseline entries kept unchanged")
     assert entries(project) == ALL_ENTRIES
     check = flake8_ssot("baseline", "--check", cwd=project)
     assert (check.returncode, check.stdout.splitlines()[-1]) == (
