@@ -15,6 +15,7 @@ FAMILIES = {
     "SOT1": "SOT1xx: direct metadata mutation",
     "SOT2": "SOT2xx: duplicate class definitions",
     "SOT3": "SOT3xx: metadata values that will not survive json.dumps",
+    "SOT9": "SOT9xx: the plugin itself",
 }
 
 

@@ -31,6 +31,10 @@ class SsotChecker:
         # may run flake8 many times in one process).
         project.begin_run()
         cls.settings = options.settings_from_flake8(parsed)
+        if cls.settings.baseline:
+            from flake8_ssot import baseline  # only projects that configure one
+
+            baseline.begin_run()  # this run's --config; the file is looked at again
 
     def run(self) -> Iterator[tuple[int, int, str, type]]:
         for finding in check_file(self.tree, self.lines, self.filename, self.settings):

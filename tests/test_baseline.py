@@ -4,14 +4,11 @@
 from __future__ import annotations
 
 import json
-import os
-import subprocess
-import sys
-from pathlib import Path
 
 import pytest
 
 from conftest import reported, run_flake8
+from conftest import run_ssot as flake8_ssot
 
 CONFIG = "[flake8]\nssot-baseline = ssot-baseline.json\n"
 
@@ -22,13 +19,6 @@ class ReportAgent:
         context.metadata["status"] = "running"
         context.metadata.clear()
 '''
-
-
-def flake8_ssot(*args: str, cwd: Path) -> subprocess.CompletedProcess:
-    """The real ``flake8-ssot`` command (the console script's module)."""
-    env = {key: value for key, value in os.environ.items() if key != "PYTHONSAFEPATH"}
-    return subprocess.run([sys.executable, "-m", "flake8_ssot.cli", *args], cwd=cwd,
-                          capture_output=True, text=True, env=env, timeout=300)
 
 
 @pytest.fixture

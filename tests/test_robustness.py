@@ -91,17 +91,14 @@ def deep_attribute_chain(depth: int) -> str:
     return "def handle(context):\n    context.metadata['k'] = a" + ".b" * depth + "\n"
 
 
-def test_nesting_past_the_recursion_limit_is_skipped_with_a_message(tmp_path):
+def test_nesting_past_the_recursion_limit_is_reported_as_sot901(tmp_path):
+    """A real input that stops a rule family: the file is reported as not checked, at line 1."""
     root = project(tmp_path, {"deep.py": deep_attribute_chain(410), "agent.py": WRITE})
     result = run_flake8("--select", "SOT", ".", cwd=root)
-    assert_clean_stderr(result, allowed=("flake8-ssot: ./deep.py is nested too deeply to check; "
-                                         "skipped",))
-    assert "nested too deeply" in result.stderr
-    assert result.stdout.splitlines() == [
-        "./agent.py:2:5: SOT101 context.metadata[...] = ... writes metadata directly; "
-        "use self.store_metadata_result(context, key, value)"
-          " after adding store_metadata_result to your BaseAgent (`flake8-ssot helpers`)",
-    ]
+    assert_clean_stderr(result)
+    assert reported(result.stdout) == {(2, 5, "SOT101"), (1, 1, "SOT901")}
+    assert ("./deep.py:1:1: SOT901 flake8-ssot could not check this file: it is nested too "
+            "deeply\n") in result.stdout
     # flake8's own checks (pyflakes included) still ran on the deep file, no one crashed.
     default = run_flake8("--select", "F,E9", "deep.py", cwd=root)
     assert default.returncode == 1 and "Traceback" not in default.stderr
