@@ -35,9 +35,9 @@ def check_file(tree: ast.AST, lines: Sequence[str], filename: str, settings) -> 
             visitor = mutation.check(tree, settings)
             findings += visitor.findings
             if visitor.value_sites:
-                from flake8_ssot.rules import serializable  # only files that write metadata
+                from flake8_ssot.rules import sot3  # only files that write metadata
 
-                findings += serializable.check(source, filename, visitor.value_sites, settings)
+                findings += sot3.check(source, filename, visitor.value_sites, settings, tree)
         except RecursionError:
             LOG.warning("flake8-ssot: %s is nested too deeply to check; skipped", filename)
         except Exception as error:  # noqa: BLE001 - never stop the flake8 run
