@@ -164,10 +164,12 @@ def union(alternatives) -> T:
 def elements(value: T) -> T:
     """What iterating over (or indexing into) *value* gives."""
     if isinstance(value, Coll):
-        return union(value.members) if value.members else UNKNOWN
-    if isinstance(value, (Obj, Bad)):
-        return value.items
-    return UNKNOWN
+        found = union(value.members) if value.members else UNKNOWN
+    elif isinstance(value, (Obj, Bad)):
+        found = value.items
+    else:
+        return UNKNOWN
+    return found.proved(value.proof)  # the container's declaration explains its items
 
 
 # -- annotations ---------------------------------------------------------------------------------
