@@ -54,7 +54,7 @@ FORMS: tuple[Form, ...] = (
          ("receiver", "key", "value"), (*_DIRECT, "one-key", "evaluation-order"), "value"),
     Form("concatenate", "SOT104", "{target}[...] += <list>", "extend-list",
          ("receiver", "key", "value"), (*_DIRECT, "one-key", "evaluation-order"), "items"),
-    Form("augment", "SOT104", "{target}[...] {detail}= ...", "", (), (), "value",
+    Form("augment", "SOT104", "{target}[...] {detail}= ...", "", (), (), "items",
          "read the entry with {get}, compute the new value, store it with {store} (for a "
          "number added or a list extended the fixer needs to see which one it is)"),
     Form("delete", "SOT105", "del {target}[...]", "remove-key",

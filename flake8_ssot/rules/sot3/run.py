@@ -10,7 +10,7 @@ from __future__ import annotations
 import ast
 import os
 
-from flake8_ssot import project_index
+from flake8_ssot import index as project_index
 from flake8_ssot.rule import Finding
 from flake8_ssot.rules.sot3 import kinds, prefilter, summaries
 from flake8_ssot.rules.sot3.lineage import Lineage
@@ -94,8 +94,14 @@ def _still_valid(read: dict) -> bool:
     return True
 
 
+# The forms table's value roles (``forms.Form.value_role``) as the tracer reads them: an appended
+# item is stored as it is, like a value.
+_ROLES = {"value": prefilter.VALUE, "item": prefilter.VALUE, "mapping": prefilter.MAPPING,
+          "items": prefilter.ITEMS}
+
+
 def _site_problem(tracer, session, site, settings):
-    role = prefilter.role(site, settings)
+    role = _ROLES[site.role]
     scope = tracer.scope_at(site.statement)
     value = tracer.expr(site.value, scope, site.statement)
     lineage = session.lineage

@@ -15,7 +15,7 @@ import json
 import os
 import sqlite3
 
-from flake8_ssot import project_index
+from flake8_ssot.index.store import _prepare_cache_dir
 
 _FILE = "sot3.sqlite3"
 _BUSY_TIMEOUT_SECONDS = 5.0
@@ -33,7 +33,7 @@ class Store:
             return
         path = os.path.join(directory, _FILE)
         try:
-            project_index._prepare_cache_dir(directory)
+            _prepare_cache_dir(directory)
             for name in (_FILE, _FILE + "-wal", _FILE + "-shm", _FILE + "-journal"):
                 if os.path.islink(os.path.join(directory, name)):
                     return
