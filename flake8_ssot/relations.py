@@ -138,7 +138,8 @@ def parallels(index: ProjectIndex, definition: ClassDefinition, methods: Sequenc
               bases: Sequence[str], min_shared: int, min_ratio: float,
               packages: Sequence[str] = ()) -> list[Parallel]:
     """Classes under other names in other modules that share most of *definition*'s public
-    *methods*, and inherit neither from it nor with it from a base declaring those methods."""
+    *methods*, neither inheriting from the other, counting only methods that no project base
+    of either declares."""
     own = set(methods)
     if len(own) < min_shared:
         return []
@@ -158,7 +159,9 @@ def parallels(index: ProjectIndex, definition: ClassDefinition, methods: Sequenc
         ancestors = _ancestors(table, name)
         if name in own_ancestors or definition.name in ancestors:
             continue  # one extends the other
-        declared = set().union(*(table.methods.get(a, ()) for a in own_ancestors & ancestors))
+        # What a project base of either declares is that base's API: compare the base instead
+        # (and two implementations of one interface share nothing of their own).
+        declared = set().union(*(table.methods.get(a, ()) for a in own_ancestors | ancestors))
         shared = len((own & theirs) - declared)
         if shared >= min_shared and shared >= min_ratio * min(len(own), len(theirs)):
             other = [d for d in index.definitions(name, keep=lambda d: d.path == path)
