@@ -1,4 +1,4 @@
-"""The ``flake8-ssot`` command: ``baseline``, ``report`` and ``fix``, each in its own module."""
+"""The ``flake8-ssot`` command: ``baseline``, ``report``, ``fix`` and ``map``, one module each."""
 
 from __future__ import annotations
 
@@ -14,6 +14,7 @@ SUBCOMMANDS = {
     "baseline": ("flake8_ssot.baseline", "write today's findings to the baseline file"),
     "report": ("flake8_ssot.report", "findings per code and file, and migration progress"),
     "fix": ("flake8_ssot.fix", "rewrite direct metadata writes into helper calls"),
+    "map": ("flake8_ssot.ssot_map", "the SSOT map: duplicated classes, their homes and importers"),
 }
 
 

@@ -10,10 +10,22 @@ from __future__ import annotations
 
 import fnmatch
 import functools
+import os
 import re
 from typing import NamedTuple, Sequence
 
 from flake8_ssot.index import ClassDefinition, ModuleFacts, ProjectIndex
+
+
+@functools.lru_cache(maxsize=8)  # asked for every checked file, parsed once per process
+def canonical_homes(canonical_classes: tuple[str, ...]) -> dict[str, str]:
+    """``ssot-canonical-classes`` entries (``Name:path/to/module.py``) as name -> path."""
+    homes = {}
+    for entry in canonical_classes:
+        name, sep, path = entry.partition(":")
+        if sep and name.strip() and path.strip():
+            homes[name.strip()] = path.strip().replace(os.sep, "/").lstrip("./")
+    return homes
 
 
 # -- independent packages -------------------------------------------------------------------

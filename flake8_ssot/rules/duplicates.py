@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import ast
 import fnmatch
-import functools
 import logging
 import os
 
@@ -94,16 +93,6 @@ RULES = (SOT201, SOT202, SOT203, SOT204, SOT205)
 OFF_BY_DEFAULT = (SOT205.code,)
 
 
-@functools.lru_cache(maxsize=8)  # asked for every checked file, parsed once per process
-def _canonical_homes(canonical_classes: tuple[str, ...]) -> dict[str, str]:
-    homes = {}
-    for entry in canonical_classes:
-        name, sep, path = entry.partition(":")
-        if sep and name.strip() and path.strip():
-            homes[name.strip()] = path.strip().replace(os.sep, "/").lstrip("./")
-    return homes
-
-
 def _relative_path(filename: str, root: str) -> str | None:
     if filename in ("stdin", "-"):
         return None
@@ -116,7 +105,7 @@ def _relative_path(filename: str, root: str) -> str | None:
 
 def check(tree: ast.AST, filename: str, settings) -> list[Finding]:
     own_classes = index.module_level_classes(tree)
-    homes = _canonical_homes(tuple(settings.canonical_classes))
+    homes = relations.canonical_homes(tuple(settings.canonical_classes))
     # Imports of a class with a canonical home, anywhere in the file (also inside functions).
     imports = [node for node in ast.walk(tree) if isinstance(node, ast.ImportFrom)
                and any(alias.name in homes for alias in node.names)] if homes else []
