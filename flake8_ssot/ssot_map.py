@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import argparse
 import fnmatch
+import hashlib
 import json
 import os
 import sys
@@ -140,7 +141,7 @@ def _metadata_writes(project, settings, in_scope) -> list[dict]:
     """Direct metadata writes (SOT1xx findings) per file, counted once per file content."""
     from flake8_ssot.rules import mutation  # only projects whose files mention metadata
 
-    settings_key = repr(settings)
+    settings_key = hashlib.sha1(repr(settings).encode()).hexdigest()
     counts = []
     for path in sorted(filter(in_scope, project.files)):
         sha1 = project.content_hash(path)

@@ -10,7 +10,7 @@ import sys
 
 import pytest
 
-from conftest import FIXTURES, REPO
+from conftest import FIXTURES, REPO, code_blocks
 
 
 def flake8_ssot(*args: str, cwd) -> subprocess.CompletedProcess:
@@ -106,3 +106,9 @@ def test_a_missing_path_is_one_line_and_exit_2(fixture_project):
     result = flake8_ssot("map", "no/such/dir", cwd=fixture_project)
     assert (result.returncode, result.stdout) == (2, "")
     assert result.stderr == "flake8-ssot map: no/such/dir: no such file or directory\n"
+
+
+def test_the_readme_shows_the_map_of_the_sample_tree(sample_tree):
+    shown = [block for block in code_blocks(REPO / "README.md", "text")
+             if block.startswith("SSOT map of .")]
+    assert shown == [flake8_ssot("map", cwd=sample_tree).stdout]

@@ -108,6 +108,20 @@ def module_level_classes(tree: ast.AST) -> list[ClassRecord]:
             for node in _classes_in_body(getattr(tree, "body", ()))]
 
 
+_BODIES = ("body", "orelse", "finalbody", "handlers", "cases")
+
+
+def _statements(body: Sequence[ast.AST]) -> Iterator[ast.AST]:
+    """Every statement, nested ones included (an import is a statement: expressions, most of a
+    tree, need no visit)."""
+    pending = list(body)
+    while pending:
+        node = pending.pop()
+        yield node
+        for field in _BODIES:
+            pending.extend(getattr(node, field, ()))
+
+
 def module_facts(tree: ast.Module, path: str) -> ModuleFacts:
     """The classes and imports of project file *path* (relative to the root), from its tree."""
     classes = tuple(
@@ -117,7 +131,7 @@ def module_facts(tree: ast.Module, path: str) -> ModuleFacts:
                    tuple(name for name in map(dotted_name, node.decorator_list) if name))
         for node in _classes_in_body(tree.body))
     imports = []
-    for node in ast.walk(tree):
+    for node in _statements(tree.body):
         if isinstance(node, ast.Import):
             imports += [ImportFacts(alias.name, None, alias.asname, node.lineno)
                         for alias in node.names]
