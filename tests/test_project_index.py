@@ -52,7 +52,8 @@ TRICKY = {
     "call and star bases": "class A(with_meta(M, B), *mixins, C): pass\nclass D(): pass\n",
     "keyword only": "class A(total=False): pass\n",
     "methods": (
-        "class A(B):\n    \"\"\"Doc.\n    def not_one(self): ...\n\"\"\"\n    x = 1\n\n    @property\n"
+        "class A(B):\n    \"\"\"Doc.\n    def not_one(self): ...\n\"\"\"\n    x = 1\n\n"
+        "    @property\n"
         "    def public(self): ...\n    async def run(self):\n        def inner(): ...\n"
         "    def _private(self): ...\n    if X:\n        def conditional(self): ...\n"
         "# comment at column 0\n    def after_comment(self): ...\nclass C: pass\n"),
