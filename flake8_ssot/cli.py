@@ -17,6 +17,7 @@ SUBCOMMANDS = {
     "fix": ("flake8_ssot.fix", "rewrite direct metadata writes into helper calls"),
     "helpers": ("flake8_ssot.helpers_command",
                 "which metadata helpers the project defines, and the missing ones to paste"),
+    "map": ("flake8_ssot.ssot_map", "the SSOT map: duplicated classes, their homes and importers"),
 }
 
 DESCRIPTION = """\

@@ -155,6 +155,16 @@ OPTIONS: tuple[Option, ...] = (
     Option("canonical-classes", LIST, (),
            "Canonical homes, as ClassName:path/to/module.py (SOT202, SOT203)."),
     Option("max-listed", INT, 5, "How many other definitions a SOT201 message lists."),
+    Option("independent-packages", LIST, (),
+           "Directories (relative to the project root) that are each their own single source "
+           "of truth: SOT201 and SOT205 never relate a class in one to a class in another."),
+    Option("class-budgets", LIST, (),
+           "Class-family budgets, as NameGlob:count (e.g. *Manager:50); every member of a "
+           "family over its budget is reported (SOT204)."),
+    Option("parallel-min-shared", INT, 5,
+           "SOT205: how many public methods two classes must share."),
+    Option("parallel-min-ratio", FLOAT, 0.6,
+           "SOT205: the share of the smaller class's public methods they must make up."),
     # Inference (SOT3xx).
     Option("inference-budget", FLOAT, 50.0,
            "Thousands of inference steps SOT3xx may take per file (counted, never timed: the "

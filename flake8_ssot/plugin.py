@@ -7,6 +7,7 @@ from typing import Any, Iterator, Sequence
 
 from flake8_ssot import __version__, options, project
 from flake8_ssot.checker import check_file
+from flake8_ssot.rules.duplicates import OFF_BY_DEFAULT
 
 
 class SsotChecker:
@@ -24,6 +25,8 @@ class SsotChecker:
     @classmethod
     def add_options(cls, option_manager: Any) -> None:
         options.register(option_manager)
+        # Judgement calls a project turns on with --extend-select (like pycodestyle's W503).
+        option_manager.extend_default_ignore(OFF_BY_DEFAULT)
 
     @classmethod
     def parse_options(cls, parsed: Any) -> None:

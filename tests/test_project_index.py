@@ -51,6 +51,13 @@ TRICKY = {
         "class A(  # the base\n    B,  # (another) one\n    Dict['x, y', int],\n): pass\n"),
     "call and star bases": "class A(with_meta(M, B), *mixins, C): pass\nclass D(): pass\n",
     "keyword only": "class A(total=False): pass\n",
+    "methods": (
+        "class A(B):\n    \"\"\"Doc.\n    def not_one(self): ...\n\"\"\"\n    x = 1\n\n"
+        "    @property\n"
+        "    def public(self): ...\n    async def run(self):\n        def inner(): ...\n"
+        "    def _private(self): ...\n    if X:\n        def conditional(self): ...\n"
+        "# comment at column 0\n    def after_comment(self): ...\nclass C: pass\n"),
+    "method after a multi-line header": "class A(\n    B,\n):\n    def m(self): ...\n",
 }
 if sys.version_info >= (3, 12):
     TRICKY["type parameters"] = "class Box[T: (int, str)](Base[T]): pass\n"
@@ -70,7 +77,7 @@ def test_a_file_that_does_not_parse_defines_nothing_once_confirmed(tmp_path):
     # The text scanner cannot see a syntax error (a Python 2 file, a half-saved edit): the index
     # confirms with ast before reporting, so such a file defines no class.
     python2 = b"class Engine:\n    pass\n\nprint 'hello'\n"
-    assert extract_classes(python2) == [("Engine", 1, 0, ())]
+    assert extract_classes(python2) == [("Engine", 1, 0, (), ())]
     assert classes_from_ast(python2) == []
     (tmp_path / "old.py").write_bytes(python2)
     (tmp_path / "new.py").write_bytes(b"\n\nclass Engine:\n    pass\n")

@@ -168,6 +168,11 @@ class ProjectIndex:
         if self._store is not None:
             self._store.save(rows=rows)  # the next run reuses these, or confirms again
 
+    def defining_paths(self, name: str) -> tuple[str, ...]:
+        """The files whose text scan found a module-level class *name* (not ast-confirmed:
+        ``definitions`` is the answer to report)."""
+        return tuple(self._paths_by_name.get(name, ()))
+
     def class_names(self) -> frozenset[str]:
         """Every class name defined at module level somewhere in the project."""
         return frozenset(name for name, paths in self._paths_by_name.items() if paths)
@@ -226,26 +231,39 @@ class ProjectIndex:
     def facts(self, path: str) -> ModuleFacts | None:
         """The classes and imports of project file *path* from ``ast``, computed once per file
         content (kept in the store); None for a file that cannot be read or parsed."""
-        if path in self._facts:
-            return self._facts[path]
-        facts = None
+        return self.facts_of([path])[path]
+
+    def facts_of(self, paths) -> dict[str, ModuleFacts | None]:
+        """``facts`` of many files, the new ones saved to the store in one write."""
+        found, new_entries = {}, []
+        for path in paths:
+            if path not in self._facts:
+                self._facts[path] = self._compute_facts(path, new_entries)
+            found[path] = self._facts[path]
+        if new_entries and self._store is not None:
+            self._store.save(entries=new_entries)
+        return found
+
+    def _compute_facts(self, path: str, new_entries: list) -> ModuleFacts | None:
         sha1 = self.content_hash(path)
-        if sha1 is not None:
-            facts = _facts_from_json(self.cache_get(_FACTS, sha1))
-            if facts is None:
-                data = self.read(path)
-                tree = parse(data) if data is not None else None
-                if tree is not None:
-                    facts = module_facts(tree, path)
-                    self.cache_put(_FACTS, sha1, _facts_to_json(facts))
-        self._facts[path] = facts
+        if sha1 is None:
+            return None
+        facts = _facts_from_json(self.cache_get(_FACTS, sha1))
+        if facts is None:
+            data = self.read(path)
+            tree = parse(data) if data is not None else None
+            if tree is not None:
+                facts = module_facts(tree, path)
+                new_entries.append((_FACTS, sha1, json.dumps(_facts_to_json(facts))))
         return facts
 
-    def resolve_class(self, path: str, dotted: str, hops: int = 0) -> ClassDefinition | None:
+    def resolve_class(self, path: str, dotted: str, facts: ModuleFacts | None = None,
+                      hops: int = 0) -> ClassDefinition | None:
         """The project class a name written in module *path* refers to (``Engine``,
         ``engine.Engine``, ``pkg.engine.Engine``): defined there, or imported into it,
-        following re-exports. None when it is not a project class."""
-        facts = self.facts(path)
+        following re-exports. None when it is not a project class. *facts*: the module's own,
+        when they are not the disk's (an editor buffer)."""
+        facts = facts or self.facts(path)
         if facts is None or hops > _MAX_HOPS:
             return None
         head, _, rest = dotted.partition(".")
@@ -273,12 +291,12 @@ class ProjectIndex:
             if rest:
                 return None  # an attribute of a class: not a class the index knows
             target = modules.get(imported.module)
-            return target and self.resolve_class(target, imported.name, hops + 1)
+            return target and self.resolve_class(target, imported.name, hops=hops + 1)
         if rest:
             return self._resolve_in_module(dotted, hops)  # written fully qualified
         for module in star_imports:
             target = modules.get(module)
-            found = target and self.resolve_class(target, dotted, hops + 1)
+            found = target and self.resolve_class(target, dotted, hops=hops + 1)
             if found:
                 return found
         return None
@@ -286,7 +304,7 @@ class ProjectIndex:
     def _resolve_in_module(self, dotted: str, hops: int) -> ClassDefinition | None:
         module, _, name = dotted.rpartition(".")
         target = self.module_paths().get(module)
-        return None if target is None else self.resolve_class(target, name, hops + 1)
+        return None if target is None else self.resolve_class(target, name, hops=hops + 1)
 
     # -- derived data -----------------------------------------------------------------------
 

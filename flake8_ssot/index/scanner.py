@@ -23,6 +23,7 @@ class ClassRecord(NamedTuple):
     line: int
     col: int
     bases: tuple[str, ...]  # the last dotted component of each base as written: ("BaseAgent",)
+    methods: tuple[str, ...] = ()  # public (no leading underscore) defs directly in the body
 
 
 class ClassFacts(NamedTuple):
@@ -90,11 +91,35 @@ def _written_bases(node: ast.ClassDef) -> tuple[str, ...]:
                                    if not isinstance(base, ast.Call)) if name)
 
 
+def _methods(node: ast.ClassDef) -> tuple[str, ...]:
+    return tuple(item.name for item in node.body
+                 if isinstance(item, (ast.FunctionDef, ast.AsyncFunctionDef)))
+
+
+def is_public(name: str) -> bool:
+    return not name.startswith("_")
+
+
 def module_level_classes(tree: ast.AST) -> list[ClassRecord]:
     """Classes defined at module level, also under module-level if/try/with/for/while/match."""
     return [ClassRecord(node.name, node.lineno, node.col_offset,
-                        tuple(base.rpartition(".")[2] for base in _written_bases(node)))
+                        tuple(base.rpartition(".")[2] for base in _written_bases(node)),
+                        tuple(filter(is_public, _methods(node))))
             for node in _classes_in_body(getattr(tree, "body", ()))]
+
+
+_BODIES = ("body", "orelse", "finalbody", "handlers", "cases")
+
+
+def _statements(body: Sequence[ast.AST]) -> Iterator[ast.AST]:
+    """Every statement, nested ones included (an import is a statement: expressions, most of a
+    tree, need no visit)."""
+    pending = list(body)
+    while pending:
+        node = pending.pop()
+        yield node
+        for field in _BODIES:
+            pending.extend(getattr(node, field, ()))
 
 
 def module_facts(tree: ast.Module, path: str) -> ModuleFacts:
@@ -102,12 +127,11 @@ def module_facts(tree: ast.Module, path: str) -> ModuleFacts:
     classes = tuple(
         ClassFacts(node.name, node.lineno, node.col_offset,
                    getattr(node, "end_lineno", None) or node.lineno, _written_bases(node),
-                   tuple(item.name for item in node.body
-                         if isinstance(item, (ast.FunctionDef, ast.AsyncFunctionDef))),
+                   _methods(node),
                    tuple(name for name in map(dotted_name, node.decorator_list) if name))
         for node in _classes_in_body(tree.body))
     imports = []
-    for node in ast.walk(tree):
+    for node in _statements(tree.body):
         if isinstance(node, ast.Import):
             imports += [ImportFacts(alias.name, None, alias.asname, node.lineno)
                         for alias in node.names]
@@ -163,6 +187,8 @@ _LEXEMES = re.compile(  # written "unrolled" so the regex engine does not step p
       | \"[^\"\\\n]*(?:\\.[^\"\\\n]*)*\" | '[^'\\\n]*(?:\\.[^'\\\n]*)*'
     """, re.X | re.S)
 _IDENTIFIER = re.compile(r"[^\W\d]\w*\Z")
+_INDENTED_LINE = re.compile(r"^([ \t]+)[^\s#]", re.M)
+_HEADER_END = re.compile(r"[^\n]*")
 _OPENING, _CLOSING = "([{", ")]}"
 
 
@@ -210,16 +236,19 @@ def _base_component(written: str) -> str | None:
     return last if _IDENTIFIER.match(last) else None
 
 
-def _text_bases(text: str, offset: int) -> tuple[str, ...]:
-    """Base names of the class header whose name ends at *offset* (type parameters skipped)."""
+def _text_bases(text: str, offset: int) -> tuple[tuple[str, ...], int]:
+    """Base names of the class header whose name ends at *offset* (type parameters skipped),
+    and the offset of the end of the header's last line."""
     position = offset
     while position < len(text) and text[position] in " \t":
         position += 1
     if text.startswith("[", position):  # ``class Box[T](Base)``: Python 3.12 type parameters
         position = _bracketed(text, position)[1]
-    if not text.startswith("(", position):
-        return ()
-    return tuple(name for name in map(_base_component, _bracketed(text, position)[0]) if name)
+    bases: tuple[str, ...] = ()
+    if text.startswith("(", position):
+        items, position = _bracketed(text, position)
+        bases = tuple(name for name in map(_base_component, items) if name)
+    return bases, _HEADER_END.match(text, position).end()
 
 
 def scan_classes(data: bytes) -> tuple[list[ClassRecord], bool]:
@@ -261,5 +290,26 @@ def scan_classes(data: bytes) -> tuple[list[ClassRecord], bool]:
     for match in _CLASS_AT_COLUMN_0.finditer(text):
         if not in_string(match.start()):
             line = text.count("\n", 0, match.start()) + 1
-            classes.append(ClassRecord(match.group(1), line, 0, _text_bases(text, match.end())))
+            bases, header_end = _text_bases(text, match.end())
+            if top_level_lines is None:
+                top_level_lines = [m.start() for m in _TOP_LEVEL_LINE.finditer(text)
+                                   if not in_string(m.start())]
+            index = bisect.bisect_right(top_level_lines, header_end)
+            body_end = top_level_lines[index] if index < len(top_level_lines) else len(text)
+            methods = _text_methods(text, header_end, body_end, in_string)
+            classes.append(ClassRecord(match.group(1), line, 0, bases, methods))
     return classes, not classes
+
+
+def _text_methods(text: str, start: int, end: int, in_string) -> tuple[str, ...]:
+    """Public ``def`` names at the indentation of the first statement of a class body."""
+    indentation = None
+    for line in _INDENTED_LINE.finditer(text, start, end):
+        if not in_string(line.start()):
+            indentation = line.group(1)
+            break
+    if indentation is None:
+        return ()  # ``class A: pass``, or an empty file after the header
+    method = re.compile(rf"^{re.escape(indentation)}(?:async[ \t]+)?def[ \t]+([^\W\d]\w*)", re.M)
+    return tuple(m.group(1) for m in method.finditer(text, start, end)
+                 if not in_string(m.start()) and is_public(m.group(1)))

@@ -25,8 +25,8 @@ except ImportError:  # Windows: sqlite's own locking still protects the data
     fcntl = None
 
 # 2: the "exact" column (ast-confirmed classes); 3: "names"; 4: listing; 5: base names in
-# "classes", the "sha1" column and the "entries" table.
-SCHEMA_VERSION = "5"
+# "classes", the "sha1" column and the "entries" table; 6: public method names in "classes".
+SCHEMA_VERSION = "6"
 CACHEDIR_TAG = (
     "Signature: 8a477f597d28d172789f06886806bc55\n"
     "# This file is a cache directory tag created by flake8-ssot.\n"
@@ -37,7 +37,7 @@ _BUSY_TIMEOUT_SECONDS = 60.0
 _BEST_EFFORT_TIMEOUT_MILLISECONDS = 1000
 
 # A row of the files table. ``names`` (space separated) is all a warm start reads of a row;
-# ``classes`` (name:line:col:base,base;...) is decoded only where a name is looked up.
+# ``classes`` (name:line:col:base,base:method,method;...) is decoded only where it is needed.
 _COLUMNS = "path, mtime_ns, size, sha1, names, classes, exact"
 _LISTING = "key TEXT, mode TEXT, tracked_output BLOB, files TEXT, untracked TEXT, witnesses TEXT"
 _LISTING_COLUMNS = "key, mode, tracked_output, files, untracked, witnesses"
@@ -51,17 +51,17 @@ _CACHE_FILES = (".gitignore", "CACHEDIR.TAG", "open.lock", "index.sqlite3", "ind
 def encode_classes(classes: Sequence[ClassRecord]) -> tuple[str, str]:
     """The ``names`` and ``classes`` columns of a file's row."""
     names = " ".join(sorted({record.name for record in classes}))
-    return names, ";".join(f"{name}:{line}:{col}:{','.join(bases)}"
-                           for name, line, col, bases in classes)
+    return names, ";".join(f"{name}:{line}:{col}:{','.join(bases)}:{','.join(methods)}"
+                           for name, line, col, bases, methods in classes)
 
 
 def decode_classes(text: str) -> list[ClassRecord]:
     """The ``classes`` column; ValueError for a row this version did not write."""
     classes = []
     for item in filter(None, (text or "").split(";")):
-        name, line, col, bases = item.split(":")
-        bases = tuple(filter(None, bases.split(",")))
-        classes.append(ClassRecord(name, int(line), int(col), bases))
+        name, line, col, bases, methods = item.split(":")
+        classes.append(ClassRecord(name, int(line), int(col), tuple(filter(None, bases.split(","))),
+                                   tuple(filter(None, methods.split(",")))))
     return classes
 
 
