@@ -46,7 +46,7 @@ def _internal_error(check: str, error: Exception) -> Finding:
                            "please report it")
 
 
-def _mentions_metadata(source: str, settings) -> bool:
+def mentions_metadata(source: str, settings) -> bool:
     """Cheap text prefilter: most files never mention metadata or a helper, skip their walk."""
     words = (*settings.metadata_attributes,
              *(settings.helper(h.role) for h in HELPERS if h.value_param))
@@ -57,7 +57,7 @@ def check_file(tree: ast.AST, lines: Sequence[str], filename: str, settings) -> 
     source = "".join(lines)
     findings: list[Finding] = []
     project = Project.for_path(filename, settings)
-    if _mentions_metadata(source, settings):
+    if mentions_metadata(source, settings):
         try:
             from flake8_ssot.rules import mutation  # most files never mention metadata
 

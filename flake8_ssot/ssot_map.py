@@ -29,7 +29,7 @@ from collections import Counter
 from typing import Sequence
 
 from flake8_ssot import index, options, relations
-from flake8_ssot.checker import _mentions_metadata
+from flake8_ssot.checker import mentions_metadata
 
 _WRITES = "sot1-writes"  # cache namespace: direct metadata writes of a file content
 
@@ -153,10 +153,10 @@ def _metadata_writes(project, settings, in_scope) -> list[dict]:
             count = 0
             data = project.read(path)
             text = index.decode_source(data) if data is not None else None
-            if text is not None and _mentions_metadata(text, settings):
+            if text is not None and mentions_metadata(text, settings):
                 tree = index.parse(text)
                 if tree is not None:
-                    count = len(mutation.check(tree, settings).findings)
+                    count = len(mutation.check(tree, settings).writes)
             project.cache_put(_WRITES, key, count)
         if count:
             counts.append({"path": path, "count": count})

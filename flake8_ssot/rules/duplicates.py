@@ -10,7 +10,7 @@ from __future__ import annotations
 import ast
 import fnmatch
 import logging
-import os
+
 
 from flake8_ssot import index, relations
 from flake8_ssot.rule import Finding, Rule

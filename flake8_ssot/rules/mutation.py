@@ -15,7 +15,7 @@ import ast
 from typing import NamedTuple
 
 from flake8_ssot.contexts import Binding, ContextRules
-from flake8_ssot.forms import BY_NAME, Form, ValueSite, Write
+from flake8_ssot.forms import BY_NAME, ValueSite, Write
 from flake8_ssot.options import HELPERS, HELPERS_BY_ROLE
 from flake8_ssot.rule import Finding, Rule, finding_at, text
 
