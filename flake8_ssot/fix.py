@@ -204,8 +204,8 @@ class FileFixer:
 
     def _one_positional_argument(self, write: Write) -> str | None:
         call = write.call
-        if len(call.args) == 1 and not call.keywords and not isinstance(call.args[0],
-                                                                         ast.Starred):
+        starred = any(isinstance(argument, ast.Starred) for argument in call.args)
+        if len(call.args) == 1 and not call.keywords and not starred:
             return None
         return "not a call with exactly one positional argument"
 
@@ -429,8 +429,8 @@ def fix_source(data: bytes, project: Project, path: str | None = None,
         text = data.decode(encoding)
         tree = ast.parse(text)
     except SyntaxError as error:  # what flake8 reports as E999
-        return FileResult(name, data, data, error=f"syntax error at line {error.lineno} "
-                                                   f"({error.msg}), skipped")
+        reason = f"syntax error at line {error.lineno} ({error.msg}), skipped"
+        return FileResult(name, data, data, error=reason)
     except (UnicodeDecodeError, LookupError, ValueError) as error:
         return FileResult(name, data, data, error=f"cannot decode, skipped ({error})")
     except (RecursionError, MemoryError):

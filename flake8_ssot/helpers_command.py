@@ -68,4 +68,3 @@ def run(args: argparse.Namespace) -> int:
         if any("copy." in line for helper in missing for line in helper.body):
             print("(propagate needs `import copy` at the top of its module)")
     return 1 if missing else 0
-

@@ -133,7 +133,8 @@ OPTIONS: tuple[Option, ...] = (
     # Helper names, one option per helper so a codebase with other names can adopt the rules.
     *(
         Option(helper.option, STR, helper.default,
-               f"Name of the helper that replaces `{helper.replaces}`; empty: the project has none.")
+               f"Name of the helper that replaces `{helper.replaces}`; empty: the project has "
+               "none.")
         for helper in HELPERS
     ),
     Option("converting-helpers", LIST,

@@ -260,7 +260,8 @@ def test_the_manifest_hook_rewrites_staged_files_and_fails_the_commit(tmp_path):
                               timeout=120)
 
     assert run("git", "init", "-q").returncode == 0
-    assert run("git", "add", ".pre-commit-config.yaml", "setup.cfg", "counter.py", "agentsvc").returncode == 0
+    staged = run("git", "add", ".pre-commit-config.yaml", "setup.cfg", "counter.py", "agentsvc")
+    assert staged.returncode == 0
     first = run(sys.executable, "-m", "pre_commit", "run")
     assert first.returncode == 1, first.stdout + first.stderr
     assert re.search(r"^flake8-ssot fix\.+Failed$", first.stdout, re.M)

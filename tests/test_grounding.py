@@ -139,7 +139,8 @@ def test_an_interface_of_the_same_name_is_not_a_helper_class(tmp_path):
                              "        context.metadata['k'] = 1\n",
     })
     result = run_ssot("fix", "--write", ".", cwd=project)
-    assert "self.store_metadata_result(context, 'k', 1)" in (project / "agentsvc/real.py").read_text()
+    real = (project / "agentsvc/real.py").read_text()
+    assert "self.store_metadata_result(context, 'k', 1)" in real
     assert "context.metadata['k'] = 1" in (project / "agentsvc/plain.py").read_text()
     assert ("not in a class that has the helpers: Plain inherits no helper class "
             "(self.store_metadata_result is not there)") in result.stdout

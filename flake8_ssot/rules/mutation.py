@@ -338,8 +338,8 @@ class MetadataVisitor(ast.NodeVisitor):
                       *[d for d in node.args.kw_defaults if d is not None]):
             self.visit(child)
         in_class_body = self._scopes[-1].kind == "class"
-        self._methods.append((self._classes[-1], node) if in_class_body and _is_instance_method(node)
-                             else None)
+        is_method = in_class_body and _is_instance_method(node)
+        self._methods.append((self._classes[-1], node) if is_method else None)
         self._scopes.append(_Scope("function"))
         self._bind_arguments(node.args)
         for statement in node.body:
