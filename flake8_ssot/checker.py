@@ -67,15 +67,15 @@ def check_file(tree: ast.AST, lines: Sequence[str], filename: str, settings) -> 
                 advisor = mutation.Advisor(settings, helpers.defined, helpers.holder)
                 findings += [advisor.finding(write) for write in visitor.writes]
             if visitor.value_sites:
-                from flake8_ssot.rules import serializable  # only files that write metadata
+                from flake8_ssot.rules import sot3  # only files that write metadata
 
-                findings += serializable.check(source, filename, visitor.value_sites, settings)
+                findings += sot3.check(source, filename, visitor.value_sites, settings, tree)
         except RecursionError:
             findings.append(could_not_check("it is nested too deeply"))
         except Exception as error:  # noqa: BLE001 - never stop the flake8 run
             findings.append(_internal_error("metadata checks (SOT1xx, SOT3xx)", error))
     try:
-        findings += duplicates.check(tree, filename, settings)
+        findings += duplicates.check(tree, filename, project)
     except Exception as error:  # noqa: BLE001 - never stop the flake8 run
         findings.append(_internal_error("duplicate-class check (SOT2xx)", error))
     unique = {(f.line, f.col, f.code, f.message): f for f in findings}

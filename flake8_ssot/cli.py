@@ -15,6 +15,8 @@ SUBCOMMANDS = {
     "baseline": ("flake8_ssot.baseline", "write today's findings to the baseline file"),
     "report": ("flake8_ssot.report", "findings per code and file, and migration progress"),
     "fix": ("flake8_ssot.fix", "rewrite direct metadata writes into helper calls"),
+    "helpers": ("flake8_ssot.helpers_command",
+                "which metadata helpers the project defines, and the missing ones to paste"),
 }
 
 DESCRIPTION = """\

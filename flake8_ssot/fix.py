@@ -172,8 +172,7 @@ class FileFixer:
         return (f"not in a class that has the helpers: {class_node.name} inherits no helper "
                 f"class (self.{name} is not there)")
 
-    @staticmethod
-    def _one_target(write: Write) -> str | None:
+    def _one_target(self, write: Write) -> str | None:
         statement = write.statement
         if isinstance(statement, ast.Assign) and (
                 len(statement.targets) != 1 or not isinstance(statement.targets[0], ast.Subscript)):
@@ -182,14 +181,12 @@ class FileFixer:
             return "several targets in one `del`"
         return None
 
-    @staticmethod
-    def _one_key(write: Write) -> str | None:
+    def _one_key(self, write: Write) -> str | None:
         if write.key is None or isinstance(write.key, ast.Slice):
             return "not a single key"
         return None
 
-    @staticmethod
-    def _evaluation_order(write: Write) -> str | None:
+    def _evaluation_order(self, write: Write) -> str | None:
         if isinstance(write.statement, ast.Assign) and _has_effects(write.key) \
                 and _has_effects(write.value):
             # `m[k()] = v()` calls v() first; the helper call would call k() first.
@@ -197,8 +194,7 @@ class FileFixer:
                     "evaluate them in the other order")
         return None
 
-    @staticmethod
-    def _whole_statement(write: Write) -> str | None:
+    def _whole_statement(self, write: Write) -> str | None:
         statement = write.statement
         if isinstance(statement, ast.Expr) and statement.value is write.call:
             return None
@@ -206,21 +202,18 @@ class FileFixer:
             return "the value of .pop() is used; read it with the get helper, then remove the key"
         return f"the result of .{write.call.func.attr}() is used; a helper call returns nothing"
 
-    @staticmethod
-    def _one_positional_argument(write: Write) -> str | None:
+    def _one_positional_argument(self, write: Write) -> str | None:
         call = write.call
         if len(call.args) == 1 and not call.keywords and not isinstance(call.args[0],
                                                                          ast.Starred):
             return None
         return "not a call with exactly one positional argument"
 
-    @staticmethod
-    def _no_arguments(write: Write) -> str | None:
+    def _no_arguments(self, write: Write) -> str | None:
         return None if not write.call.args and not write.call.keywords else \
             "called with arguments"
 
-    @staticmethod
-    def _pop_default_unused(write: Write) -> str | None:
+    def _pop_default_unused(self, write: Write) -> str | None:
         call = write.call
         if call.keywords or not 1 <= len(call.args) <= 2 or any(
                 isinstance(a, ast.Starred) for a in call.args):
@@ -235,8 +228,7 @@ class FileFixer:
                     "keep the old dict")
         return None
 
-    @staticmethod
-    def _no_comment_lost(write: Write) -> str | None:
+    def _no_comment_lost(self, write: Write) -> str | None:
         return None  # checked on the edit itself (``_edit``), where the kept parts are known
 
     def reason_not_to_rewrite(self, write: Write) -> str | None:
@@ -405,11 +397,11 @@ def _encoding(data: bytes) -> str:
 
 def _noqa_lines(text: str) -> dict[int, str | None]:
     """line -> the codes of its ``# noqa: ...`` (None for a bare ``# noqa``), flake8's syntax."""
-    from flake8.defaults import NOQA_INLINE_REGEX
+    from flake8.defaults import NOQA_INLINE_REGEXP
 
     found = {}
     for number, line in enumerate(text.splitlines(), start=1):
-        match = NOQA_INLINE_REGEX.search(line)
+        match = NOQA_INLINE_REGEXP.search(line)
         if match:
             found[number] = match.group("codes")
     return found
@@ -470,6 +462,8 @@ def fix_source(data: bytes, project: Project, path: str | None = None,
                               helper=settings.helper(write.form.role)))
     edits = _drop_guards(tree, source, edits, done)
     fixed = _apply(source.data, edits)
+    if any(write.form.name == "propagate" for write in done.values()):
+        fixed = _drop_unused_copy_imports(tree, fixed)
     try:
         ast.parse(fixed)
     except SyntaxError as error:
@@ -503,6 +497,41 @@ def _drop_guards(tree, source: Source, edits: list[Edit], done: dict) -> list[Ed
             by_start.pop(source.start(write.statement), None)
             by_start[deletion.start] = deletion
     return [by_start[start] for start in sorted(by_start)]
+
+
+def _copy_names(tree) -> dict[int, set[str]]:
+    """Module-level ``import copy`` / ``from copy import ...`` statements: line -> names bound."""
+    found = {}
+    for node in getattr(tree, "body", ()):
+        if isinstance(node, ast.Import) and all(a.name == "copy" for a in node.names):
+            found[node.lineno] = {a.asname or a.name for a in node.names}
+        elif isinstance(node, ast.ImportFrom) and node.module == "copy" and not node.level:
+            found[node.lineno] = {a.asname or a.name for a in node.names}
+    return found
+
+
+def _used_names(tree) -> set[str]:
+    return {n.id for n in ast.walk(tree) if isinstance(n, ast.Name)}
+
+
+def _drop_unused_copy_imports(tree, fixed: bytes) -> bytes:
+    """An ``import copy`` that only served the copies rewritten into the propagate helper would
+    be unused now (F401): its line goes. One that was unused already is not ours to remove."""
+    used_before = _used_names(tree)
+    fixed_tree = ast.parse(fixed)
+    used_after = _used_names(fixed_tree)
+    lines = fixed.splitlines(keepends=True)
+    drop = {line for line, names in _copy_names(fixed_tree).items()
+            if names & used_before and not names & used_after
+            and fixed_tree.body and lines[line - 1].strip().startswith((b"import", b"from"))}
+    if not drop:
+        return fixed
+    kept = [text for number, text in enumerate(lines, start=1) if number not in drop]
+    # The blank line that separated the removed imports goes with them.
+    first = min(drop) - 1
+    if 0 < first < len(kept) and not kept[first].strip() and not kept[first - 1].strip():
+        del kept[first]
+    return b"".join(kept)
 
 
 def _apply(data: bytes, edits: Sequence[Edit]) -> bytes:

@@ -25,7 +25,7 @@ def implementation(helper, settings) -> str:
     attribute = settings.metadata_attributes[0] if settings.metadata_attributes else "metadata"
     name = settings.helper(helper.role)
     lines = [f"    def {name}(self, {', '.join(helper.params)}):"]
-    lines += [f"        {line.format(attr=attribute)}" for line in helper.body]
+    lines += [f"        {line.replace('{attr}', attribute)}" for line in helper.body]
     return "\n".join(lines)
 
 

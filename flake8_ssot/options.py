@@ -156,8 +156,9 @@ OPTIONS: tuple[Option, ...] = (
            "Canonical homes, as ClassName:path/to/module.py (SOT202, SOT203)."),
     Option("max-listed", INT, 5, "How many other definitions a SOT201 message lists."),
     # Inference (SOT3xx).
-    Option("inference-budget", FLOAT, 2.0,
-           "Seconds of astroid inference allowed per file before SOT3xx stops looking."),
+    Option("inference-budget", FLOAT, 50.0,
+           "Thousands of inference steps SOT3xx may take per file (counted, never timed: the "
+           "same findings on any machine); 0 turns SOT3xx off."),
     # Adoption.
     Option("baseline", STR, "",
            "Baseline file of accepted findings; only findings not in it are reported."),

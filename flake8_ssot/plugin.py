@@ -5,7 +5,7 @@ from __future__ import annotations
 import ast
 from typing import Any, Iterator, Sequence
 
-from flake8_ssot import __version__, index, options
+from flake8_ssot import __version__, options, project
 from flake8_ssot.checker import check_file
 
 
@@ -27,15 +27,11 @@ class SsotChecker:
 
     @classmethod
     def parse_options(cls, parsed: Any) -> None:
-        # A new run: the project index is revalidated against the disk (an editor may run
-        # flake8 many times in one process).
-        index.begin_run()
-        settings = options.settings_from_namespace(parsed)
-        # The project index leaves out what flake8 itself would not check.
-        flake8_excludes = (*(getattr(parsed, "exclude", None) or ()),
-                           *(getattr(parsed, "extend_exclude", None) or ()))
-        cls.settings = settings._replace(exclude=(*settings.exclude, *flake8_excludes))
-        if settings.baseline:
+        # A new run: projects and their indexes are revalidated against the disk (an editor
+        # may run flake8 many times in one process).
+        project.begin_run()
+        cls.settings = options.settings_from_flake8(parsed)
+        if cls.settings.baseline:
             from flake8_ssot import baseline  # only projects that configure one
 
             baseline.begin_run()  # this run's --config; the file is looked at again

@@ -134,8 +134,7 @@ def test_report_counts_baselined_new_and_fixed(project):
         "\n"
         "new findings:\n"
         "  agents/report.py:5:9: SOT101 context.metadata[...] = ... writes metadata directly; "
-        "use self.store_metadata_result(context, key, value) once your BaseAgent has "
-        "store_metadata_result (add it first: `flake8-ssot helpers`)\n"
+        "use self.store_metadata_result(context, key, value) after adding store_metadata_result to your BaseAgent (`flake8-ssot helpers`)\n"
     )
     as_json = json.loads(flake8_ssot("report", "--format", "json", cwd=project).stdout)
     assert (as_json["fixed"], as_json["baselined"], as_json["new"],

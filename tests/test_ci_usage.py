@@ -20,9 +20,10 @@ def handle(context):
     context.metadata.clear()
 '''
 SOT101 = ("SOT101 context.metadata[...] = ... writes metadata directly; "
-          "use self.store_metadata_result(context, key, value)")
+          "use self.store_metadata_result(context, key, value)"
+          " after adding store_metadata_result to your BaseAgent (`flake8-ssot helpers`)")
 SOT106 = ("SOT106 context.metadata.clear() empties metadata directly; "
-          "use self.clear_metadata(context, preserve_keys=...)")
+          "use self.clear_metadata(context) after adding clear_metadata to your BaseAgent (`flake8-ssot helpers`)")
 ALL = {(1, 1, "F401"), (5, 5, "SOT101"), (6, 5, "SOT101"), (7, 5, "SOT106")}
 
 

@@ -28,7 +28,7 @@ class ReportAgent:
         return status
 '''
 SOT106 = ("context.metadata.clear() empties metadata directly; "
-          "use self.clear_metadata(context, preserve_keys=...)")
+          "use self.clear_metadata(context) after adding clear_metadata to your BaseAgent (`flake8-ssot helpers`)")
 # What waiting for one server message may take at most before the test gives up (a hang guard,
 # not a speed assertion).
 MESSAGE_TIMEOUT = 120

@@ -23,7 +23,7 @@ from conftest import REPO, code_blocks
 # Where the project keeps what the hook does not need in order to be installed.
 NOT_IN_SNAPSHOT = ("tests/", "benchmarks/", "examples/", "docs/", ".ci/")
 SOT106 = ("SOT106 context.metadata.clear() empties metadata directly; "
-          "use self.clear_metadata(context, preserve_keys=...)")
+          "use self.clear_metadata(context) after adding clear_metadata to your BaseAgent (`flake8-ssot helpers`)")
 # pre-commit's summary line for a hook: ``flake8-ssot.....Failed``.
 USAGE = REPO / "docs" / "usage.md"
 HOOK_RESULT = re.compile(r"^flake8-ssot\.+(?P<result>Passed|Failed)$", re.M)

@@ -37,7 +37,7 @@ PROPERTY = settings(max_examples=EXAMPLES, deadline=None, derandomize=not os.env
     "SSOT_HYPOTHESIS_EXAMPLES"), suppress_health_check=[HealthCheck.too_slow])
 SETTINGS = options.Settings()
 WATCHED_WORDS = (*SETTINGS.metadata_attributes, *(
-    SETTINGS.helper(role) for role in options.HELPER_ROLES))
+    SETTINGS.helper(helper.role) for helper in options.HELPERS))
 
 # A project of its own, so that the project index (SOT2xx) never walks this repository.
 PROJECT = Path(tempfile.mkdtemp(prefix="ssot-properties-"))

@@ -68,17 +68,8 @@ def _canonical_homes(canonical_classes: tuple[str, ...]) -> dict[str, str]:
     return homes
 
 
-def _relative_path(filename: str, root: str) -> str | None:
-    if filename in ("stdin", "-"):
-        return None
-    absolute = os.path.abspath(filename)
-    relative = os.path.relpath(absolute, root)
-    if relative.startswith(".."):
-        return None
-    return relative.replace(os.sep, "/")
-
-
-def check(tree: ast.AST, filename: str, settings) -> list[Finding]:
+def check(tree: ast.AST, filename: str, project) -> list[Finding]:
+    settings = project.settings
     own_classes = project_index.module_level_classes(tree)
     homes = _canonical_homes(tuple(settings.canonical_classes))
     # Imports of a class with a canonical home, anywhere in the file (also inside functions).
@@ -86,18 +77,14 @@ def check(tree: ast.AST, filename: str, settings) -> list[Finding]:
                and any(alias.name in homes for alias in node.names)] if homes else []
     if not own_classes and not imports:
         return []
-    start = os.path.dirname(os.path.abspath(filename)) if filename not in ("stdin", "-") else "."
-    root = project_index.find_project_root(start, settings.project_root)
     # Test code is neither reported nor counted: it is left out like excluded code, from the
     # index too (on Django, two thirds of the files: a third of the work of every run).
-    left_out = (*settings.exclude, *settings.test_patterns)
-    path = _relative_path(filename, root)
-    if path is not None and project_index.path_matches(path, left_out, root):
+    path = project.relative(filename)
+    if project.is_left_out(path):
         return []
-    index = project_index.project_index(root, left_out, settings.cache_dir,
-                                        use_cache=not settings.no_cache)
+    index = project.index
     if index.cache_problem:
-        _warn_once(root, index.cache_problem)
+        _warn_once(project.root, index.cache_problem)
     findings = []
     for name, line, col, _ in own_classes:
         findings += _check_definition(name, line, col, path, index, homes, settings)

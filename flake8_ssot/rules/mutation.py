@@ -572,12 +572,14 @@ class Advisor:
         text_ = f"self.{name}({', '.join(arguments)})"
         if role in self.defined:
             return text_
-        return f"{text_} once {self.holder} has {name} (add it first: `flake8-ssot helpers`)"
+        return f"{text_} after adding {name} to {self.holder} (`flake8-ssot helpers`)"
 
-    def arguments(self, form: Form, receiver: str) -> list[str]:
+    def arguments(self, write: Write) -> list[str]:
+        form = write.form
         params = [p.split("=")[0] for p in HELPERS_BY_ROLE[form.role].params]
-        return [receiver if part == "receiver" else params[index]
-                for index, part in enumerate(form.arguments)]
+        written = {"receiver": write.receiver_text,
+                   "source": text(write.source) if write.source is not None else ""}
+        return [written.get(part) or params[index] for index, part in enumerate(form.arguments)]
 
     def advice(self, write: Write) -> str:
         form, receiver = write.form, write.receiver_text
@@ -586,7 +588,7 @@ class Advisor:
                     f".{self.helpers_attribute}): add one to {self.holder}, or exempt the class "
                     "that owns this write")
         if form.role:
-            advice = "use " + self.call(form.role, self.arguments(form, receiver))
+            advice = "use " + self.call(form.role, self.arguments(write))
             if write.alias:
                 advice += f" on the context itself, not through the alias {write.target}"
             return advice
