@@ -109,6 +109,16 @@ def _canonical(token: tokenize.TokenInfo) -> str:
     return text
 
 
+def read_lines(path: str) -> list[str]:
+    """The file's lines decoded the way flake8 decodes them (PEP 263, then latin-1)."""
+    try:
+        with tokenize.open(path) as handle:
+            return handle.readlines()
+    except (SyntaxError, UnicodeError):
+        with open(path, encoding="latin-1") as handle:
+            return handle.readlines()
+
+
 def fingerprint(statement: str) -> str:
     return hashlib.sha256(statement.encode("utf-8")).hexdigest()[:16]
 

@@ -3,7 +3,7 @@ the baseline.
 
 The commands run ``flake8 --format=ssot-records`` so that exclusions, ``per-file-ignores``,
 ``extend-ignore`` and ``# noqa`` count exactly as they do for the pre-commit hook and CI. That
-formatter (``RecordsFormatter``, registered as a ``flake8.report`` entry point) prints one JSON
+formatter (``formatters.RecordsFormatter``, registered as a ``flake8.report`` entry point) prints one JSON
 array a line: every file flake8 checked, and every finding. Knowing which files were checked is
 what lets a command update those files' baseline entries and keep every other entry as it was.
 """
@@ -14,43 +14,16 @@ import json
 import os
 import subprocess
 import sys
-import tokenize
 from collections import Counter
 from dataclasses import dataclass, field
 from typing import Sequence
 
-from flake8.formatting.base import BaseFormatter
-
-from flake8_ssot.baseline import Baseline, Key, fingerprint, normalised_statement
+from flake8_ssot.baseline import Baseline, Key, fingerprint, normalised_statement, read_lines
 from flake8_ssot.commandline import CommandError
 
 # flake8's codes for a file it could not read (E902) or parse (E999), and the plugin's own for a
 # file it could not check (SOT901): such a file's baseline entries are kept, not judged.
 UNREADABLE_CODES = ("E902", "E999", "SOT901")
-
-
-class RecordsFormatter(BaseFormatter):
-    """``--format=ssot-records``: ``["checked", path]`` and ``["finding", path, row, col, code,
-    text]``, one JSON array a line on stdout, whatever the configuration's output options."""
-
-    def after_init(self) -> None:
-        self.filename = None  # an ``output-file`` in the config must not take the records away
-
-    def beginning(self, filename: str) -> None:
-        self._write(json.dumps(["checked", filename]))
-
-    def format(self, error) -> str:
-        return json.dumps(["finding", error.filename, error.line_number, error.column_number,
-                           error.code, error.text])
-
-    def show_source(self, error) -> None:
-        return None
-
-    def show_statistics(self, statistics) -> None:
-        pass
-
-    def show_benchmarks(self, benchmarks) -> None:
-        pass
 
 
 @dataclass(frozen=True)
@@ -83,16 +56,6 @@ class Run:
     def judged(self, relative_path: str) -> bool:
         """Whether this run can tell which of the file's baseline entries still hold."""
         return relative_path in self.checked and relative_path not in self.unreadable
-
-
-def _read_lines(path: str) -> list[str]:
-    """The file's lines decoded the way flake8 decodes them (PEP 263, then latin-1)."""
-    try:
-        with tokenize.open(path) as handle:
-            return handle.readlines()
-    except (SyntaxError, UnicodeError):
-        with open(path, encoding="latin-1") as handle:
-            return handle.readlines()
 
 
 def flake8_command(paths: Sequence[str], config: str | None) -> list[str]:
@@ -134,7 +97,7 @@ def collect(paths: Sequence[str], baseline: Baseline, config: str | None = None)
             continue
         if path not in file_lines:
             try:
-                file_lines[path] = _read_lines(path)
+                file_lines[path] = read_lines(path)
             except OSError:
                 file_lines[path] = []
         run.findings.append(Found(relative, line, col, code, message,

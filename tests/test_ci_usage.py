@@ -134,11 +134,11 @@ def test_stdin_with_display_name(project):
     assert without_name.stdout == f"stdin:7:5: {SOT106}\n"
 
 
-ADOPTION = REPO / "README.md"
+ADOPTION = REPO / "docs" / "usage.md"
 
 
 def test_documented_github_actions_command(project):
-    """The flake8 step of the GitHub Actions job in README.md, as written there."""
+    """The flake8 step of the GitHub Actions job in docs/usage.md, as written there."""
     [job] = [block for block in code_blocks(ADOPTION, "yaml") if "runs-on:" in block]
     [command] = re.findall(r"^\s+run: (flake8 .*)$", job, re.M)
     result = run_flake8(*shlex.split(command)[1:], cwd=project)
@@ -155,3 +155,17 @@ def test_documented_configuration_uses_declared_options():
     blocks = code_blocks(ADOPTION, "ini")
     used = {key for block in blocks for key in re.findall(r"^(ssot-[a-z-]+)\s*=", block, re.M)}
     assert used and used <= declared
+
+
+def test_extend_ignore_s_silences_sot_in_flake8_but_not_in_the_hook(project):
+    """flake8 matches by prefix: ``S`` (flake8-bandit's) also matches ``SOT``. The hook's
+    ``--select=SOT`` is the longer prefix and wins, so it still reports: documented, with the
+    bandit-only alternative."""
+    (project / "setup.cfg").write_text("[flake8]\nextend-ignore = S\n")
+    assert reported(run_flake8("agent.py", cwd=project).stdout) == {(1, 1, "F401")}
+    hook = run_flake8("--select=SOT", "--extend-select=SOT", "agent.py", cwd=project)
+    assert reported(hook.stdout) == ALL - {(1, 1, "F401")}
+
+    [bandit_only] = [block for block in code_blocks(ADOPTION, "ini") if "S1, S2" in block]
+    (project / "setup.cfg").write_text(bandit_only)
+    assert reported(run_flake8("agent.py", cwd=project).stdout) == ALL

@@ -26,6 +26,7 @@ SOT106 = ("SOT106 context.metadata.clear() empties metadata directly; "
           "use self.clear_metadata(context) after adding clear_metadata to your "
           "BaseAgent (`flake8-ssot helpers`)")
 # pre-commit's summary line for a hook: ``flake8-ssot.....Failed``.
+USAGE = REPO / "docs" / "usage.md"
 HOOK_RESULT = re.compile(r"^flake8-ssot\.+(?P<result>Passed|Failed)$", re.M)
 
 
@@ -81,7 +82,7 @@ def hooks(tmp_path_factory):
 
 
 def adopting_config(hook_repo: Path, rev: str, args: str = "") -> str:
-    """The ``.pre-commit-config.yaml`` an adopting repository writes (README.md)."""
+    """The ``.pre-commit-config.yaml`` an adopting repository writes (docs/usage.md)."""
     return (f"repos:\n"
             f"  - repo: {hook_repo.as_posix()}\n"
             f"    rev: {rev}\n"
@@ -212,8 +213,8 @@ def test_try_repo_runs_the_manifest_hook_on_given_files(hooks, tmp_path):
 
 
 def test_the_documented_local_system_hook(tmp_path_factory, tmp_path):
-    """The ``repo: local`` / ``language: system`` snippet of README.md, as written."""
-    [config] = [block for block in code_blocks(REPO / "README.md", "yaml")
+    """The ``repo: local`` / ``language: system`` snippet of docs/usage.md, as written."""
+    [config] = [block for block in code_blocks(USAGE, "yaml")
                 if "language: system" in block]
     env = git_env(tmp_path_factory.mktemp("pre-commit-home"))
     init_repository(tmp_path, env, {".pre-commit-config.yaml": config})
@@ -222,3 +223,47 @@ def test_the_documented_local_system_hook(tmp_path_factory, tmp_path):
     result = run(sys.executable, "-m", "pre_commit", "run", cwd=tmp_path, env=env)
     assert (result.returncode, hook_result(result)) == (1, "Failed")
     assert f"\nagent.py:2:5: {SOT106}\n" in output(result)
+
+
+def test_the_documented_per_package_hook_applies_the_package_config_and_baseline(hooks, tmp_path):
+    """A monorepo: the hook of docs/usage.md with ``files: ^services/api/`` and
+    ``--config=services/api/setup.cfg``, run by ``git commit`` from the repository root."""
+    hook_repo, rev, env = hooks
+    [config] = [block for block in code_blocks(USAGE, "yaml") if "services/api" in block]
+    config = config.replace("https://github.com/<owner>/flake8-ssot", hook_repo.as_posix())
+    config = config.replace("rev: v0.1.0", f"rev: {rev}")
+    legacy = "def handle(run_ctx):\n    run_ctx.metadata.clear()\n"
+    init_repository(tmp_path, env, {
+        ".pre-commit-config.yaml": config,
+        # Only the package's config says that ``run_ctx`` is a context, and where its baseline is.
+        "services/api/setup.cfg": "[flake8]\nssot-context-names = run_ctx\n"
+                                  "ssot-baseline = ssot-baseline.json\n",
+        "services/api/legacy.py": legacy,
+    })
+    baseline = run(sys.executable, "-m", "flake8_ssot.cli", "baseline",
+                   "--config=services/api/setup.cfg", "services/api", cwd=tmp_path, env=env)
+    assert baseline.returncode == 0, baseline.stderr
+    assert (tmp_path / "services" / "api" / "ssot-baseline.json").is_file()
+    git("add", "-A", cwd=tmp_path, env=env)
+    git("commit", "-q", "--no-verify", "-m", "baseline", cwd=tmp_path, env=env)
+    assert run(sys.executable, "-m", "pre_commit", "install", cwd=tmp_path,
+               env=env).returncode == 0
+
+    def commit(files: dict[str, str]) -> tuple[int, str, str]:
+        """``(git commit's exit code, the hook's result, the output)``."""
+        write(tmp_path, files)
+        git("add", *files, cwd=tmp_path, env=env)
+        result = run("git", "commit", "-q", "-m", "change", cwd=tmp_path, env=env)
+        shown = re.search(r"^flake8-ssot \(services/api\)\.+(.*)$", output(result), re.M)
+        assert shown, output(result)
+        return result.returncode, shown[1], output(result)
+
+    edited = commit({"services/api/legacy.py": '"""Legacy."""\n\n\n' + legacy})
+    assert edited[:2] == (0, "Passed")  # baselined in the package's baseline
+    elsewhere = commit({"tools/agent.py": legacy})  # not the package: not this hook's files
+    assert elsewhere[:2] == (0, "(no files to check)Skipped")
+    new = commit({"services/api/agent.py": legacy})
+    assert new[:2] == (1, "Failed")  # a context only by the package's ssot-context-names
+    findings = [line for line in new[2].splitlines() if line.startswith("services/")]
+    assert [line.split(" ")[:2] for line in findings] == [
+        ["services/api/agent.py:2:5:", "SOT106"]]
