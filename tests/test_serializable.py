@@ -208,3 +208,38 @@ def test_noqa_on_the_statement_line_silences_a_multiline_value(tmp_path):
     result = run_flake8("--isolated", "--select", "SOT", str(tmp_path / "agent.py"))
     assert result.stderr == ""
     assert _sot3(result.stdout) == {(9, 9, "SOT301")}
+
+
+def test_an_edit_to_the_module_a_type_came_from_is_seen_through_the_cache(tmp_path):
+    """Results are cached by content: the agent is unchanged, the module it imports is edited."""
+    _write(tmp_path, {
+        "setup.cfg": "[flake8]\n",
+        "app/__init__.py": "",
+        "app/clock.py": "from datetime import datetime\n\n\ndef stamp():\n"
+                        "    return datetime.now()\n",
+        "app/agent.py": AGENT,
+    })
+    clock = tmp_path / "app" / "clock.py"
+    runs = []
+    for text in (None, "def stamp():\n    return 'now'\n", clock.read_text()):
+        if text is not None:
+            clock.write_text(text)
+        result = run_flake8("--select", "SOT3", "app/agent.py", cwd=tmp_path)
+        assert result.stderr == ""
+        runs.append(_sot3(result.stdout))
+    assert (tmp_path / ".flake8-ssot-cache" / "sot3.sqlite3").is_file()
+    assert runs == [{(8, 9, "SOT301"), (9, 9, "SOT301")}, {(9, 9, "SOT301")},
+                    {(8, 9, "SOT301"), (9, 9, "SOT301")}]
+
+
+def test_each_message_shows_its_proof_in_one_line():
+    fixture = FIXTURES / "sot3xx_agent_forms.py"
+    result = run_flake8("--isolated", "--select", "SOT3", str(fixture))
+    assert result.stderr == ""
+    assert f"{fixture}:17:9: SOT301 {{'time_range': time_range, 'n': 1}} holds a datetime " \
+           "(`time_range` is declared `Tuple[datetime, datetime]`, line 16), which json.dumps " \
+           "cannot encode; store its .isoformat()" in result.stdout.splitlines()
+    assert f"{fixture}:25:9: SOT311 lock is an asyncio.Semaphore (`self.locks` is declared " \
+           "`Dict[str, asyncio.Semaphore]`, line 12), which json.dumps cannot encode; store " \
+           "JSON data instead (e.g. dataclasses.asdict(...) of a dataclass)" \
+           in result.stdout.splitlines()

@@ -8,8 +8,8 @@ import ast
 from flake8_ssot.rules.sot3 import kinds, prefilter
 from flake8_ssot.rules.sot3.lineage import MODEL, ENUM, JSON_ENUM
 from flake8_ssot.rules.sot3.types import (
-    JSON, NONE, UNKNOWN, Awaitable, Bad, ClassObj, Coll, Func, Inst, Module, Obj, Ref,
-    annotation_text, decode, elements, union,
+    JSON, NONE, UNKNOWN, Awaitable, Bad, ClassObj, Coll, Func, Inst, Module, Obj, Ref, decode,
+    elements, text, union, where,
 )
 
 _EMPTY_CONTAINERS = frozenset({"builtins.list", "builtins.dict", "collections.defaultdict",
@@ -57,7 +57,7 @@ class Calls:
                 if self.lineage.kind(klass)[0] == ENUM:
                     return UNKNOWN
                 return declared.proved(f"`{name}` is declared `{annotation}`, "
-                                       f"{self._where(klass.view, line)}")
+                                       f"{where(klass.view, line)}")
             if name in klass.attrs:
                 return self._assigned_attribute(klass, name, depth)
             if name in klass.values:
@@ -69,7 +69,7 @@ class Calls:
         if annotation is not None:
             declared = self.session.annotations(klass.view).read(annotation)
             return declared.proved(f"`self.{name}` is declared `{annotation}`, "
-                                   f"{self._where(klass.view, line)}")
+                                   f"{where(klass.view, line)}")
         if not klass.view.live:
             return self.session.settle(decode(hint)) if hint is not None else UNKNOWN
         key = ("attribute", id(klass), name)
@@ -85,8 +85,8 @@ class Calls:
                 scope = self.scope_of_function(method)
                 statement = self._statement_holding(value, method)
                 values.append(self.expr(value, scope, statement, depth + 1).proved(
-                    f"`self.{name}` = `{self.text(value)}`, "
-                    f"{self._where(klass.view, value.lineno)}"))
+                    f"`self.{name}` = `{text(value)}`, "
+                    f"{where(klass.view, value.lineno)}"))
             return union(values)
         finally:
             self._active.discard(key)
@@ -132,8 +132,9 @@ class Calls:
         result = self.call_value(callee, node, scope, at, depth, awaited)
         if awaited and isinstance(result, Awaitable):
             return result.result
-        return result if not (awaited and result is not UNKNOWN and isinstance(
-            callee, Ref)) else UNKNOWN
+        if awaited and isinstance(callee, Ref):
+            return UNKNOWN  # what awaiting a call of an installed package gives is not known
+        return result
 
     def _method_call(self, attribute, receiver, node):
         if isinstance(receiver, Inst) and self.lineage.kind(receiver.cls)[0] == MODEL:
@@ -196,14 +197,14 @@ class Calls:
             return Bad(kinds.ITERATOR, "async generator" if func.is_async else "generator")
         if func.is_async and not awaited:
             return UNKNOWN  # a coroutine: storing it un-awaited is another bug
-        where = self._where(func.view, func.line)
+        declared_at = where(func.view, func.line)
         declared = UNKNOWN
         if func.returns is not None:
             declared = session.annotations(func.view).read(func.returns)
             if isinstance(declared, Awaitable) and not func.is_async:
                 declared = declared.result if awaited else UNKNOWN
             declared = declared.proved(f"`{func.name}()` is declared `-> {func.returns}`, "
-                                       f"{where}")
+                                       f"{declared_at}")
             if self.lineage.problem(declared) is not None:
                 return declared
         body = self._returned(func, depth)
@@ -228,8 +229,8 @@ class Calls:
                     value = self.expr(statement.value, scope, statement, depth + 1) \
                         if statement.value is not None else NONE
                     values.append(value.proved(
-                        f"`{func.name}()` returns `{self.text(statement.value)}`, "
-                        f"{self._where(func.view, statement.lineno)}"))
+                        f"`{func.name}()` returns `{text(statement.value)}`, "
+                        f"{where(func.view, statement.lineno)}"))
             return union(values) if values else NONE
         finally:
             self._active.discard(key)
@@ -277,8 +278,8 @@ class Calls:
                 found = Coll("list", [found])
             elif how == "mapping":
                 found = elements(found) if isinstance(found, Coll) else UNKNOWN
-            members.append(found.proved(f"`{name}` gets `{self.text(added)}`, "
-                                        f"{self._where(scope.view, statement.lineno)}"))
+            members.append(found.proved(f"`{name}` gets `{text(added)}`, "
+                                        f"{where(scope.view, statement.lineno)}"))
         return Coll(value.shape, members, proof=value.proof)
 
     def _mutations(self, scope) -> dict:
@@ -312,18 +313,6 @@ class Calls:
                                 ("item", node.value, statement))
         scope.mutations = found
         return found
-
-    @staticmethod
-    def text(node) -> str:
-        from flake8_ssot.rules.sot3.tracer import text
-
-        return text(node)
-
-    @staticmethod
-    def _where(view, line) -> str:
-        from flake8_ssot.rules.sot3.tracer import where
-
-        return where(view, line)
 
 
 def _name_of(node) -> str:
@@ -362,6 +351,3 @@ def _own_nodes(statement):
                     type(child).__name__ == "match_case":
                 continue
             stack.append(child)
-
-
-_ = (annotation_text, union)

@@ -157,7 +157,6 @@ KINDS = {kind.name: kind for kind in (DATETIME, TIMEDELTA, UUID, SET, BYTES, DEC
                                       MODEL, MODEL_DUMP, ITERATOR, OBJECT)}
 
 
-
 def _names(modules, names) -> list[str]:
     return [f"{module}.{name}" for module in modules for name in names]
 

@@ -16,10 +16,8 @@ from flake8_ssot.rules.sot3 import kinds, prefilter, summaries
 from flake8_ssot.rules.sot3.lineage import Lineage
 from flake8_ssot.rules.sot3.session import OutOfBudget, Session, SiteOutOfBudget
 from flake8_ssot.rules.sot3.store import content_hash, store_for
-from flake8_ssot.rules.sot3.tracer import Tracer, text
-from flake8_ssot.rules.sot3.types import (
-    UNKNOWN, Coll, Ref, elements, encode,
-)
+from flake8_ssot.rules.sot3.tracer import Tracer
+from flake8_ssot.rules.sot3.types import UNKNOWN, Coll, Ref, elements, encode, text
 
 ENGINE = "sot3-2"  # part of every results key: a new engine never reads old results
 SUMMARY_STEPS = 40_000  # steps to work out one imported module's hints

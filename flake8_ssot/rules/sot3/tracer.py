@@ -14,23 +14,11 @@ import ast
 from flake8_ssot.rules.sot3 import calls, kinds
 from flake8_ssot.rules.sot3.flow import Flow, scope_of
 from flake8_ssot.rules.sot3.types import (
-    JSON, NONE, UNKNOWN, Bad, ClassObj, Coll, Func, Inst, Obj, Ref, annotation_text, elements,
-    union,
+    JSON, NONE, UNKNOWN, Bad, ClassObj, Coll, Inst, Obj, Ref, annotation_text, elements,
+    text, union, where,
 )
 
 _BUILTIN_EXCEPTION_SUFFIXES = ("Error", "Exception", "Warning", "Exit", "Interrupt")
-
-
-def text(node, limit: int = 40) -> str:
-    try:
-        written = " ".join(ast.unparse(node).split())
-    except Exception:  # noqa: BLE001 - only for a message
-        return "the value"
-    return written if len(written) <= limit else written[: limit - 3] + "..."
-
-
-def where(view, line: int) -> str:
-    return f"line {line}" if view.checked else f"{view.qual}, line {line}"
 
 
 class Scope:
@@ -329,8 +317,7 @@ class Tracer(calls.Calls):
             return UNKNOWN
         declared = self.session.annotations(scope.view).read(arg.annotation)
         defaults = [None] * (len(positional) - len(arguments.defaults)) + list(arguments.defaults)
-        pairs = list(zip(positional, defaults)) + list(zip(arguments.kwonlyargs,
-                                                          arguments.kw_defaults))
+        pairs = [*zip(positional, defaults), *zip(arguments.kwonlyargs, arguments.kw_defaults)]
         default = next((d for a, d in pairs if a is arg), None)
         if isinstance(default, ast.Constant) and default.value is None:
             declared = union((declared, NONE))

@@ -208,8 +208,8 @@ _CLASS_OBJECTS = frozenset({"typing.Type", "builtins.type"})
 
 
 def _alias(qual: str) -> str:
-    return qual.replace("typing_extensions.", "typing.").replace("_collections_abc.",
-                                                                    "collections.abc.")
+    qual = qual.replace("typing_extensions.", "typing.")
+    return qual.replace("_collections_abc.", "collections.abc.")
 
 
 class Annotations:
@@ -283,6 +283,18 @@ class Annotations:
         if isinstance(head, (ClassObj, Ref)):
             return self.instance_of(head)  # a generic class of the project: Page[Item]
         return UNKNOWN
+
+
+def text(node, limit: int = 40) -> str:
+    try:
+        written = " ".join(ast.unparse(node).split())
+    except Exception:  # noqa: BLE001 - only for a message
+        return "the value"
+    return written if len(written) <= limit else written[: limit - 3] + "..."
+
+
+def where(view, line: int) -> str:
+    return f"line {line}" if view.checked else f"{view.qual}, line {line}"
 
 
 def annotation_text(node) -> str:
