@@ -11,6 +11,13 @@ What it makes (all under ``benchmarks/.corpus/``, gitignored):
   sdists from the package registry (``pip download --no-deps --no-binary NAME``, then unpacked).
   Django is the "large real codebase" of the issues; SQLAlchemy (``Base.metadata`` everywhere) and
   pydantic (``model_dump``, field ``metadata``) are the code most likely to cause false positives.
+- ``langchain-community-<version>/``, ``llama-index-core-<version>/``: agents-heavy real code, the
+  pinned wheels from the package registry (``pip download --no-deps --only-binary :all:``),
+  unpacked.
+  About a third of their files mention ``metadata`` (documents and nodes carry a metadata dict), so
+  the SOT1xx visitor and SOT3xx inference run where elsewhere they are skipped. Each gets a
+  ``setup.cfg`` naming documents and nodes as contexts (``AGENTS_CONFIG``); the benchmark passes it
+  with ``--config``. ``--wheel-dir DIR`` takes the wheels from DIR when they are there.
 - ``stdlib-<version>/``: a copy of this interpreter's standard library
   (``sysconfig.get_paths()['stdlib']``) without ``site-packages``: copied, so that the plugin's
   cache directory lands in the copy and not in the interpreter's own tree.
@@ -39,6 +46,7 @@ import sysconfig
 import tarfile
 import tempfile
 import venv
+import zipfile
 from pathlib import Path
 
 CORPUS_DIR = Path(__file__).resolve().parent / ".corpus"
@@ -52,6 +60,19 @@ SDISTS = {
     "sqlalchemy": "2.0.44",
     "pydantic": "2.12.4",
 }
+
+
+# Agents-heavy real code: wheels (the sdists add nothing but packaging), unpacked.
+WHEELS = {
+    "langchain-community": "0.4.2",
+    "llama-index-core": "0.14.25",
+}
+# Documents and nodes are the "contexts" of these libraries: their metadata dicts are what
+# users write to, and what vector stores serialize (the SOT3xx issue's configuration).
+AGENTS_CONFIG = """[flake8]
+ssot-context-names = doc, document, *_doc, node, *_node, article, blob
+ssot-context-classes = Document, Blob, BaseNode, TextNode
+"""
 
 
 def stdlib_source() -> Path:
@@ -68,10 +89,13 @@ def corpus_path(name: str) -> Path:
         return SAMPLE_TREE
     if name == "stdlib":
         return CORPUS_DIR / f"stdlib-{sys.version_info.major}.{sys.version_info.minor}"
+    if name in WHEELS:
+        return CORPUS_DIR / f"{name}-{WHEELS[name]}"
     return CORPUS_DIR / f"{name}-{SDISTS[name]}"
 
 
-CORPUS_NAMES = (*SDISTS, "stdlib")
+CORPUS_NAMES = (*SDISTS, "stdlib", *WHEELS)
+AGENTS_CORPORA = tuple(WHEELS)
 
 
 def base_flake8() -> Path:
@@ -106,6 +130,40 @@ def fetch_sdist(name: str) -> Path:
             raise SystemExit(f"expected one top directory in {archives[0].name}, got {unpacked}")
         unpacked[0].rename(target)
     return target
+
+
+def fetch_wheel(name: str, wheel_dir: Path | None = None) -> Path:
+    """Unpack the pinned wheel of *name*, from *wheel_dir* if it holds it, else downloaded."""
+    target = corpus_path(name)
+    if target.is_dir():
+        return target
+    wheel_name = f"{name.replace('-', '_')}-{WHEELS[name]}-*.whl"
+    with tempfile.TemporaryDirectory(dir=CORPUS_DIR) as download_dir:
+        local = sorted(wheel_dir.glob(wheel_name)) if wheel_dir else []
+        if not local:
+            _run([sys.executable, "-m", "pip", "download", "--quiet", "--no-deps",
+                  "--only-binary", ":all:", "--dest", download_dir, f"{name}=={WHEELS[name]}"])
+        wheels = local or sorted(Path(download_dir).glob(wheel_name))
+        if len(wheels) != 1:
+            raise SystemExit(f"expected one wheel for {name}, got {wheels}")
+        partial = Path(download_dir) / "unpacked"
+        with zipfile.ZipFile(wheels[0]) as archive:
+            archive.extractall(partial)
+        (partial / "setup.cfg").write_text(AGENTS_CONFIG)
+        partial.rename(target)
+    return target
+
+
+def config_file(root: Path) -> Path | None:
+    """The corpus's own flake8 configuration when this script wrote it, else None."""
+    if root.name in {corpus_path(name).name for name in AGENTS_CORPORA} or (
+            root / GENERATED_MARKER).exists():
+        return root / "setup.cfg"
+    return None
+
+
+# generate.py leaves this file in the trees it writes: their setup.cfg is ours too.
+GENERATED_MARKER = ".generated-agents-codebase"
 
 
 def copy_stdlib() -> Path:
@@ -185,14 +243,19 @@ def ensure_git_repository(root: Path) -> None:
     _run([*git, "commit", "-q", "--no-verify", "-m", "corpus"], cwd=root)
 
 
-def fetch_all(names=CORPUS_NAMES) -> dict[str, Path]:
+def fetch_all(names=CORPUS_NAMES, wheel_dir: Path | None = None) -> dict[str, Path]:
     CORPUS_DIR.mkdir(exist_ok=True)
     make_base_venv()
     check_base_venv()
     install_plugin()
     paths = {}
     for name in names:
-        paths[name] = copy_stdlib() if name == "stdlib" else fetch_sdist(name)
+        if name == "stdlib":
+            paths[name] = copy_stdlib()
+        elif name in WHEELS:
+            paths[name] = fetch_wheel(name, wheel_dir)
+        else:
+            paths[name] = fetch_sdist(name)
         ensure_git_repository(paths[name])
     return paths
 
@@ -204,6 +267,8 @@ def python_files(root: Path) -> list[Path]:
 def main(argv=None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--list", action="store_true", help="print the corpora and exit")
+    parser.add_argument("--wheel-dir", type=Path,
+                        help="take the agents corpora's wheels from here when present")
     parser.add_argument("names", nargs="*", default=list(CORPUS_NAMES),
                         help=f"corpora to fetch (default: all of {', '.join(CORPUS_NAMES)})")
     args = parser.parse_args(argv)
@@ -216,7 +281,7 @@ def main(argv=None) -> int:
                                    ("venv-plugin", PLUGIN_VENV, plugin_flake8())):
             print(f"{name:12} {path}  ({'ok' if flake8.exists() else 'missing'})")
         return 0
-    for name, path in fetch_all(args.names).items():
+    for name, path in fetch_all(args.names, args.wheel_dir).items():
         print(f"{name:12} {path}  ({len(python_files(path))} .py files)")
     return 0
 

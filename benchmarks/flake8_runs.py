@@ -1,7 +1,9 @@
 """The flake8 command lines the benchmark and the corpus runner time, in one place.
 
 Every run uses ``--config`` with a file of our own, so that a corpus's own ``[flake8]`` section
-(Django's ``setup.cfg`` has one) does not change what is checked, and ``--jobs 2`` (the
+(Django's ``setup.cfg`` has one) does not change what is checked (the agents corpora and the
+generated codebases get the ``setup.cfg`` that ``corpus.py``/``generate.py`` wrote for them: their
+context configuration), and ``--jobs 2`` (the
 machine's core count; flake8's default is every core, which differs between machines).
 """
 
@@ -53,9 +55,10 @@ class Variant:
     def command(self, root: Path, targets: list[str]) -> list[str]:
         if self.sot1_only:
             return [str(corpus.base_flake8()), "--config", str(SOT1_ONLY_CONFIG), *targets]
+        config = str(corpus.config_file(root) or CONFIG)
         if not self.plugin:
-            return [str(corpus.base_flake8()), "--config", str(CONFIG), *targets]
-        return [str(corpus.plugin_flake8()), "--config", str(CONFIG),
+            return [str(corpus.base_flake8()), "--config", config, *targets]
+        return [str(corpus.plugin_flake8()), "--config", config,
                 "--ssot-project-root", str(root), *self.extra, *targets]
 
 

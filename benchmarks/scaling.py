@@ -1,0 +1,117 @@
+"""Time against project size: flake8 alone and flake8 with the plugin (cold and warm index).
+
+Run by hand from the repository root (after ``python benchmarks/corpus.py``; matplotlib is a
+benchmark-only dependency, not in the test extras)::
+
+    python -m pip install matplotlib
+    python benchmarks/scaling.py                       # 1,000, 5,000 and 20,000 modules
+    python benchmarks/scaling.py --sizes 1000 5000 --rounds 3
+    python benchmarks/scaling.py --plot-only           # redraw from the saved results
+
+For each size, ``generate.py`` writes a synthetic agents codebase (default seed and shares: a
+quarter of the modules write metadata) under ``benchmarks/.corpus/gen/``, reused when it is
+there. Each round runs flake8 alone, the plugin on a cold index (cache deleted first) and on
+the warm one, the order rotating from round to round; the figure is the median CPU time (user
++ system of flake8 and its ``--jobs 2`` workers) and wall time. Results go to
+``benchmarks/.corpus/scaling.json``; the plot (CPU seconds against files, one line a variant)
+to ``docs/performance-scaling.png``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import sys
+
+import corpus
+import flake8_runs as runs
+import generate
+
+RESULTS = corpus.CORPUS_DIR / "scaling.json"
+PLOT = runs.REPO / "docs" / "performance-scaling.png"
+VARIANTS = (runs.BASE, runs.COLD, runs.WARM)
+LABELS = {"base": "flake8 alone", "cold": "+ plugin, cold index",
+          "warm": "+ plugin, warm index"}
+
+
+def project(size: int):
+    root = corpus.CORPUS_DIR / "gen" / f"agents-{size}"
+    if not (root / ".git").exists():
+        root.parent.mkdir(parents=True, exist_ok=True)
+        generate.main([str(root), "--modules", str(size)])
+    return root
+
+
+def measure(size: int, rounds: int) -> dict:
+    root = project(size)
+    files = len(corpus.python_files(root))
+    runs.run(runs.WARM, root, ["."])  # the OS file cache, and an index for the first warm run
+    cpu = {variant.name: [] for variant in VARIANTS}
+    wall = {variant.name: [] for variant in VARIANTS}
+    for number in range(rounds):
+        order = VARIANTS[number % len(VARIANTS):] + VARIANTS[:number % len(VARIANTS)]
+        for variant in order:  # a cold run rebuilds the cache: the runs after it are warm
+            result = runs.run(variant, root, ["."])
+            cpu[variant.name].append(result.cpu_seconds)
+            wall[variant.name].append(result.seconds)
+        print(f"  {size} modules, round {number + 1}: " + "  ".join(
+            f"{name} {cpu[name][-1]:.1f}s cpu/{wall[name][-1]:.1f}s wall" for name in cpu),
+            flush=True)
+    return {"files": files, "rounds": rounds,
+            "cpu": {name: runs.median(values) for name, values in cpu.items()},
+            "wall": {name: runs.median(values) for name, values in wall.items()}}
+
+
+def plot(results: dict) -> None:
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    points = sorted(results.values(), key=lambda point: point["files"])
+    figure, axes = plt.subplots(figsize=(7, 4.5), dpi=110)
+    for name, label in LABELS.items():
+        axes.plot([point["files"] for point in points],
+                  [point["cpu"][name] for point in points], marker="o", label=label)
+    axes.set_xlabel("Python files in the project (synthetic agents codebase)")
+    axes.set_ylabel("CPU seconds (user + system), --jobs 2")
+    axes.set_title("flake8 with and without flake8-ssot")
+    axes.grid(True, alpha=0.3)
+    axes.legend()
+    figure.tight_layout()
+    figure.savefig(PLOT)
+    print(f"plot: {PLOT}")
+
+
+def main(argv=None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--sizes", type=int, nargs="*", default=[1000, 5000, 20000])
+    parser.add_argument("--rounds", type=int, default=1, help="interleaved rounds per size")
+    parser.add_argument("--plot-only", action="store_true")
+    parser.add_argument("--no-install", action="store_true",
+                        help="do not reinstall the plugin from the working tree first")
+    args = parser.parse_args(argv)
+    results = json.loads(RESULTS.read_text()) if RESULTS.exists() else {}
+    if not args.plot_only:
+        runs.write_configs()
+        corpus.check_base_venv()
+        if not args.no_install:
+            corpus.install_plugin()
+        load = os.getloadavg()
+        print(f"load average before {load[0]:.2f} {load[1]:.2f}; {args.rounds} round(s)")
+        for size in args.sizes:
+            results[str(size)] = measure(size, args.rounds)
+            RESULTS.write_text(json.dumps(results, indent=1))
+    print(f"{'files':>7} " + " ".join(f"{label:>22}" for label in LABELS.values())
+          + "   cold x   warm x  (CPU s)")
+    for point in sorted(results.values(), key=lambda point: point["files"]):
+        cpu = point["cpu"]
+        print(f"{point['files']:7} " + " ".join(f"{cpu[name]:22.1f}" for name in LABELS)
+              + f"   {cpu['cold'] / cpu['base']:6.3f}   {cpu['warm'] / cpu['base']:6.3f}")
+    plot(results)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
