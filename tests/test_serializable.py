@@ -227,7 +227,7 @@ def test_an_edit_to_the_module_a_type_came_from_is_seen_through_the_cache(tmp_pa
         result = run_flake8("--select", "SOT3", "app/agent.py", cwd=tmp_path)
         assert result.stderr == ""
         runs.append(_sot3(result.stdout))
-    assert (tmp_path / ".flake8-ssot-cache" / "sot3.sqlite3").is_file()
+    assert (tmp_path / ".flake8-ssot-cache" / "index.sqlite3").is_file()  # kept in the index
     assert runs == [{(8, 9, "SOT301"), (9, 9, "SOT301")}, {(9, 9, "SOT301")},
                     {(8, 9, "SOT301"), (9, 9, "SOT301")}]
 

@@ -66,34 +66,3 @@ def needs_a_look(value: ast.expr) -> bool:
 
 
 VALUE, MAPPING, ITEMS = "value", "mapping", "items"
-
-
-def role(site, settings) -> str:
-    """What of the value is stored: itself, a mapping's values, or an iterable's items."""
-    value, statement = site.value, site.statement
-    extend_names = {"extend", settings.helper("extend-list")}
-    mapping_names = {"update", settings.helper("store-batch"), "setattr"}
-    for node in ast.walk(statement):
-        if not isinstance(node, ast.Call):
-            continue
-        func = node.func
-        name = func.attr if isinstance(func, ast.Attribute) else getattr(func, "id", "")
-        if any(arg is value for arg in node.args):
-            if name in extend_names:
-                return ITEMS
-            return MAPPING if name in mapping_names else VALUE
-        for keyword in node.keywords:
-            if keyword.value is value:
-                if name in extend_names:
-                    return ITEMS
-                if name in mapping_names and keyword.arg in (None, "mapping"):
-                    return MAPPING
-                return VALUE
-    if isinstance(statement, (ast.Assign, ast.AnnAssign)):
-        targets = statement.targets if isinstance(statement, ast.Assign) else [statement.target]
-        if any(isinstance(target, (ast.Attribute, ast.Name)) for target in targets):
-            return MAPPING  # ctx.metadata = {...}: the dict's values are what is stored
-    if isinstance(statement, ast.AugAssign):
-        # ctx.metadata |= {...} merges a mapping; ctx.metadata[k] += [...] extends a list.
-        return MAPPING if isinstance(statement.target, (ast.Attribute, ast.Name)) else ITEMS
-    return VALUE

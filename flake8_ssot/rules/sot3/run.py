@@ -15,7 +15,7 @@ from flake8_ssot.rule import Finding
 from flake8_ssot.rules.sot3 import kinds, prefilter, summaries
 from flake8_ssot.rules.sot3.lineage import Lineage
 from flake8_ssot.rules.sot3.session import OutOfBudget, Session, SiteOutOfBudget
-from flake8_ssot.rules.sot3.store import content_hash, store_for
+from flake8_ssot.rules.sot3.store import content_hash
 from flake8_ssot.rules.sot3.tracer import Tracer
 from flake8_ssot.rules.sot3.types import UNKNOWN, Coll, Ref, elements, encode, text
 
@@ -46,7 +46,9 @@ def check(source: str, filename: str, value_sites, settings, tree=None) -> list[
         return []
     modname, roots, root, is_package = module_name_and_roots(filename,
                                                              settings.project_root)
-    store = store_for(root, settings.cache_dir, not settings.no_cache)
+    from flake8_ssot.project import Project  # the project's index keeps summaries and results
+
+    store = Project.for_path(filename, settings).index
     key = content_hash(f"{ENGINE}\0{modname}\0{tuple(settings)!r}\0{roots!r}\0{source}"
                        .encode("utf-8", "surrogatepass"))
     cached = store.cache_get("sot3-result", key)
