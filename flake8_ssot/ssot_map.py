@@ -28,7 +28,7 @@ import sys
 from collections import Counter
 from typing import Sequence
 
-from flake8_ssot import index, options, relations
+from flake8_ssot import index, relations
 from flake8_ssot.checker import mentions_metadata
 
 _WRITES = "sot1-writes"  # cache namespace: direct metadata writes of a file content
@@ -56,11 +56,11 @@ def run(args: argparse.Namespace) -> int:
 # -- the map ----------------------------------------------------------------------------------
 
 def build_map(paths: Sequence[str]) -> dict:
-    start = os.path.abspath(paths[0])
-    settings = options.settings_for(start if os.path.isdir(start) else os.path.dirname(start))
-    root = index.find_project_root(start, settings.project_root)
-    project = index.project_index(root, (*settings.exclude, *settings.test_patterns),
-                                  settings.cache_dir, use_cache=not settings.no_cache)
+    from flake8_ssot.project import Project, settings_from_flake8
+
+    settings, _ = settings_from_flake8(list(paths))  # the configuration flake8 itself reads
+    root = Project.for_path(paths[0], settings).root
+    project = Project.for_path(paths[0], settings).index
     scope = [os.path.relpath(os.path.abspath(path), root).replace(os.sep, "/") for path in paths]
 
     def in_scope(path: str) -> bool:
