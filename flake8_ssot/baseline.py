@@ -35,8 +35,9 @@ from collections import Counter
 from dataclasses import dataclass, field
 from typing import Iterable, Sequence
 
-from flake8_ssot import commandline, options
+from flake8_ssot import commandline
 from flake8_ssot.commandline import CommandError, plural
+from flake8_ssot.project import config_directory, settings_from_flake8
 
 LOG = logging.getLogger("flake8_ssot")
 
@@ -132,9 +133,7 @@ def project_directory(settings, cwd: str | None = None, config_file: str | None 
     cwd = os.path.abspath(cwd or os.getcwd())
     if settings.project_root:
         return os.path.join(cwd, os.path.expanduser(settings.project_root))
-    if config_file:
-        return os.path.dirname(os.path.abspath(config_file))
-    return options.find_config_directory(cwd) or cwd
+    return config_directory(config_file)
 
 
 def resolve_path(raw: str, settings, cwd: str | None = None,
@@ -350,7 +349,7 @@ def configured_path(explicit: str | None, config_file: str | None = None) -> tup
     """``(baseline path, whether the flake8 configuration names it)``: ``--baseline``, else
     ``ssot-baseline`` from the flake8 config, else the default name in the project directory."""
     cwd = os.getcwd()
-    settings = options.settings_for(cwd, config_file)
+    settings, _ = settings_from_flake8(["--config", config_file] if config_file else [])
     if explicit:
         return os.path.abspath(explicit), bool(settings.baseline)
     return (resolve_path(settings.baseline or DEFAULT_PATH, settings, cwd, config_file),
@@ -447,8 +446,7 @@ def run(args: argparse.Namespace) -> int:
         for item in left_out:
             print(f"  {item}")
     if not configured:
-        config_directory = (os.path.dirname(os.path.abspath(config)) if config else
-                            options.find_config_directory(os.getcwd()) or os.getcwd())
-        print(f"Enable it: add `ssot-baseline = {os.path.relpath(path, config_directory)}` to "
+        relative = os.path.relpath(path, config_directory(config))
+        print(f"Enable it: add `ssot-baseline = {relative}` to "
               "the [flake8] section of setup.cfg, tox.ini or .flake8.")
     return commandline.EXIT_OK

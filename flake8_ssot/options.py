@@ -1,20 +1,17 @@
 """Every ``ssot-`` option, declared once with its type, default and help (the pylint way).
 
-flake8 registers them from ``OPTIONS`` (see ``register``); the ``flake8-ssot`` command reads the
-same names from ``setup.cfg`` / ``tox.ini`` / ``.flake8`` (see ``read_settings``). Nothing here
-imports flake8, so the project index and the command line tools can use it too.
+flake8 registers them from ``OPTIONS`` (see ``register``) and parses them, from the command line
+and from ``setup.cfg`` / ``tox.ini`` / ``.flake8``; the ``flake8-ssot`` commands ask flake8 itself
+(``project.settings_from_flake8``), so there is one reading of the configuration. Nothing here
+imports flake8.
 """
 
 from __future__ import annotations
 
-import configparser
-import os
 from collections import namedtuple
-from typing import Any, Iterable, Mapping, NamedTuple
+from typing import Any, NamedTuple
 
 LIST, STR, BOOL, INT, FLOAT = "list", "str", "bool", "int", "float"
-
-CONFIG_FILES = ("setup.cfg", "tox.ini", ".flake8")
 
 
 class Option(NamedTuple):
@@ -203,69 +200,6 @@ def settings_from_flake8(parsed: Any) -> Any:
     flake8_excludes = (*(getattr(parsed, "exclude", None) or ()),
                        *(getattr(parsed, "extend_exclude", None) or ()))
     return settings._replace(exclude=(*settings.exclude, *flake8_excludes))
-
-
-def settings_from_mapping(mapping: Mapping[str, str]) -> Any:
-    """Build Settings from a config section (keys ``ssot-context-classes`` or ``ssot_...``)."""
-    values = {}
-    for option in OPTIONS:
-        for key in (f"ssot-{option.name}", option.dest):
-            if key in mapping:
-                values[option.field] = option.convert(mapping[key])
-    return Settings(**values)
-
-
-def read_config_section(directory: str, config_file: str | None = None) -> dict[str, str]:
-    """The ``[flake8]`` section of the first config file in *directory* that has one."""
-    candidates: Iterable[str] = [config_file] if config_file else (
-        os.path.join(directory, name) for name in CONFIG_FILES
-    )
-    for path in candidates:
-        parser = configparser.RawConfigParser()
-        try:
-            parser.read(path, encoding="utf-8")
-        except (configparser.Error, OSError, UnicodeDecodeError):
-            continue
-        if parser.has_section("flake8"):
-            return dict(parser.items("flake8"))
-    return {}
-
-
-def read_settings(directory: str, config_file: str | None = None) -> Any:
-    """Settings for tools that run outside flake8, from the same config files flake8 reads."""
-    return settings_from_mapping(read_config_section(directory, config_file))
-
-
-def find_config_directory(start: str) -> str | None:
-    """The directory of the config file flake8 itself would read, searching upward from *start*.
-
-    Like flake8: the first ``setup.cfg``, ``tox.ini`` or ``.flake8`` with a ``[flake8]`` section,
-    not looking in the home directory or above it.
-    """
-    directory = os.path.abspath(start)
-    home = os.path.expanduser("~")
-    while True:
-        for name in CONFIG_FILES:
-            parser = configparser.RawConfigParser()
-            try:
-                parser.read(os.path.join(directory, name), encoding="utf-8")
-            except (configparser.Error, OSError, UnicodeDecodeError):
-                continue
-            if parser.has_section("flake8") or parser.has_section("flake8:local-plugins"):
-                return directory
-        parent = os.path.dirname(directory)
-        if parent == directory or parent == home:
-            return None
-        directory = parent
-
-
-def settings_for(start: str, config_file: str | None = None) -> Any:
-    """Settings as flake8 would find them from *start*: ``--config`` if given, else the nearest
-    config file with a ``[flake8]`` section, else the defaults."""
-    if config_file:
-        return read_settings(os.path.dirname(os.path.abspath(config_file)), config_file)
-    directory = find_config_directory(start)
-    return read_settings(directory) if directory else Settings()
 
 
 def register(option_manager: Any) -> None:

@@ -105,6 +105,14 @@ def _context_rules(settings, subclasses: frozenset) -> ContextRules:
     return ContextRules(settings, subclasses)
 
 
+def config_directory(config_file: str | None = None) -> str:
+    """The directory of the config file flake8 reads (``--config``, else the one it finds from
+    the current directory), else the current directory: where flake8 resolves relative paths."""
+    from flake8.options.config import load_config
+
+    return os.path.abspath(load_config(config_file, [])[1])
+
+
 def settings_from_flake8(arguments: Sequence[str] = ()):
     """``(settings, flake8 options)`` exactly as ``flake8 <arguments>`` would see them, from the
     same config files (``--config``, ``--isolated`` and ``--append-config`` included)."""
