@@ -80,3 +80,20 @@ def test_linter_advice_and_fixer_action_agree_for_every_form(tmp_path):
             assert manual[line]["code"] == form.code, (form.name, entry)
             assert line not in rewritten
     assert set(messages) == set(line_of)
+
+
+def test_a_used_pop_is_advised_as_the_fixer_lists_it(tmp_path):
+    agent = ("from base_agent import BaseAgent\n\n\nclass Agent(BaseAgent):\n"
+             "    def run(self, context):\n        draft = context.metadata.pop('draft')\n"
+             "        return draft\n")
+    project = write_tree(tmp_path / "p", {"setup.cfg": "[flake8]\n",
+                                          "base_agent.py": full_base(), "agent.py": agent})
+    linted = run_flake8("--select=SOT105", "agent.py", cwd=project)
+    assert linted.stdout == (
+        "agent.py:6:9: SOT105 context.metadata.pop(...) removes metadata directly; its value is "
+        "used: read it with self.get_metadata_value(context, key), then "
+        "self.remove_metadata_key(context, key)\n")
+    fixed = json.loads(run_ssot("fix", "--format=json", "agent.py", cwd=project).stdout)
+    assert fixed["files"][0]["manual"] == [{
+        "line": 6, "code": "SOT105",
+        "reason": "the value of .pop() is used; read it with the get helper, then remove the key"}]

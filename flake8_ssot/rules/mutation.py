@@ -587,6 +587,11 @@ class Advisor:
             return (f"no helper writes .{write.attribute} (the helpers write "
                     f".{self.helpers_attribute}): add one to {self.holder}, or exempt the class "
                     "that owns this write")
+        if form.name == "pop" and not (isinstance(write.statement, ast.Expr)
+                                       and write.statement.value is write.call):
+            # The popped value is used: the remove helper returns nothing (as the fixer says).
+            return (f"its value is used: read it with {self.call('get-value', [receiver, 'key'])}"
+                    f", then {self.call('remove-key', [receiver, 'key'])}")
         if form.role:
             advice = "use " + self.call(form.role, self.arguments(write))
             if write.alias:
