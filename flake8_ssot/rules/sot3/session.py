@@ -12,6 +12,7 @@ from __future__ import annotations
 import ast
 import os
 
+from flake8_ssot.index import dotted_name
 from flake8_ssot.rules.sot3 import kinds, summaries
 from flake8_ssot.rules.sot3.store import content_hash
 from flake8_ssot.rules.sot3.types import (
@@ -150,14 +151,8 @@ class Session:
 
     def resolve_node(self, view, node):
         """A Name/Attribute node of an annotation in *view*."""
-        parts = []
-        while isinstance(node, ast.Attribute):
-            parts.append(node.attr)
-            node = node.value
-        if not isinstance(node, ast.Name):
-            return UNKNOWN
-        parts.append(node.id)
-        return self.lookup_dotted(view, ".".join(reversed(parts)))
+        dotted = dotted_name(node) if isinstance(node, (ast.Name, ast.Attribute)) else None
+        return UNKNOWN if dotted is None else self.lookup_dotted(view, dotted)
 
     def annotations(self, view, keep_annotated: bool = True) -> Annotations:
         return Annotations(lambda node: self.resolve_node(view, node), self.instance_of,
