@@ -9,6 +9,7 @@ flake8 run on one file (pre-commit, an editor) pays only for what that file uses
 from __future__ import annotations
 
 import ast
+import functools
 import logging
 from typing import Sequence
 
@@ -47,10 +48,20 @@ def _internal_error(check: str, error: Exception) -> Finding:
 
 
 def mentions_metadata(source: str, settings) -> bool:
-    """Cheap text prefilter: most files never mention metadata or a helper, skip their walk."""
-    words = (*settings.metadata_attributes,
-             *(settings.helper(h.role) for h in HELPERS if h.value_param))
-    return any(word in source for word in words if word)
+    """Cheap text prefilter: only a file that reads a metadata attribute (``.metadata``: every
+    write, an alias's included, starts from one), names it for ``setattr``, or calls a helper
+    with a value can hold a SOT1xx or SOT3xx finding. A ``metadata=`` keyword or a ``metadata``
+    parameter, the commonest mentions in agents code, is not enough."""
+    return any(word in source for word in _prefilter_words(settings))
+
+
+@functools.lru_cache(maxsize=8)
+def _prefilter_words(settings) -> tuple[str, ...]:
+    words = []
+    for attribute in settings.metadata_attributes:
+        words += [f".{attribute}", f"'{attribute}'", f'"{attribute}"']
+    words += [settings.helper(h.role) for h in HELPERS if h.value_param]
+    return tuple(word for word in words if word.strip(".'\""))
 
 
 def check_file(tree: ast.AST, lines: Sequence[str], filename: str, settings) -> list[Finding]:
