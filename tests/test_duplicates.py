@@ -6,12 +6,11 @@ import os
 import shutil
 import sqlite3
 import subprocess
-import sys
 
 import pytest
 
-from conftest import (FIXTURES, REPO, code_blocks, expected_in, reported, run_flake8,
-                      write_tree)
+from helpers import (FLAKE8, FIXTURES, REPO, code_blocks, expected_in, reported, run_flake8,
+                     user_env, write_tree)
 
 PROJECT = FIXTURES / "sot2xx_project"
 ENGINE = "class ExecutionEngine:\n    pass\n"
@@ -114,12 +113,8 @@ def test_ignored_class_names_and_excludes(tmp_path):
 
 
 def test_git_project_lists_untracked_but_not_ignored_files(tmp_path):
-    project(tmp_path, {"a.py": ENGINE, "build_out/gen.py": ENGINE, "new.py": ENGINE})
-    (tmp_path / ".gitignore").write_text("build_out/\n")
-    git = ["git", "-c", "user.name=t", "-c", "user.email=t@example.invalid"]
-    subprocess.run([*git, "init", "-q"], cwd=tmp_path, check=True)
-    subprocess.run([*git, "add", "a.py", ".gitignore"], cwd=tmp_path, check=True)
-    subprocess.run([*git, "commit", "-qm", "init"], cwd=tmp_path, check=True)
+    write_tree(tmp_path, {"a.py": ENGINE, ".gitignore": "build_out/\n"}, commit=True)
+    project(tmp_path, {"build_out/gen.py": ENGINE, "new.py": ENGINE})
     result = run_flake8("--select", "SOT", "a.py", cwd=tmp_path)
     assert "also at new.py:1;" in result.stdout and "build_out" not in result.stdout
 
@@ -142,9 +137,10 @@ def test_jobs_2_and_concurrent_processes_on_a_cold_cache_agree(tmp_path):
     parallel = run_flake8("--select", "SOT", "-j", "2", ".", cwd=tmp_path)
     assert parallel.stdout == serial.stdout
     shutil.rmtree(tmp_path / ".flake8-ssot-cache")
-    command = [sys.executable, "-m", "flake8", "--select", "SOT", "-j", "2", "."]
+    command = [FLAKE8, "--select", "SOT", "-j", "2", "."]
     processes = [subprocess.Popen(command, cwd=tmp_path, stdout=subprocess.PIPE,
-                                  stderr=subprocess.PIPE, text=True) for _ in range(2)]
+                                  stderr=subprocess.PIPE, text=True, env=user_env())
+                 for _ in range(2)]
     outputs = [process.communicate(timeout=300) for process in processes]
     assert [out for out, _ in outputs] == [serial.stdout, serial.stdout]
     assert all("Traceback" not in err for _, err in outputs)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from conftest import FIXTURES, expected_in, reported, run_flake8
+from helpers import FIXTURES, expected_in, reported, run_flake8
 
 FAMILY_FIXTURES = sorted(FIXTURES.glob("sot*.py"))
 

@@ -10,7 +10,7 @@ import sys
 import textwrap
 import time
 
-from conftest import write_tree
+from helpers import user_env, write_tree
 
 from flake8_ssot.index import (ClassDefinition, ClassFacts, ImportFacts, ProjectIndex,
                                project_index)
@@ -142,7 +142,7 @@ def test_cache_entries_survive_into_a_second_process(tmp_path):
     index = build(write_tree(tmp_path, AGENTS))
     index.cache_put("summaries", "k1", {"kinds": ["datetime"], "n": 1})
     output = subprocess.run([sys.executable, "-c", SECOND_PROCESS, str(tmp_path)],
-                            capture_output=True, text=True, check=True).stdout
+                            capture_output=True, text=True, check=True, env=user_env()).stdout
     assert json.loads(output) == [{"kinds": ["datetime"], "n": 1}, None]
 
 

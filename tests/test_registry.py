@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 
-from conftest import REPO, run_flake8
+from helpers import REPO, run_flake8
 from flake8_ssot import docs
 from flake8_ssot.registry import RULES
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import textwrap
 from pathlib import Path
 
-from conftest import FIXTURES, reported, run_flake8
+from helpers import FIXTURES, reported, run_flake8, write_tree
 
 AGENT = """\
 from datetime import datetime
@@ -21,10 +21,7 @@ class Agent:
 
 
 def _write(root: Path, files: dict[str, str]) -> None:
-    for name, text in files.items():
-        path = root / name
-        path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_text(textwrap.dedent(text), encoding="utf-8")
+    write_tree(root, {name: textwrap.dedent(text) for name, text in files.items()})
 
 
 def _sot3(output: str) -> set[tuple[int, int, str]]:

@@ -8,7 +8,7 @@ import os
 import subprocess
 import sys
 
-from conftest import FIXTURES, run_flake8, write_tree
+from helpers import FIXTURES, run_flake8, write_tree
 
 CERTAIN_WRITES = 3000
 
