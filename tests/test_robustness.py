@@ -42,7 +42,7 @@ def test_undecodable_bytes_are_read_as_flake8_reads_them(tmp_path):
         " after adding store_metadata_result to your BaseAgent (`flake8-ssot helpers`)",
         "./latin.py:2:5: SOT101 context.metadata[...] = ... writes metadata directly; "
         "use self.store_metadata_result(context, key, value)"
-          " after adding store_metadata_result to your BaseAgent (`flake8-ssot helpers`)",
+        " after adding store_metadata_result to your BaseAgent (`flake8-ssot helpers`)",
         "./nul.py:1:1: E999 SyntaxError: source code string cannot contain null bytes",
         "./utf16.py:1:1: E999 SyntaxError: source code string cannot contain null bytes",
     ]
