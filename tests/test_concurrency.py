@@ -87,6 +87,7 @@ def test_four_cold_processes_agree_and_leave_a_sound_cache(tmp_path):
             assert connection.execute("PRAGMA integrity_check").fetchone() == ("ok",)
     warm_stdout, _ = finish(start(root, "."))
     assert warm_stdout == first
+    assert finish(start(root, "--ssot-no-cache", "."))[0] == first  # the cache changes nothing
     one_file_stdout, _ = finish(start(root, os.path.join("pkg1", "module_9.py")))
     assert one_file_stdout == "".join(
         line + "\n" for line in first.splitlines() if line.startswith("./pkg1/module_9.py:")

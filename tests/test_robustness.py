@@ -4,6 +4,7 @@ finishes. Everything goes through the real flake8 command line, as a user (or CI
 from __future__ import annotations
 
 import os
+import sqlite3
 from pathlib import Path
 
 from helpers import reported, run_flake8, write_tree
@@ -198,7 +199,10 @@ def test_a_cache_overwritten_with_garbage_is_rebuilt(tmp_path):
     result = run_flake8("--select", "SOT", "agent.py", cwd=root)
     assert_clean_stderr(result)
     assert result.stdout.splitlines() == [sot201("agent.py", "other.py:1", "third.py:1")]
-    # An empty file and a directory where the database should be: same answer.
+    # Rebuilt, not merely bypassed: the three Python files are in a sound index again.
+    with sqlite3.connect(root / CACHE / "index.sqlite3") as connection:
+        assert connection.execute("SELECT count(*) FROM files").fetchone() == (3,)
+    # An empty file where the database should be: same answer.
     for path in written:
         path.write_bytes(b"")
     assert run_flake8("--select", "SOT", "agent.py", cwd=root).stdout == result.stdout
