@@ -34,7 +34,7 @@ CONFIG = ("[flake8]\n"
           "ssot-context-names = doc, document, *_doc, node, *_node, article, blob\n"
           "ssot-context-classes = Document, Blob, BaseNode, TextNode\n")
 REPO = Path(__file__).resolve().parent.parent
-FIXTURE = REPO / "tests" / "fixtures" / "sot3xx_serializable.py"
+FIXTURE = REPO / "tests" / "fixtures" / "sot301.py"
 SOT3_OFF = ("--ssot-inference-budget", "0")
 
 

@@ -7,8 +7,8 @@ import json
 
 import pytest
 
-from conftest import reported, run_flake8
-from conftest import run_ssot as flake8_ssot
+from helpers import reported, run_flake8, write_tree
+from helpers import run_ssot as flake8_ssot
 
 CONFIG = "[flake8]\nssot-baseline = ssot-baseline.json\n"
 
@@ -24,9 +24,7 @@ class ReportAgent:
 @pytest.fixture
 def project(tmp_path):
     """A project with three legacy findings and a baseline accepting them."""
-    (tmp_path / "setup.cfg").write_text(CONFIG)
-    (tmp_path / "agents").mkdir()
-    (tmp_path / "agents" / "report.py").write_text(LEGACY)
+    write_tree(tmp_path, {"setup.cfg": CONFIG, "agents/report.py": LEGACY})
     before = run_flake8("--select", "SOT", ".", cwd=tmp_path)
     assert reported(before.stdout) == {(3, 9, "SOT101"), (4, 9, "SOT101"), (5, 9, "SOT106")}
     written = flake8_ssot("baseline", cwd=tmp_path)

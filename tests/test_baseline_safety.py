@@ -8,8 +8,8 @@ import json
 
 import pytest
 
-from conftest import reported, run_flake8, write_tree
-from conftest import run_ssot as flake8_ssot
+from helpers import reported, run_flake8, write_tree
+from helpers import run_ssot as flake8_ssot
 
 REPORT = '''\
 class ReportAgent:

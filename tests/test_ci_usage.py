@@ -7,7 +7,7 @@ import shlex
 
 import pytest
 
-from conftest import REPO, code_blocks, reported, run_flake8
+from helpers import REPO, code_blocks, reported, run_flake8, write_tree
 from flake8_ssot import options
 
 SOURCE = '''\
@@ -30,9 +30,8 @@ ALL = {(1, 1, "F401"), (5, 5, "SOT101"), (6, 5, "SOT101"), (7, 5, "SOT106")}
 
 @pytest.fixture
 def project(tmp_path):
-    (tmp_path / "agent.py").write_text(SOURCE)
-    (tmp_path / "clean.py").write_text("def handle(context):\n    return context.metadata['a']\n")
-    return tmp_path
+    return write_tree(tmp_path, {
+        "agent.py": SOURCE, "clean.py": "def handle(context):\n    return context.metadata['a']\n"})
 
 
 def test_exit_codes(project):

@@ -4,19 +4,16 @@
 from __future__ import annotations
 
 import os
-import shutil
 import subprocess
-import sys
 
-from conftest import write_tree
-from conftest import run_ssot as flake8_ssot
+from helpers import FLAKE8_SSOT, user_env, write_tree
+from helpers import run_ssot as flake8_ssot
 
 AGENT = "def handle(context):\n    context.metadata.clear()\n"
 
 
 def test_top_level_help_describes_the_command_and_its_exit_codes():
-    console_script = shutil.which("flake8-ssot", path=os.path.dirname(sys.executable))
-    result = subprocess.run([console_script, "--help"], capture_output=True, text=True)
+    result = flake8_ssot("--help")
     assert result.returncode == 0
     assert result.stdout.startswith("usage: flake8-ssot [-h] [--version] COMMAND ...\n")
     assert "Project-level commands of the flake8-ssot plugin." in result.stdout
@@ -29,8 +26,8 @@ def test_top_level_help_describes_the_command_and_its_exit_codes():
 def _read_only_run(project, *args: str) -> subprocess.CompletedProcess:
     """``flake8-ssot *args`` in *project* made read-only: for root (who may write anywhere) a
     read-only bind mount in a mount namespace of its own, else the permission bits."""
-    command = [sys.executable, "-m", "flake8_ssot.cli", *args]
-    env = {key: value for key, value in os.environ.items() if key != "PYTHONSAFEPATH"}
+    command = [FLAKE8_SSOT, *args]
+    env = user_env()
     if os.geteuid() == 0:
         script = ('mount --bind "$0" "$0" && mount -o remount,ro,bind "$0" && cd "$0" && '
                   'exec "$@"')

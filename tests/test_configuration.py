@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from conftest import reported, run_flake8
+from helpers import reported, run_flake8
 
 SOURCE = '''\
 def handle(run, context, message):

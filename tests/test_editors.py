@@ -12,7 +12,7 @@ import sys
 import threading
 from pathlib import Path
 
-from conftest import REPO, code_blocks, run_flake8
+from helpers import REPO, code_blocks, run_flake8, user_env
 
 DISK = '''\
 class ReportAgent:
@@ -113,8 +113,7 @@ def test_pylsp_flake8_plugin_shows_the_unsaved_buffers_finding(tmp_path):
     assert run_flake8("--select", "SOT", str(path)).stdout == ""  # the disk copy is clean
 
     # pylsp runs `flake8` from PATH: the environment's own, where the plugin is installed.
-    env = {**os.environ, "PATH": os.path.dirname(sys.executable) + os.pathsep + os.environ["PATH"]}
-    env.pop("PYTHONSAFEPATH", None)
+    env = user_env({"PATH": os.path.dirname(sys.executable) + os.pathsep + os.environ["PATH"]})
     server = LanguageServer([sys.executable, "-m", "pylsp"], cwd=workspace, env=env)
     try:
         server.request("initialize", {

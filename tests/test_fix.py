@@ -16,8 +16,8 @@ from pathlib import Path
 import pytest
 import yaml
 
-from conftest import REPO, code_blocks, reported, run_flake8, write_tree
-from test_forms import full_base
+from helpers import (REPO, code_blocks, full_base, reported, run_flake8, run_ssot, user_env,
+                     write_tree)
 
 GOLDEN = Path(__file__).parent / "golden" / "fix"
 SAMPLE = REPO / "examples" / "agents"
@@ -26,11 +26,7 @@ _MANUAL_SITE = re.compile(r"^  (?P<path>\S+?):(?P<line>\d+): (?P<code>SOT\d{3})$
 
 
 def run_fix(*args: str, cwd: Path) -> subprocess.CompletedProcess:
-    env = {**os.environ}
-    env.pop("PYTHONSAFEPATH", None)
-    env["PYTHONPATH"] = str(REPO)  # the checkout under test, wherever the test runs from
-    return subprocess.run([sys.executable, "-m", "flake8_ssot.cli", "fix", *args], cwd=cwd,
-                          capture_output=True, text=True, env=env, timeout=120)
+    return run_ssot("fix", *args, cwd=cwd, timeout=120)
 
 
 def manual_marks(directory: Path) -> set[tuple[str, int, str]]:
@@ -248,12 +244,10 @@ def test_the_manifest_hook_rewrites_staged_files_and_fails_the_commit(tmp_path):
     (tmp_path / "setup.cfg").write_text("[flake8]\n", encoding="utf-8")
     shutil.copy(GOLDEN / "before" / "counter.py", tmp_path / "counter.py")
     write_tree(tmp_path, {"agentsvc/__init__.py": "", "agentsvc/base_agent.py": full_base()})
-    env = {key: value for key, value in os.environ.items()
-           if not key.startswith(("GIT_", "PRE_COMMIT")) and key != "PYTHONSAFEPATH"}
-    env.update({"GIT_CONFIG_NOSYSTEM": "1", "GIT_CONFIG_GLOBAL": os.devnull,
-                "PRE_COMMIT_HOME": str(tmp_path / ".pre-commit-home"), "PRE_COMMIT_COLOR": "never",
-                "PYTHONPATH": str(REPO),
-                "PATH": os.path.dirname(sys.executable) + os.pathsep + os.environ.get("PATH", "")})
+    env = user_env({"GIT_CONFIG_NOSYSTEM": "1", "GIT_CONFIG_GLOBAL": os.devnull,
+                    "PRE_COMMIT_HOME": str(tmp_path / ".pre-commit-home"),
+                    "PRE_COMMIT_COLOR": "never",
+                    "PATH": os.path.dirname(sys.executable) + os.pathsep + os.environ["PATH"]})
 
     def run(*command):
         return subprocess.run(command, cwd=tmp_path, env=env, capture_output=True, text=True,

@@ -10,11 +10,10 @@ from pathlib import Path
 
 import pytest
 
-from conftest import write_tree
+from helpers import full_base, write_tree
 from flake8_ssot.fix import fix_source
 from flake8_ssot.options import Settings
 from flake8_ssot.project import Project
-from test_forms import full_base
 
 HEADER = "from base_agent import BaseAgent\n\n\nclass Agent(BaseAgent):\n" \
          "    def run(self, context, child_context, model, items, key):\n"

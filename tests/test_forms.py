@@ -5,10 +5,9 @@ from __future__ import annotations
 
 import json
 
-from conftest import run_flake8, run_ssot, write_tree
+from helpers import full_base, run_flake8, run_ssot, write_tree
 from flake8_ssot.forms import FORMS
-from flake8_ssot.helpers_command import implementation
-from flake8_ssot.options import HELPERS, Settings
+from flake8_ssot.options import Settings
 
 # One statement per form, in a method of a class that has every helper.
 SNIPPETS = {
@@ -31,12 +30,6 @@ SNIPPETS = {
     "propagate": "child_context.metadata = context.metadata.copy()",
     "replace": "context.metadata = {}",
 }
-
-
-def full_base() -> str:
-    settings = Settings()
-    methods = "\n\n".join(implementation(helper, settings) for helper in HELPERS)
-    return f"import copy\n\n\nclass BaseAgent:\n{methods}\n"
 
 
 def test_every_form_has_a_snippet():

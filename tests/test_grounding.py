@@ -6,10 +6,9 @@ from __future__ import annotations
 
 import json
 import re
-import subprocess
 import textwrap
 
-from conftest import reported, run_flake8, run_ssot, write_tree
+from helpers import git, reported, run_flake8, run_ssot, write_tree
 
 PARTIAL_BASE = '''\
 class BaseAgent:
@@ -251,13 +250,11 @@ def test_the_dry_run_diff_applies_with_git_apply(tmp_path):
     project = partial_project(tmp_path)
     worker = project / "agentsvc/worker.py"
     worker.write_text(WORKER.rstrip("\n"))  # no newline at the end of the file
-    subprocess.run(["git", "init", "-q"], cwd=project, check=True)
+    git(project, "init", "-q")
     dry = run_ssot("fix", ".", cwd=project)
     assert "\\ No newline at end of file" in dry.stdout
     (project / "changes.patch").write_text(dry.stdout)
-    applied = subprocess.run(["git", "apply", "changes.patch"], cwd=project,
-                             capture_output=True, text=True)
-    assert applied.returncode == 0, applied.stderr
+    git(project, "apply", "changes.patch")
     written = partial_project(tmp_path / "again")
     (written / "agentsvc/worker.py").write_text(WORKER.rstrip("\n"))
     run_ssot("fix", "--write", ".", cwd=written)

@@ -1,60 +1,13 @@
 """flake8 run several times in ONE Python process, as VS Code's flake8 extension does by default
 (``runpy.run_module("flake8")`` inside its long-lived language server): every run must see the
-disk as it is now. A driver script in a subprocess plays the editor: it applies each step's file
-changes, then runs flake8 through runpy and records what it printed."""
+disk as it is now. ``helpers.run_in_one_process`` plays the editor."""
 
 from __future__ import annotations
 
-import json
-import os
-import subprocess
-import sys
-import textwrap
+from helpers import reported, run_in_one_process, write_tree
 
-from conftest import reported, write_tree
-
-DRIVER = textwrap.dedent('''\
-    import contextlib, io, json, os, runpy, subprocess, sys
-
-    results = []
-    for step in json.loads(sys.argv[1]):
-        for path, text in step.get("files", {}).items():
-            if text is None:
-                os.remove(path)
-            else:
-                os.makedirs(os.path.dirname(path) or ".", exist_ok=True)
-                with open(path, "w") as handle:
-                    handle.write(text)
-        for command in step.get("commands", []):  # e.g. `flake8-ssot baseline` in a terminal
-            subprocess.run([sys.executable, *command], check=True, capture_output=True)
-        exec(step.get("python", ""))  # e.g. a rule family made to fail, in this process
-        stdout = io.TextIOWrapper(io.BytesIO(), encoding="utf-8")  # flake8 writes to .buffer
-        stderr = io.StringIO()
-        sys.argv = ["flake8", *step["flake8"]]
-        with contextlib.redirect_stdout(stdout), contextlib.redirect_stderr(stderr):
-            try:
-                runpy.run_module("flake8", run_name="__main__", alter_sys=True)
-                status = 0
-            except SystemExit as stop:
-                status = stop.code
-        stdout.flush()
-        results.append({"status": status, "stdout": stdout.buffer.getvalue().decode(),
-                         "stderr": stderr.getvalue()})
-    print(json.dumps(results))
-''')
 # The argv VS Code's extension passes (microsoft/vscode-flake8, bundled/tool/lsp_server.py).
 VSCODE_ARGS = ["--format=%(row)d,%(col)d,%(code).1s,%(code)s:%(text)s"]
-
-
-def run_in_one_process(project, steps: list[dict]) -> list[dict]:
-    """Run the *steps* in one driver process in *project*; each step's flake8 result."""
-    driver = project / ".driver.py"
-    driver.write_text(DRIVER)
-    env = {key: value for key, value in os.environ.items() if key != "PYTHONSAFEPATH"}
-    result = subprocess.run([sys.executable, str(driver), json.dumps(steps)], cwd=project,
-                            capture_output=True, text=True, env=env, timeout=300)
-    assert result.returncode == 0, result.stderr
-    return json.loads(result.stdout)
 
 
 def vscode_findings(stdout: str) -> set[tuple[int, int, str]]:

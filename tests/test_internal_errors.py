@@ -6,9 +6,8 @@ from __future__ import annotations
 
 import json
 
-from conftest import reported, run_flake8, write_tree
-from conftest import run_ssot as flake8_ssot
-from test_in_process import run_in_one_process
+from helpers import reported, run_flake8, run_in_one_process, write_tree
+from helpers import run_ssot as flake8_ssot
 from test_robustness import deep_attribute_chain
 
 # Run inside the flake8 process before it checks: the duplicate-class family fails on every file.

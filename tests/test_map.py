@@ -3,20 +3,12 @@
 from __future__ import annotations
 
 import json
-import os
 import shutil
-import subprocess
-import sys
 
 import pytest
 
-from conftest import FIXTURES, REPO, code_blocks
-
-
-def flake8_ssot(*args: str, cwd) -> subprocess.CompletedProcess:
-    env = {key: value for key, value in os.environ.items() if key != "PYTHONSAFEPATH"}
-    return subprocess.run([sys.executable, "-m", "flake8_ssot.cli", *args], cwd=cwd,
-                          capture_output=True, text=True, env=env, timeout=300)
+from helpers import FIXTURES, REPO, code_blocks
+from helpers import run_ssot as flake8_ssot
 
 
 @pytest.fixture(scope="module")

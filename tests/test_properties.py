@@ -24,7 +24,7 @@ import hypothesmith
 import pytest
 from hypothesis import HealthCheck, assume, given, settings, strategies as st
 
-from conftest import reported, run_flake8
+from helpers import reported, run_flake8
 from flake8_ssot import options
 from flake8_ssot.checker import check_file
 from flake8_ssot.registry import BY_CODE

@@ -10,8 +10,8 @@ from pathlib import Path
 
 import jsonschema
 
-from conftest import REPO, run_flake8, write_tree
-from conftest import run_ssot as flake8_ssot
+from helpers import REPO, run_flake8, write_tree
+from helpers import run_ssot as flake8_ssot
 from flake8_ssot.registry import RULES
 
 SCHEMA = json.loads((Path(__file__).parent / "sarif-schema-2.1.0.json").read_text())

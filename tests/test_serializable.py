@@ -5,7 +5,7 @@ from __future__ import annotations
 import textwrap
 from pathlib import Path
 
-from conftest import FIXTURES, reported, run_flake8
+from helpers import FIXTURES, reported, run_flake8, write_tree
 
 AGENT = """\
 from datetime import datetime
@@ -21,10 +21,7 @@ class Agent:
 
 
 def _write(root: Path, files: dict[str, str]) -> None:
-    for name, text in files.items():
-        path = root / name
-        path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_text(textwrap.dedent(text), encoding="utf-8")
+    write_tree(root, {name: textwrap.dedent(text) for name, text in files.items()})
 
 
 def _sot3(output: str) -> set[tuple[int, int, str]]:
@@ -137,7 +134,7 @@ def test_inference_failures_give_no_finding_and_no_traceback(tmp_path):
 
 
 def test_inference_budget_of_zero_turns_inference_off():
-    fixture = FIXTURES / "sot3xx_serializable.py"
+    fixture = FIXTURES / "sot301.py"
     result = run_flake8("--isolated", "--select", "SOT", "--ssot-inference-budget", "0",
                         str(fixture))
     assert result.stderr == ""
@@ -233,13 +230,13 @@ def test_an_edit_to_the_module_a_type_came_from_is_seen_through_the_cache(tmp_pa
 
 
 def test_each_message_shows_its_proof_in_one_line():
-    fixture = FIXTURES / "sot3xx_agent_forms.py"
-    result = run_flake8("--isolated", "--select", "SOT3", str(fixture))
+    datetimes, objects = FIXTURES / "sot301.py", FIXTURES / "sot311.py"
+    result = run_flake8("--isolated", "--select", "SOT3", str(datetimes), str(objects))
     assert result.stderr == ""
-    assert f"{fixture}:17:9: SOT301 {{'time_range': time_range, 'n': 1}} holds a datetime " \
-           "(`time_range` is declared `Tuple[datetime, datetime]`, line 16), which json.dumps " \
+    assert f"{datetimes}:86:9: SOT301 {{'time_range': time_range, 'n': 1}} holds a datetime " \
+           "(`time_range` is declared `Tuple[datetime, datetime]`, line 85), which json.dumps " \
            "cannot encode; store its .isoformat()" in result.stdout.splitlines()
-    assert f"{fixture}:25:9: SOT311 lock is an asyncio.Semaphore (`self.locks` is declared " \
-           "`Dict[str, asyncio.Semaphore]`, line 12), which json.dumps cannot encode; store " \
+    assert f"{objects}:64:9: SOT311 lock is an asyncio.Semaphore (`self.locks` is declared " \
+           "`Dict[str, asyncio.Semaphore]`, line 58), which json.dumps cannot encode; store " \
            "JSON data instead (e.g. dataclasses.asdict(...) of a dataclass)" \
            in result.stdout.splitlines()

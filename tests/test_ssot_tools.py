@@ -6,12 +6,11 @@ from __future__ import annotations
 
 import os
 import shutil
-import subprocess
-import sys
 
 import pytest
 
-from conftest import FIXTURES, expected_in, reported, run_flake8, write_tree
+from helpers import FIXTURES, expected_in, reported, run_flake8, write_tree
+from helpers import run_ssot as flake8_ssot
 
 PROJECT = FIXTURES / "sot2xx_project"
 
@@ -96,12 +95,6 @@ def test_a_duplicate_in_the_buffer_that_extends_the_other_is_silent(tmp_path):
     assert (result.stdout, result.stderr) == ("", "")
     on_disk = run_flake8("--select", "SOT201", "pkg/shim.py", cwd=tmp_path)
     assert reported(on_disk.stdout) == {(1, 1, "SOT201")}
-
-
-def flake8_ssot(*args: str, cwd) -> subprocess.CompletedProcess:
-    env = {key: value for key, value in os.environ.items() if key != "PYTHONSAFEPATH"}
-    return subprocess.run([sys.executable, "-m", "flake8_ssot.cli", *args], cwd=cwd,
-                          capture_output=True, text=True, env=env, timeout=300)
 
 
 def test_with_a_baseline_todays_family_is_accepted_and_a_new_member_fails(tmp_path):
