@@ -58,8 +58,13 @@ class Run:
         return relative_path in self.checked and relative_path not in self.unreadable
 
 
+# flake8 itself, never a project file named flake8.py: ``python -m flake8`` and ``-c`` put the
+# current directory (the checked project) first on sys.path, so it goes before the import.
+_RUN_FLAKE8 = "import sys; del sys.path[0]; from flake8.main.cli import main; sys.exit(main())"
+
+
 def flake8_command(paths: Sequence[str], config: str | None) -> list[str]:
-    return [sys.executable, "-m", "flake8", "--select=SOT,E902,E999",
+    return [sys.executable, "-c", _RUN_FLAKE8, "--select=SOT,E902,E999",
             "--extend-select=SOT", "--ssot-baseline=", "--exit-zero", "--format=ssot-records",
             *([f"--config={config}"] if config else []), *paths]
 

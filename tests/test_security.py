@@ -7,7 +7,7 @@ import os
 import sqlite3
 from pathlib import Path
 
-from helpers import reported, write_tree
+from helpers import reported, run_ssot, write_tree
 from helpers import run_flake8 as flake8
 
 CACHE = ".flake8-ssot-cache"
@@ -169,3 +169,19 @@ def test_paths_in_the_cache_are_not_trusted(tmp_path):
     assert result.stdout.splitlines() == [
         "agent.py:1:1: SOT201 class Engine is defined in 2 modules; also at other.py:1; keep one "
         "and import it (declare its home with ssot-canonical-classes)"]
+
+
+def test_the_commands_run_flake8_itself_not_a_project_file_named_flake8(tmp_path):
+    """``baseline`` and ``report`` start flake8 from inside the project: a ``flake8.py`` there
+    must not be what runs (``python -m flake8`` would import it first)."""
+    root = write_tree(tmp_path / "p", {
+        "setup.cfg": "[flake8]\n",
+        "flake8.py": "import pathlib\npathlib.Path('RAN-flake8-py').write_text('x')\n",
+        "agent.py": "def handle(context):\n    context.metadata['k'] = 1\n",
+    })
+    report = run_ssot("report", cwd=root)
+    baseline = run_ssot("baseline", cwd=root)
+    assert not (root / "RAN-flake8-py").exists()
+    assert report.returncode == 0 and report.stdout.startswith("1 finding in 1 file"), \
+        report.stdout + report.stderr
+    assert baseline.returncode == 0, baseline.stderr
