@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 from helpers import full_base, write_tree
-from flake8_ssot.fix import fix_source
+from flake8_ssot.rewrite import fix_source
 from flake8_ssot.options import Settings
 from flake8_ssot.project import Project
 
