@@ -76,7 +76,7 @@ def measure_single_file(root: Path, relative: str, rounds: int) -> dict:
     stdin_args = ["--stdin-display-name", relative, "-"]
     for variant in (runs.WARM, runs.WARM_ALL_FILES):  # warm indexes for this project
         runs.run(variant, root, [relative], jobs=False)
-    time.sleep(2.5)  # mtimes of the first run are "racy" (project_index): let them settle
+    time.sleep(2.5)  # mtimes of the first run are "racy" (flake8_ssot.index): let them settle
     for variant in (runs.WARM, runs.WARM_ALL_FILES):
         runs.run(variant, root, [relative], jobs=False)
     cases = {

@@ -14,9 +14,9 @@ recorded there and reports the rest. A finding is recorded by *where and what*, 
 Rewriting the baseline (running this command again) keeps only the entries that still match a
 finding, so it shrinks as the code is fixed; ``--add-new`` also accepts today's new findings.
 
-The findings come from running ``flake8`` itself (``--select=SOT``, the plugin's ``--ssot-baseline``
-emptied), so that exclusions, ``per-file-ignores``, ``extend-ignore`` and ``# noqa`` count exactly as
-they do for the pre-commit hook and CI.
+A run over some paths updates only the entries of the files flake8 checked there: every other
+entry, and those of a file that could not be read or parsed, is kept as it was. The findings come
+from running ``flake8`` itself (see ``findings``).
 """
 
 from __future__ import annotations
@@ -28,14 +28,16 @@ import io
 import json
 import logging
 import os
-import subprocess
+import re
 import sys
 import tokenize
 from collections import Counter
 from dataclasses import dataclass, field
 from typing import Iterable, Sequence
 
-from flake8_ssot import options
+from flake8_ssot import commandline
+from flake8_ssot.commandline import CommandError, plural
+from flake8_ssot.project import config_directory, settings_from_flake8
 
 LOG = logging.getLogger("flake8_ssot")
 
@@ -108,8 +110,14 @@ def _canonical(token: tokenize.TokenInfo) -> str:
     return text
 
 
-def plural(count: int, word: str) -> str:
-    return f"{count} {word}" + ("" if count == 1 else "s")
+def read_lines(path: str) -> list[str]:
+    """The file's lines decoded the way flake8 decodes them (PEP 263, then latin-1)."""
+    try:
+        with tokenize.open(path) as handle:
+            return handle.readlines()
+    except (SyntaxError, UnicodeError):
+        with open(path, encoding="latin-1") as handle:
+            return handle.readlines()
 
 
 def fingerprint(statement: str) -> str:
@@ -118,25 +126,52 @@ def fingerprint(statement: str) -> str:
 
 # -- where things are ------------------------------------------------------------------------
 
-def project_directory(settings, cwd: str | None = None) -> str:
+def project_directory(settings, cwd: str | None = None, config_file: str | None = None) -> str:
     """Where a relative ``ssot-baseline`` is resolved: ``ssot-project-root`` if set, else the
-    directory of the flake8 config file, else the current directory."""
+    directory of the flake8 config file (``--config FILE``, else the one flake8 finds from the
+    current directory), else the current directory."""
     cwd = os.path.abspath(cwd or os.getcwd())
     if settings.project_root:
         return os.path.join(cwd, os.path.expanduser(settings.project_root))
-    return options.find_config_directory(cwd) or cwd
+    return config_directory(config_file)
 
 
-def resolve_path(raw: str, settings, cwd: str | None = None) -> str:
+def resolve_path(raw: str, settings, cwd: str | None = None,
+                 config_file: str | None = None) -> str:
     path = os.path.expanduser(raw)
     if os.path.isabs(path):
         return os.path.normpath(path)
-    return os.path.normpath(os.path.join(project_directory(settings, cwd), path))
+    return os.path.normpath(os.path.join(project_directory(settings, cwd, config_file), path))
 
 
 # -- the baseline file -----------------------------------------------------------------------
 
 Key = tuple  # (path relative to the baseline's directory, code, fingerprint)
+
+_CODE = re.compile(r"^[A-Z]{1,3}[0-9]{1,3}$")  # flake8's own rule for a code
+_FINGERPRINT = re.compile(r"^[0-9a-f]{16}$")
+
+
+def _entry_problem(entry: object) -> str | None:
+    """What is wrong with one entry of a baseline file, or None."""
+    if not isinstance(entry, dict):
+        return f"must be an object with code, fingerprint and count, not {_shown(entry)}"
+    if not isinstance(entry.get("code"), str) or not _CODE.match(entry["code"]):
+        return f"has no valid code: {_shown(entry.get('code'))}"
+    if not isinstance(entry.get("fingerprint"), str) or not _FINGERPRINT.match(
+            entry["fingerprint"]):
+        return f"has no valid fingerprint (16 hex digits): {_shown(entry.get('fingerprint'))}"
+    count = entry.get("count", 1)
+    if type(count) is not int or count < 1:  # noqa: E721 - True is an int, not a count
+        return f"has no valid count (a whole number from 1): {_shown(count)}"
+    if not isinstance(entry.get("statement", ""), str):
+        return f"has a statement that is not text: {_shown(entry['statement'])}"
+    return None
+
+
+def _shown(value: object) -> str:
+    text = json.dumps(value, ensure_ascii=False)
+    return text if len(text) <= 40 else text[:37] + "..."
 
 
 @dataclass
@@ -161,28 +196,32 @@ class Baseline:
 
     @classmethod
     def read(cls, path: str) -> "Baseline":
-        """Read *path*; raises ``ValueError`` with a readable reason if it is not a baseline."""
-        try:
-            with open(path, encoding="utf-8") as handle:
+        """Read *path*; raises ``ValueError`` with a readable reason if it is not a baseline,
+        down to one entry of the wrong shape (a baseline read wrongly would hide findings or lose
+        accepted ones)."""
+        with open(path, encoding="utf-8") as handle:
+            try:
                 data = json.load(handle)
-        except json.JSONDecodeError as error:
-            raise ValueError(f"{path} is not valid JSON ({error})") from None
+            except json.JSONDecodeError as error:
+                raise ValueError(f"{path} is not valid JSON ({error})") from None
         if not isinstance(data, dict) or data.get("version") != FORMAT_VERSION \
                 or not isinstance(data.get("files"), dict):
             raise ValueError(f"{path} is not a flake8-ssot baseline (version {FORMAT_VERSION})")
         baseline = cls(path)
         for relative_path, entries in data["files"].items():
-            for entry in entries if isinstance(entries, list) else ():
-                try:
-                    key = (relative_path, str(entry["code"]), str(entry["fingerprint"]))
-                    count = int(entry.get("count", 1))
-                except (KeyError, TypeError, ValueError):
-                    raise ValueError(f"{path}: malformed entry {entry!r}") from None
-                baseline.counts[key] += count
-                baseline.statements[key] = str(entry.get("statement", ""))
+            where = f"{path}: files[{json.dumps(relative_path)}]"
+            if not relative_path or not isinstance(entries, list):
+                raise ValueError(f"{where} must be a list of entries, not {_shown(entries)}")
+            for number, entry in enumerate(entries):
+                problem = _entry_problem(entry)
+                if problem:
+                    raise ValueError(f"{where}[{number}] {problem}")
+                key = (relative_path, entry["code"], entry["fingerprint"])
+                baseline.counts[key] += entry.get("count", 1)
+                baseline.statements[key] = entry.get("statement", "")
         return baseline
 
-    def write(self) -> None:
+    def render(self) -> str:
         """One entry a line, sorted, so that a review of the baseline's diff is readable."""
         by_file: dict[str, list[Key]] = {}
         for key in sorted(key for key, count in self.counts.items() if count > 0):
@@ -197,15 +236,14 @@ class Baseline:
                 out.append(f"      {json.dumps(entry, ensure_ascii=False)}{comma}")
             out.append("    ]" + ("," if file_number < len(by_file) - 1 else ""))
         out += ["  }", "}", ""]
-        os.makedirs(self.directory, exist_ok=True)
-        temporary = f"{self.path}.tmp{os.getpid()}"
-        with open(temporary, "w", encoding="utf-8", newline="\n") as handle:
-            handle.write("\n".join(out))
-        os.replace(temporary, self.path)  # a reader never sees half a file
+        return "\n".join(out)
 
-    def split(self, findings: Iterable["Found"]) -> tuple[list["Found"], list["Found"], Counter]:
-        """``(baselined, new, fixed)``: each finding matched against the remaining counts in
-        line order; ``fixed`` counts the baseline entries nothing matched any more."""
+    def write(self) -> None:
+        commandline.write_atomically(self.path, self.render().encode("utf-8"))
+
+    def split(self, findings: Iterable) -> tuple[list, list, Counter]:
+        """``(baselined, new, unmatched)``: each finding matched against the remaining counts in
+        line order; ``unmatched`` counts the baseline entries nothing matched."""
         remaining = Counter(self.counts)
         baselined, new = [], []
         for found in sorted(findings, key=lambda f: (f.path, f.line, f.col, f.code)):
@@ -219,30 +257,71 @@ class Baseline:
 
 # -- the plugin side: drop baselined findings ------------------------------------------------
 
-# Read once per process: (ssot-baseline, ssot-project-root, cwd) -> (the baseline, or None when
-# it cannot be used; its entries per file, ``{path: Counter({(code, fingerprint): count})}``).
-_LOADED: dict[tuple, tuple] = {}
+# The config file of the current flake8 run (``--config``), set by ``begin_run``.
+_run_config_file: list = [None]
+# (ssot-baseline, ssot-project-root, cwd) -> the baseline's path, resolved once per run.
+_RESOLVED: dict[tuple, str] = {}
+# path -> (its (mtime_ns, size) when read, the baseline or None when it cannot be used, its
+# entries per file ``{path: Counter({(code, fingerprint): count})}``). A long-lived process (an
+# editor running flake8 through runpy) stats the file on each use and reads it again when it
+# changed, so a rewritten baseline counts from the next lint on.
+_LOADED: dict[str, tuple] = {}
+
+
+def begin_run() -> None:
+    """Called by the plugin at the start of every flake8 run (``parse_options``)."""
+    _run_config_file[0] = _flake8_config_argument()
+    _RESOLVED.clear()
+
+
+def _flake8_config_argument() -> str | None:
+    """flake8's ``--config FILE`` of this run, read from its command line with flake8's own
+    first-stage parser: the options flake8 hands to a plugin do not keep it. flake8 resolves the
+    paths in a config file against that file's directory; so does a relative ``ssot-baseline``."""
+    from flake8.main.options import stage1_arg_parser
+
+    try:
+        known, _ = stage1_arg_parser().parse_known_args(sys.argv[1:])
+    except SystemExit:  # not flake8's command line (flake8 run through its Python API)
+        return None
+    return known.config
+
+
+def _signature(path: str) -> tuple | None:
+    try:
+        status = os.stat(path)
+    except OSError:
+        return None
+    return (status.st_mtime_ns, status.st_size)
+
+
+def _load(path: str) -> tuple[Baseline | None, dict[str, Counter]]:
+    try:
+        baseline = Baseline.read(path)
+    except FileNotFoundError:
+        LOG.warning("flake8-ssot: baseline %s not found; reporting every finding "
+                    "(create it with `flake8-ssot baseline`)", path)
+        return None, {}
+    except (OSError, UnicodeDecodeError, ValueError) as error:
+        LOG.warning("flake8-ssot: cannot use baseline %s: %s; reporting every finding",
+                    path, error)
+        return None, {}
+    by_file: dict[str, Counter] = {}
+    for (relative_path, code, digest), count in baseline.counts.items():
+        by_file.setdefault(relative_path, Counter())[code, digest] += count
+    return baseline, by_file
 
 
 def _entries_by_file(settings) -> tuple[Baseline | None, dict[str, Counter]]:
-    cache_key = (settings.baseline, settings.project_root, os.getcwd())
-    if cache_key not in _LOADED:
-        path = resolve_path(settings.baseline, settings)
-        try:
-            baseline = Baseline.read(path)
-        except FileNotFoundError:
-            LOG.warning("flake8-ssot: baseline %s not found; reporting every finding "
-                        "(create it with `flake8-ssot baseline`)", path)
-            baseline = None
-        except (OSError, UnicodeDecodeError, ValueError) as error:
-            LOG.warning("flake8-ssot: cannot use baseline %s: %s; reporting every finding",
-                        path, error)
-            baseline = None
-        by_file: dict[str, Counter] = {}
-        for (relative_path, code, digest), count in (baseline.counts.items() if baseline else ()):
-            by_file.setdefault(relative_path, Counter())[code, digest] += count
-        _LOADED[cache_key] = (baseline, by_file)
-    return _LOADED[cache_key]
+    resolve_key = (settings.baseline, settings.project_root, os.getcwd())
+    if resolve_key not in _RESOLVED:
+        _RESOLVED[resolve_key] = resolve_path(settings.baseline, settings,
+                                              config_file=_run_config_file[0])
+    path = _RESOLVED[resolve_key]
+    signature = _signature(path)
+    if path not in _LOADED or _LOADED[path][0] != signature:
+        _LOADED[path] = (signature, *_load(path))
+    return _LOADED[path][1:]
 
 
 def drop_baselined(findings: list, lines: Sequence[str], filename: str, settings) -> list:
@@ -264,82 +343,35 @@ def drop_baselined(findings: list, lines: Sequence[str], filename: str, settings
     return kept
 
 
-# -- the command line side: today's findings, from flake8 ------------------------------------
+# -- the command -----------------------------------------------------------------------------
 
-@dataclass(frozen=True)
-class Found:
-    """A finding as flake8 printed it, with its baseline key."""
-
-    path: str  # relative to the baseline's directory
-    line: int
-    col: int
-    code: str
-    message: str
-    statement: str
-
-    @property
-    def key(self) -> Key:
-        return (self.path, self.code, fingerprint(self.statement))
-
-
-_FORMAT = "%(path)s\t%(row)d\t%(col)d\t%(code)s\t%(text)s"
-
-
-def _read_lines(path: str) -> list[str]:
-    """The file's lines decoded the way flake8 decodes them (PEP 263, then latin-1)."""
-    try:
-        with tokenize.open(path) as handle:
-            return handle.readlines()
-    except (SyntaxError, UnicodeError):
-        with open(path, encoding="latin-1") as handle:
-            return handle.readlines()
-
-
-def collect(paths: Sequence[str], baseline: Baseline) -> list[Found]:
-    """Run flake8 (SOT codes only, the configured baseline not applied) on *paths*.
-
-    Raises ``RuntimeError`` with flake8's own message if flake8 cannot run.
-    """
-    command = [sys.executable, "-m", "flake8", "--select=SOT", "--ssot-baseline=",
-               "--exit-zero", f"--format={_FORMAT}", *paths]
-    env = {key: value for key, value in os.environ.items() if key != "PYTHONSAFEPATH"}
-    result = subprocess.run(command, capture_output=True, text=True, env=env)
-    if result.returncode != 0:
-        raise RuntimeError(result.stderr.strip() or f"flake8 exited with {result.returncode}")
-    sys.stderr.write(result.stderr)  # the plugin's own warnings stay visible
-    found: list[Found] = []
-    file_lines: dict[str, list[str]] = {}
-    for row in result.stdout.splitlines():
-        parts = row.split("\t", 4)
-        if len(parts) != 5 or not parts[3].startswith("SOT"):
-            continue
-        path, line, col, code, message = parts
-        if path not in file_lines:
-            try:
-                file_lines[path] = _read_lines(path)
-            except OSError:
-                file_lines[path] = []
-        found.append(Found(baseline.relative(path), int(line), int(col), code, message,
-                           normalised_statement(file_lines[path], int(line))))
-    return found
-
-
-def configured_path(explicit: str | None) -> tuple[str, bool]:
+def configured_path(explicit: str | None, config_file: str | None = None) -> tuple[str, bool]:
     """``(baseline path, whether the flake8 configuration names it)``: ``--baseline``, else
     ``ssot-baseline`` from the flake8 config, else the default name in the project directory."""
     cwd = os.getcwd()
-    settings = options.settings_for(cwd)
+    settings, _ = settings_from_flake8(["--config", config_file] if config_file else [])
     if explicit:
         return os.path.abspath(explicit), bool(settings.baseline)
-    return resolve_path(settings.baseline or DEFAULT_PATH, settings, cwd), bool(settings.baseline)
+    return (resolve_path(settings.baseline or DEFAULT_PATH, settings, cwd, config_file),
+            bool(settings.baseline))
+
+
+def read_existing(path: str) -> Baseline | None:
+    """The baseline at *path*, None if there is none; a broken one is a ``CommandError``."""
+    try:
+        return Baseline.read(path)
+    except FileNotFoundError:
+        return None
+    except (UnicodeDecodeError, ValueError) as error:
+        raise CommandError(str(error)) from None
 
 
 def add_common_arguments(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("paths", nargs="*", default=["."],
-                        help="files and directories to check, as for flake8 (default: .)")
+    commandline.add_paths_argument(parser)
     parser.add_argument("--baseline", metavar="PATH",
                         help=f"baseline file (default: ssot-baseline from the flake8 "
                              f"configuration, else {DEFAULT_PATH})")
+    commandline.add_config_argument(parser)
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -347,46 +379,74 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--add-new", action="store_true",
                         help="also accept findings that are not in the existing baseline "
                              "(without it, rewriting a baseline only drops fixed entries)")
+    parser.add_argument("--check", action="store_true",
+                        help="write nothing; exit 1 if rewriting the baseline would change it "
+                             "(fixed entries to drop), for CI")
+
+
+def print_unreadable(verdict, old: Baseline | None) -> None:
+    for path, why in sorted(verdict.run.unreadable.items()):
+        entries = sum(count for key, count in (old.counts if old else {}).items()
+                      if key[0] == path)
+        print(f"{path}: could not be read or checked ({why}); "
+              f"{plural(entries, 'baseline entry', 'baseline entries')} kept unchanged")
 
 
 def run(args: argparse.Namespace) -> int:
-    path, configured = configured_path(args.baseline)
-    try:
-        old = Baseline.read(path)
-    except FileNotFoundError:
-        old = None
-    except (OSError, UnicodeDecodeError, ValueError) as error:
-        print(f"flake8-ssot baseline: {error}", file=sys.stderr)
-        return 2
+    from flake8_ssot import findings  # imports flake8's formatter base: the command side only
+
+    paths = commandline.existing_paths(args.paths)
+    config = commandline.config_file(args)
+    path, configured = configured_path(args.baseline, config)
+    old = read_existing(path)
     new = Baseline(path)
-    try:
-        found = collect(args.paths, new)
-    except RuntimeError as error:
-        print(f"flake8-ssot baseline: flake8 failed: {error}", file=sys.stderr)
-        return 2
-    if old is None:
-        accepted, left_out, fixed = found, [], Counter()
-    else:
-        baselined, left_out, fixed = old.split(found)
-        accepted = found if args.add_new else baselined
-        left_out = [] if args.add_new else left_out
+    verdict = findings.judge(old or Baseline(path), findings.collect(paths, new, config), paths)
+    accepted = verdict.run.findings if old is None or args.add_new else verdict.baselined
     for item in accepted:
         new.counts[item.key] += 1
         new.statements[item.key] = item.statement
+    for key, count in verdict.kept.items():
+        new.counts[key] += count
+        new.statements[key] = old.statements.get(key, "")
+    left_out = [] if old is None or args.add_new else verdict.new
+    shown_path = os.path.relpath(path)
+    fixed = sum(verdict.fixed.values())
+
+    if args.check:
+        print_unreadable(verdict, old)
+        if old is not None and +new.counts == +old.counts:
+            print(f"{shown_path}: up to date")
+            return commandline.EXIT_OK
+        if old is None:
+            print(f"{shown_path}: no baseline (create it with `flake8-ssot baseline`)")
+        else:
+            added = new.total() - old.total() + fixed
+            print(f"{shown_path}: out of date: {fixed} fixed since it was written"
+                  + (f", {added} new to add" if added else "")
+                  + " (rewrite it with `flake8-ssot baseline`"
+                  + (" --add-new" if args.add_new else "") + ")")
+        return commandline.EXIT_FINDINGS
+
     new.write()
     files = len({key[0] for key in new.counts})
-    summary = (f"{os.path.relpath(path)}: {plural(new.total(), 'finding')} in "
+    summary = (f"{shown_path}: {plural(new.total(), 'finding')} in "
                f"{plural(files, 'file')} accepted")
     if old is not None:
-        summary += f"; {sum(fixed.values())} fixed since the previous baseline dropped"
+        summary += f"; {fixed} fixed since the previous baseline dropped"
     print(summary)
+    not_checked = sum(count for key, count in verdict.kept.items()
+                      if key[0] not in verdict.run.unreadable)
+    if not_checked:
+        print(f"{plural(not_checked, 'entry', 'entries')} of files not checked in this run kept "
+              "unchanged")
+    print_unreadable(verdict, old)
     if left_out:
         print(f"{plural(len(left_out), 'new finding')} not added (fix them, or rerun with "
               "--add-new):")
         for item in left_out:
-            print(f"  {item.path}:{item.line}:{item.col}: {item.code} {item.message}")
+            print(f"  {item}")
     if not configured:
-        config_directory = options.find_config_directory(os.getcwd()) or os.getcwd()
-        print(f"Enable it: add `ssot-baseline = {os.path.relpath(path, config_directory)}` to "
+        relative = os.path.relpath(path, config_directory(config))
+        print(f"Enable it: add `ssot-baseline = {relative}` to "
               "the [flake8] section of setup.cfg, tox.ini or .flake8.")
-    return 0
+    return commandline.EXIT_OK

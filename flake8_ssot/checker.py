@@ -1,58 +1,104 @@
 """Runs the rule families on one file; shared by the flake8 plugin and the command line tools.
 
-Every family is guarded: an internal error is logged as a warning on stderr and costs that
-family's findings for this file, never the flake8 run. A family is imported when a file first
-needs it: a flake8 run on one file (pre-commit, an editor) pays only for what that file uses.
+Every family is guarded: an internal error costs that family's findings for this file, never the
+flake8 run, and is reported as SOT901 at line 1 (as flake8 reports E902 for a file it cannot read),
+so that CI sees a check that did nothing. A family is imported when a file first needs it: a
+flake8 run on one file (pre-commit, an editor) pays only for what that file uses.
 """
 
 from __future__ import annotations
 
 import ast
+import functools
 import logging
 from typing import Sequence
 
-from flake8_ssot.rule import Finding
+from flake8_ssot.options import HELPERS
+from flake8_ssot.project import Project
+from flake8_ssot.rule import Finding, Rule
 from flake8_ssot.rules import duplicates
 
 LOG = logging.getLogger("flake8_ssot")
 
+SOT901 = Rule(
+    code="SOT901",
+    name="could-not-check",
+    message="flake8-ssot could not check this file: {reason}",
+    summary="An internal error stopped a flake8-ssot check on this file; the file was not "
+            "fully checked.",
+    why="A check that failed silently would pass the file: CI could not tell it apart from a "
+        "clean one. Like flake8's E902 for a file it cannot read, it is reported at line 1. The "
+        "baseline never accepts it, and `flake8-ssot baseline` keeps the file's entries.",
+    example="# a statement nested past Python's recursion limit\n"
+            "context.metadata['k'] = a.b.b.b.b.b.b.b.b.b.b.b.b.b.b.b.b.b.b.b  # ... 400 deep",
+    instead="# split the expression; any other reason is a bug in flake8-ssot: please report it\n"
+            "# with the message and, if you can, the file",
+)
+RULES = (SOT901,)
 
-def _mentions_metadata(source: str, settings) -> bool:
-    """Cheap text prefilter: most files never mention metadata or a helper, skip their walk."""
-    words = (*settings.metadata_attributes,
-             settings.helper("store-result"), settings.helper("store-batch"),
-             settings.helper("append-list"), settings.helper("extend-list"))
-    return any(word in source for word in words)
+
+def could_not_check(reason: str) -> Finding:
+    """The SOT901 finding for this file."""
+    return Finding(1, 0, SOT901.code, SOT901.format(reason=" ".join(reason.split())))
+
+
+def _internal_error(check: str, error: Exception) -> Finding:
+    return could_not_check(f"internal error in the {check} ({type(error).__name__}: {error}); "
+                           "please report it")
+
+
+def mentions_metadata(source: str, settings) -> bool:
+    """Cheap text prefilter: only a file that reads a metadata attribute (``.metadata``: every
+    write, an alias's included, starts from one), names it for ``setattr``, or calls a helper
+    with a value can hold a SOT1xx or SOT3xx finding. A ``metadata=`` keyword or a ``metadata``
+    parameter, the commonest mentions in agents code, is not enough."""
+    return any(word in source for word in _prefilter_words(settings))
+
+
+@functools.lru_cache(maxsize=8)
+def _prefilter_words(settings) -> tuple[str, ...]:
+    words = []
+    for attribute in settings.metadata_attributes:
+        words += [f".{attribute}", f"'{attribute}'", f'"{attribute}"']
+    words += [settings.helper(h.role) for h in HELPERS if h.value_param]
+    return tuple(word for word in words if word.strip(".'\""))
 
 
 def check_file(tree: ast.AST, lines: Sequence[str], filename: str, settings) -> list[Finding]:
     source = "".join(lines)
     findings: list[Finding] = []
-    if _mentions_metadata(source, settings):
+    project = Project.for_path(filename, settings)
+    if mentions_metadata(source, settings):
         try:
             from flake8_ssot.rules import mutation  # most files never mention metadata
 
-            visitor = mutation.check(tree, settings)
-            findings += visitor.findings
+            visitor = mutation.check(tree, settings, project.context_rules)
+            if visitor.writes:
+                helpers = project.helpers
+                advisor = mutation.Advisor(settings, helpers.defined, helpers.holder)
+                findings += [advisor.finding(write) for write in visitor.writes]
             if visitor.value_sites:
-                from flake8_ssot.rules import serializable  # only files that write metadata
+                from flake8_ssot.rules import sot3  # only files that write metadata
 
-                findings += serializable.check(source, filename, visitor.value_sites, settings)
+                findings += sot3.check(source, filename, visitor.value_sites, settings, tree)
         except RecursionError:
-            LOG.warning("flake8-ssot: %s is nested too deeply to check; skipped", filename)
+            findings.append(could_not_check("it is nested too deeply"))
         except Exception as error:  # noqa: BLE001 - never stop the flake8 run
-            LOG.warning("flake8-ssot: internal error on %s: %r; skipped", filename, error)
+            findings.append(_internal_error("metadata checks (SOT1xx, SOT3xx)", error))
     try:
-        findings += duplicates.check(tree, filename, settings)
+        findings += duplicates.check(tree, filename, project)
     except Exception as error:  # noqa: BLE001 - never stop the flake8 run
-        LOG.warning("flake8-ssot: duplicate-class check failed on %s: %r", filename, error)
+        findings.append(_internal_error("duplicate-class check (SOT2xx)", error))
     unique = {(f.line, f.col, f.code, f.message): f for f in findings}
     findings = sorted(unique.values(), key=Finding.sort_key)
     if settings.baseline and findings:
         from flake8_ssot import baseline  # only projects that configure one
 
+        # SOT901 is never accepted: a baseline must not hide a check that did not run.
+        errors = [f for f in findings if f.code == SOT901.code]
         try:
-            findings = baseline.drop_baselined(findings, lines, filename, settings)
+            findings = errors + baseline.drop_baselined(
+                [f for f in findings if f.code != SOT901.code], lines, filename, settings)
         except Exception as error:  # noqa: BLE001 - never stop the flake8 run
             LOG.warning("flake8-ssot: baseline not applied to %s: %r", filename, error)
     return findings

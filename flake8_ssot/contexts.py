@@ -1,12 +1,16 @@
 """What is an execution context: the decisions, kept apart from the tree walk that asks them.
 
 A receiver is a context when, in this order:
-1. its name is bound in scope by an annotation naming a configured context class
-   (``ctx: UserExecutionContext``, ``Optional["UserExecutionContext"]``) or by a call to one
-   (``ctx = UserExecutionContext(...)``);
-2. an explicit annotation naming any other type says it is not one (``context: Message``);
-3. otherwise its name matches a configured receiver glob (``context``, ``*_ctx``, ...), bare or
-   behind ``self.``.
+1. its name is bound in scope by an annotation naming a context class (``ctx:
+   UserExecutionContext``, ``Optional["ExecutionContext"]``), by a call to one, or by local flow
+   from names and calls that are contexts (``c = ctx or UserExecutionContext()``);
+2. an explicit annotation, or local flow, saying it is some other type says it is not one
+   (``context: Message``; ``log_context = context or LogContext()`` with ``context: LogContext``);
+3. otherwise, when nothing is known, its name matches a configured receiver glob (``context``,
+   ``*_ctx``, ...), bare or behind ``self.``.
+
+Context classes are the ``ssot-context-classes`` globs plus the project classes that inherit
+from one (found through the project index, across modules).
 """
 
 from __future__ import annotations
@@ -14,9 +18,8 @@ from __future__ import annotations
 import ast
 import enum
 import fnmatch
-import functools
 import re
-from typing import Iterator
+from typing import Iterable, Iterator
 
 # Annotations that say nothing about the type, so the receiver name decides.
 _UNINFORMATIVE_ANNOTATIONS = frozenset({"Any", "object", "Optional", "Union", "typing", "None"})
@@ -40,21 +43,37 @@ def _annotation_names(annotation: ast.expr) -> Iterator[str]:
             yield from re.findall(r"[A-Za-z_][A-Za-z0-9_]*", node.value)
 
 
+def _globs(patterns: Iterable[str]):
+    pattern = "|".join(fnmatch.translate(glob) for glob in patterns) or r"(?!)"
+    return re.compile(pattern).match
+
+
+def _is_class_name(name: str) -> bool:
+    """CamelCase, as classes are named (not a CONSTANT, not a function)."""
+    return name[:1].isupper() and any(char.islower() for char in name)
+
+
 class ContextRules:
     """The configured notion of "context", as cheap questions about names and annotations."""
 
-    def __init__(self, context_classes: tuple[str, ...], context_names: tuple[str, ...],
-                 metadata_attributes: tuple[str, ...], exempt_classes: tuple[str, ...]):
-        self.context_classes = frozenset(context_classes)
-        self.metadata_attributes = frozenset(metadata_attributes)
-        self.exempt_classes = frozenset(exempt_classes) | self.context_classes
-        patterns = "|".join(fnmatch.translate(glob) for glob in context_names) or r"(?!)"
-        self._name_matches = re.compile(patterns).match
+    def __init__(self, settings, subclasses: Iterable[str] = ()):
+        self._class_glob = _globs(settings.context_classes)
+        self._subclasses = frozenset(subclasses)
+        self.metadata_attributes = frozenset(settings.metadata_attributes)
+        self._exempt = frozenset((*settings.helper_classes, *settings.exempt_classes))
+        self._name_matches = _globs(settings.context_names)
 
     @classmethod
     def from_settings(cls, settings) -> "ContextRules":
-        return _rules_for(tuple(settings.context_classes), tuple(settings.context_names),
-                          tuple(settings.metadata_attributes), tuple(settings.exempt_classes))
+        """Without a project: only the configured names and globs."""
+        return cls(settings)
+
+    def is_context_class(self, name: str) -> bool:
+        return name in self._subclasses or self._class_glob(name) is not None
+
+    def is_exempt_class(self, name: str) -> bool:
+        """The helpers' and the context classes' own methods write metadata directly."""
+        return name in self._exempt or self.is_context_class(name)
 
     def name_is_context(self, name: str) -> bool:
         return self._name_matches(name) is not None
@@ -63,21 +82,17 @@ class ContextRules:
         if annotation is None:
             return Binding.PLAIN
         names = set(_annotation_names(annotation))
-        if names & self.context_classes:
+        if any(self.is_context_class(name) for name in names):
             return Binding.CONTEXT
         if names - _UNINFORMATIVE_ANNOTATIONS:
             return Binding.NOT_CONTEXT
         return Binding.PLAIN
 
-    def constructs_context(self, value: ast.expr) -> bool:
-        """``UserExecutionContext(...)`` or ``module.UserExecutionContext(...)``."""
-        if not isinstance(value, ast.Call):
-            return False
-        func = value.func
-        name = func.id if isinstance(func, ast.Name) else getattr(func, "attr", None)
-        return name in self.context_classes
-
-
-@functools.lru_cache(maxsize=8)  # one per configuration: the globs compile once per process
-def _rules_for(*configuration: tuple[str, ...]) -> ContextRules:
-    return ContextRules(*configuration)
+    def kind_of_call(self, call: ast.Call) -> Binding:
+        """``UserExecutionContext(...)`` is a context; ``LogContext(...)`` (a class) is not;
+        any other call says nothing."""
+        func = call.func
+        name = func.id if isinstance(func, ast.Name) else getattr(func, "attr", "")
+        if self.is_context_class(name):
+            return Binding.CONTEXT
+        return Binding.NOT_CONTEXT if _is_class_name(name) else Binding.PLAIN

@@ -1,20 +1,17 @@
 """Every ``ssot-`` option, declared once with its type, default and help (the pylint way).
 
-flake8 registers them from ``OPTIONS`` (see ``register``); the ``flake8-ssot`` command reads the
-same names from ``setup.cfg`` / ``tox.ini`` / ``.flake8`` (see ``read_settings``). Nothing here
-imports flake8, so the project index and the command line tools can use it too.
+flake8 registers them from ``OPTIONS`` (see ``register``) and parses them, from the command line
+and from ``setup.cfg`` / ``tox.ini`` / ``.flake8``; the ``flake8-ssot`` commands ask flake8 itself
+(``project.settings_from_flake8``), so there is one reading of the configuration. Nothing here
+imports flake8.
 """
 
 from __future__ import annotations
 
-import configparser
-import os
 from collections import namedtuple
-from typing import Any, Iterable, Mapping, NamedTuple
+from typing import Any, NamedTuple
 
 LIST, STR, BOOL, INT, FLOAT = "list", "str", "bool", "int", "float"
-
-CONFIG_FILES = ("setup.cfg", "tox.ini", ".flake8")
 
 
 class Option(NamedTuple):
@@ -53,38 +50,92 @@ class Option(NamedTuple):
         return str(raw).strip()
 
 
-HELPER_ROLES = {
-    # role: (default helper name, what it replaces)
-    "store-result": ("store_metadata_result", "ctx.metadata[key] = value"),
-    "store-batch": ("store_metadata_batch", "ctx.metadata.update(mapping)"),
-    "append-list": ("append_metadata_list", "ctx.metadata[key].append(item)"),
-    "extend-list": ("extend_metadata_list", "ctx.metadata[key].extend(items)"),
-    "increment-counter": ("increment_metadata_counter", "ctx.metadata[key] += n"),
-    "remove-key": ("remove_metadata_key", "del ctx.metadata[key]"),
-    "clear": ("clear_metadata", "ctx.metadata.clear()"),
-    "propagate": ("propagate_metadata", "child.metadata = parent.metadata.copy()"),
-    "get-value": ("get_metadata_value", "reads (preferred read helper)"),
-}
+class Helper(NamedTuple):
+    """One metadata helper of the agent base class: everything every command knows of it.
+
+    ``params`` follow ``self``; ``value_param`` is the parameter that carries a metadata value
+    (what SOT3xx checks), ``value_role`` how that value lands in metadata; ``body`` is a
+    ready-to-paste implementation (``{attr}`` is the metadata attribute) printed by
+    ``flake8-ssot helpers`` for a project that lacks the helper.
+    """
+
+    role: str
+    default: str
+    params: tuple[str, ...]
+    value_param: str
+    value_role: str
+    replaces: str
+    converts_models: bool
+    body: tuple[str, ...]
+
+    @property
+    def option(self) -> str:
+        return f"{self.role}-helper"
+
+
+HELPERS: tuple[Helper, ...] = (
+    Helper("store-result", "store_metadata_result", ("context", "key", "value"), "value", "value",
+           "ctx.metadata[key] = value", True,
+           ('if hasattr(value, "model_dump"):',
+            '    value = value.model_dump(mode="json")',
+            "context.{attr}[key] = value")),
+    Helper("store-batch", "store_metadata_batch", ("context", "mapping"), "mapping", "mapping",
+           "ctx.metadata.update(mapping)", False,
+           ("for key, value in dict(mapping).items():",
+            "    context.{attr}[key] = value")),
+    Helper("append-list", "append_metadata_list", ("context", "key", "item"), "item", "item",
+           "ctx.metadata[key].append(item)", False,
+           ("context.{attr}.setdefault(key, []).append(item)",)),
+    Helper("extend-list", "extend_metadata_list", ("context", "key", "items"), "items", "items",
+           "ctx.metadata[key].extend(items)", False,
+           ("context.{attr}.setdefault(key, []).extend(items)",)),
+    Helper("increment-counter", "increment_metadata_counter", ("context", "key", "n=1"), "", "",
+           "ctx.metadata[key] += n", False,
+           ("context.{attr}[key] = context.{attr}.get(key, 0) + n",)),
+    Helper("remove-key", "remove_metadata_key", ("context", "key"), "", "",
+           "del ctx.metadata[key]", False,
+           ("context.{attr}.pop(key, None)",)),
+    Helper("clear", "clear_metadata", ("context", "preserve_keys=None"), "", "",
+           "ctx.metadata.clear()", False,
+           ("kept = {k: context.{attr}[k] for k in preserve_keys or () if k in context.{attr}}",
+            "context.{attr}.clear()",
+            "context.{attr}.update(kept)")),
+    Helper("propagate", "propagate_metadata", ("parent", "child", "keys=None"), "", "",
+           "child.metadata = parent.metadata.copy()", False,
+           ("source = parent.{attr} if keys is None else {",
+            "    k: parent.{attr}[k] for k in keys if k in parent.{attr}}",
+            "child.{attr}.update(copy.deepcopy(source))")),
+    Helper("get-value", "get_metadata_value", ("context", "key", "default=None"), "", "",
+           "reads (the preferred read)", False,
+           ("return context.{attr}.get(key, default)",)),
+)
+HELPERS_BY_ROLE = {helper.role: helper for helper in HELPERS}
 
 OPTIONS: tuple[Option, ...] = (
     # What is an execution context.
-    Option("context-classes", LIST,
-           ("UserExecutionContext", "AgentExecutionContext", "DeepAgentState"),
-           "Class names whose instances are execution contexts (matched in annotations)."),
+    Option("context-classes", LIST, ("*ExecutionContext", "DeepAgentState"),
+           "Class name globs whose instances are execution contexts (matched in annotations and "
+           "constructor calls); project classes inheriting from one are contexts too."),
     Option("context-names", LIST,
            ("context", "ctx", "*_context", "*_ctx", "state"),
            "Receiver name globs treated as contexts, bare or behind 'self.'."),
     Option("metadata-attributes", LIST, ("metadata", "agent_context", "audit_metadata"),
            "Attributes of a context that only the helpers may write."),
-    Option("exempt-classes", LIST, ("BaseAgent",),
-           "Classes whose own methods may write metadata directly (the context classes are "
-           "always exempt)."),
+    Option("helper-classes", LIST, ("BaseAgent",),
+           "Classes that define the metadata helpers; their methods write metadata directly. A "
+           "class of that name that defines none of the helpers (an interface) does not count."),
+    Option("exempt-classes", LIST, (),
+           "More classes whose own methods may write metadata directly (the helper and context "
+           "classes always may)."),
     # Helper names, one option per helper so a codebase with other names can adopt the rules.
     *(
-        Option(f"{role}-helper", STR, default, f"Name of the helper that replaces `{replaces}`.")
-        for role, (default, replaces) in HELPER_ROLES.items()
+        Option(helper.option, STR, helper.default,
+               f"Name of the helper that replaces `{helper.replaces}`; empty: the project has "
+               "none.")
+        for helper in HELPERS
     ),
-    Option("converting-helpers", LIST, ("store_metadata_result",),
+    Option("converting-helpers", LIST,
+           tuple(helper.default for helper in HELPERS if helper.converts_models),
            "Helpers that convert a pydantic model value with model_dump(mode='json')."),
     # The project index (SOT2xx).
     Option("project-root", STR, "",
@@ -102,15 +153,24 @@ OPTIONS: tuple[Option, ...] = (
     Option("canonical-classes", LIST, (),
            "Canonical homes, as ClassName:path/to/module.py (SOT202, SOT203)."),
     Option("max-listed", INT, 5, "How many other definitions a SOT201 message lists."),
+    Option("independent-packages", LIST, (),
+           "Directories (relative to the project root) that are each their own single source "
+           "of truth: SOT201 and SOT205 never relate a class in one to a class in another."),
+    Option("class-budgets", LIST, (),
+           "Class-family budgets, as NameGlob:count (e.g. *Manager:50); every member of a "
+           "family over its budget is reported (SOT204)."),
+    Option("parallel-min-shared", INT, 5,
+           "SOT205: how many public methods two classes must share."),
+    Option("parallel-min-ratio", FLOAT, 0.6,
+           "SOT205: the share of the smaller class's public methods they must make up."),
     # Inference (SOT3xx).
-    Option("inference-budget", FLOAT, 2.0,
-           "Seconds of astroid inference allowed per file before SOT3xx stops looking."),
+    Option("inference-budget", FLOAT, 50.0,
+           "Thousands of inference steps SOT3xx may take per file (counted, never timed: the "
+           "same findings on any machine); 0 turns SOT3xx off."),
     # Adoption.
     Option("baseline", STR, "",
            "Baseline file of accepted findings; only findings not in it are reported."),
 )
-
-OPTIONS_BY_FIELD = {option.field: option for option in OPTIONS}
 
 
 class Settings(namedtuple("Settings", [option.field for option in OPTIONS],
@@ -120,6 +180,7 @@ class Settings(namedtuple("Settings", [option.field for option in OPTIONS],
     __slots__ = ()
 
     def helper(self, role: str) -> str:
+        """The configured name of the helper with *role*; "" when the project has none."""
         return getattr(self, role.replace("-", "_") + "_helper")
 
 
@@ -132,67 +193,13 @@ def settings_from_namespace(namespace: Any) -> Any:
     return Settings(**values)
 
 
-def settings_from_mapping(mapping: Mapping[str, str]) -> Any:
-    """Build Settings from a config section (keys ``ssot-context-classes`` or ``ssot_...``)."""
-    values = {}
-    for option in OPTIONS:
-        for key in (f"ssot-{option.name}", option.dest):
-            if key in mapping:
-                values[option.field] = option.convert(mapping[key])
-    return Settings(**values)
-
-
-def read_config_section(directory: str, config_file: str | None = None) -> dict[str, str]:
-    """The ``[flake8]`` section of the first config file in *directory* that has one."""
-    candidates: Iterable[str] = [config_file] if config_file else (
-        os.path.join(directory, name) for name in CONFIG_FILES
-    )
-    for path in candidates:
-        parser = configparser.RawConfigParser()
-        try:
-            parser.read(path, encoding="utf-8")
-        except (configparser.Error, OSError, UnicodeDecodeError):
-            continue
-        if parser.has_section("flake8"):
-            return dict(parser.items("flake8"))
-    return {}
-
-
-def read_settings(directory: str, config_file: str | None = None) -> Any:
-    """Settings for tools that run outside flake8, from the same config files flake8 reads."""
-    return settings_from_mapping(read_config_section(directory, config_file))
-
-
-def find_config_directory(start: str) -> str | None:
-    """The directory of the config file flake8 itself would read, searching upward from *start*.
-
-    Like flake8: the first ``setup.cfg``, ``tox.ini`` or ``.flake8`` with a ``[flake8]`` section,
-    not looking in the home directory or above it.
-    """
-    directory = os.path.abspath(start)
-    home = os.path.expanduser("~")
-    while True:
-        for name in CONFIG_FILES:
-            parser = configparser.RawConfigParser()
-            try:
-                parser.read(os.path.join(directory, name), encoding="utf-8")
-            except (configparser.Error, OSError, UnicodeDecodeError):
-                continue
-            if parser.has_section("flake8") or parser.has_section("flake8:local-plugins"):
-                return directory
-        parent = os.path.dirname(directory)
-        if parent == directory or parent == home:
-            return None
-        directory = parent
-
-
-def settings_for(start: str, config_file: str | None = None) -> Any:
-    """Settings as flake8 would find them from *start*: ``--config`` if given, else the nearest
-    config file with a ``[flake8]`` section, else the defaults."""
-    if config_file:
-        return read_settings(os.path.dirname(os.path.abspath(config_file)), config_file)
-    directory = find_config_directory(start)
-    return read_settings(directory) if directory else Settings()
+def settings_from_flake8(parsed: Any) -> Any:
+    """Settings from flake8's parsed options; flake8's own ``exclude``/``extend-exclude`` are
+    left out of the project index too (what flake8 would not check is not the project)."""
+    settings = settings_from_namespace(parsed)
+    flake8_excludes = (*(getattr(parsed, "exclude", None) or ()),
+                       *(getattr(parsed, "extend_exclude", None) or ()))
+    return settings._replace(exclude=(*settings.exclude, *flake8_excludes))
 
 
 def register(option_manager: Any) -> None:

@@ -5,8 +5,9 @@ from __future__ import annotations
 import ast
 from typing import Any, Iterator, Sequence
 
-from flake8_ssot import __version__, options
+from flake8_ssot import __version__, options, project
 from flake8_ssot.checker import check_file
+from flake8_ssot.rules.duplicates import OFF_BY_DEFAULT
 
 
 class SsotChecker:
@@ -24,14 +25,19 @@ class SsotChecker:
     @classmethod
     def add_options(cls, option_manager: Any) -> None:
         options.register(option_manager)
+        # Judgement calls a project turns on with --extend-select (like pycodestyle's W503).
+        option_manager.extend_default_ignore(OFF_BY_DEFAULT)
 
     @classmethod
     def parse_options(cls, parsed: Any) -> None:
-        settings = options.settings_from_namespace(parsed)
-        # The project index leaves out what flake8 itself would not check.
-        flake8_excludes = (*(getattr(parsed, "exclude", None) or ()),
-                           *(getattr(parsed, "extend_exclude", None) or ()))
-        cls.settings = settings._replace(exclude=(*settings.exclude, *flake8_excludes))
+        # A new run: projects and their indexes are revalidated against the disk (an editor
+        # may run flake8 many times in one process).
+        project.begin_run()
+        cls.settings = options.settings_from_flake8(parsed)
+        if cls.settings.baseline:
+            from flake8_ssot import baseline  # only projects that configure one
+
+            baseline.begin_run()  # this run's --config; the file is looked at again
 
     def run(self) -> Iterator[tuple[int, int, str, type]]:
         for finding in check_file(self.tree, self.lines, self.filename, self.settings):

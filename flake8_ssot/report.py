@@ -2,7 +2,8 @@
 
 Each finding is either *baselined* (accepted in the baseline file) or *new*; a baseline entry
 that no finding matches any more has been *fixed*. ``fixed / (fixed + baselined)`` is how far the
-migration away from the recorded findings has come.
+migration away from the recorded findings has come. Entries of files the run did not check (other
+paths, a file that could not be read) are neither fixed nor counted.
 """
 
 from __future__ import annotations
@@ -10,16 +11,19 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import sys
 
 from flake8_ssot import baseline as baseline_module
-from flake8_ssot.baseline import Baseline, plural
+from flake8_ssot import commandline, findings
+from flake8_ssot.baseline import Baseline
+from flake8_ssot.commandline import plural
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     baseline_module.add_common_arguments(parser)
     parser.add_argument("--format", choices=("text", "json"), default="text",
                         help="text tables (default) or one JSON object, for CI dashboards")
+    parser.add_argument("--fail-on-new", action="store_true",
+                        help="exit 1 when some finding is not in the baseline")
 
 
 def _table(title: str, rows: dict[str, list[int]]) -> list[str]:
@@ -33,21 +37,15 @@ def _table(title: str, rows: dict[str, list[int]]) -> list[str]:
 
 
 def run(args: argparse.Namespace) -> int:
-    path, _ = baseline_module.configured_path(args.baseline)
-    try:
-        accepted = Baseline.read(path)
-        has_baseline = True
-    except FileNotFoundError:
-        accepted, has_baseline = Baseline(path), False
-    except (OSError, UnicodeDecodeError, ValueError) as error:
-        print(f"flake8-ssot report: {error}", file=sys.stderr)
-        return 2
-    try:
-        found = baseline_module.collect(args.paths, accepted)
-    except RuntimeError as error:
-        print(f"flake8-ssot report: flake8 failed: {error}", file=sys.stderr)
-        return 2
-    baselined, new, fixed = accepted.split(found)
+    paths = commandline.existing_paths(args.paths)
+    config = commandline.config_file(args)
+    path, _ = baseline_module.configured_path(args.baseline, config)
+    accepted = baseline_module.read_existing(path)
+    has_baseline = accepted is not None
+    accepted = accepted or Baseline(path)
+    verdict = findings.judge(accepted, findings.collect(paths, accepted, config), paths)
+    found, baselined, new, fixed = (verdict.run.findings, verdict.baselined, verdict.new,
+                                    verdict.fixed)
 
     by_code: dict[str, list[int]] = {}
     by_file: dict[str, list[int]] = {}
@@ -61,21 +59,24 @@ def run(args: argparse.Namespace) -> int:
         by_file.setdefault(file_path, [0, 0, 0])[2] += count
 
     total_fixed = sum(fixed.values())
-    recorded = accepted.total()
+    recorded = accepted.total() - sum(verdict.kept.values())  # the entries this run judged
     progress = (100.0 * total_fixed / recorded) if recorded else None
+    outcome = commandline.EXIT_FINDINGS if args.fail_on_new and new else commandline.EXIT_OK
     if args.format == "json":
         print(json.dumps({
             "baseline": os.path.relpath(path) if has_baseline else None,
             "findings": len(found), "baselined": len(baselined), "new": len(new),
             "fixed": total_fixed, "recorded_in_baseline": recorded,
+            "not_checked_in_baseline": sum(verdict.kept.values()),
             "progress_percent": None if progress is None else round(progress, 1),
             "by_code": {k: dict(zip(("findings", "baselined", "fixed"), v))
                         for k, v in sorted(by_code.items())},
             "by_file": {k: dict(zip(("findings", "baselined", "fixed"), v))
                         for k, v in sorted(by_file.items())},
-            "new_findings": [f"{f.path}:{f.line}:{f.col}: {f.code} {f.message}" for f in new],
+            "unreadable": dict(sorted(verdict.run.unreadable.items())),
+            "new_findings": [str(f) for f in new],
         }, indent=2))
-        return 0
+        return outcome
 
     files = len({item.path for item in found})
     print(f"{plural(len(found), 'finding')} in {plural(files, 'file')}: {len(baselined)} "
@@ -84,8 +85,12 @@ def run(args: argparse.Namespace) -> int:
         shown = f"{progress:.1f}%" if progress is not None else "nothing recorded"
         print(f"baseline {os.path.relpath(path)}: {recorded} recorded, {total_fixed} fixed "
               f"since ({shown}), {recorded - total_fixed} left")
+        kept = sum(verdict.kept.values())
+        if kept:
+            print(f"  (and {plural(kept, 'entry', 'entries')} of files not checked in this run)")
     else:
         print(f"no baseline at {os.path.relpath(path)} (create one with `flake8-ssot baseline`)")
+    baseline_module.print_unreadable(verdict, accepted if has_baseline else None)
     if by_code:
         print()
         print("\n".join(_table("code", by_code)))
@@ -95,5 +100,5 @@ def run(args: argparse.Namespace) -> int:
         print()
         print("new findings:")
         for item in new:
-            print(f"  {item.path}:{item.line}:{item.col}: {item.code} {item.message}")
-    return 0
+            print(f"  {item}")
+    return outcome

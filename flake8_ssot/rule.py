@@ -6,6 +6,7 @@ per class, paid by every flake8 process, a pre-commit run on one file included.
 
 from __future__ import annotations
 
+import ast
 from typing import NamedTuple
 
 
@@ -39,3 +40,23 @@ class Finding(NamedTuple):
 
     def sort_key(self) -> tuple[int, int, str]:
         return (self.line, self.col, self.code)
+
+
+_MAX_TEXT = 40
+
+
+def text(node, limit: int = _MAX_TEXT) -> str:
+    """*node* as source, shortened for a message."""
+    try:
+        written = ast.unparse(node)
+    except (ValueError, RecursionError, AttributeError, TypeError):
+        return "..."
+    return written if len(written) <= limit else written[: limit - 3] + "..."
+
+
+def finding_at(statement, rule: Rule, **fields: object) -> Finding:
+    """A finding of *rule* at the start of *statement* (where ``# noqa`` is looked for), spanning
+    the statement's lines."""
+    line = statement.lineno
+    return Finding(line, statement.col_offset, rule.code, rule.format(**fields),
+                   getattr(statement, "end_lineno", None) or line)

@@ -4,14 +4,11 @@
 from __future__ import annotations
 
 import json
-import os
-import subprocess
-import sys
-from pathlib import Path
 
 import pytest
 
-from conftest import reported, run_flake8
+from helpers import reported, run_flake8, write_tree
+from helpers import run_ssot as flake8_ssot
 
 CONFIG = "[flake8]\nssot-baseline = ssot-baseline.json\n"
 
@@ -24,19 +21,10 @@ class ReportAgent:
 '''
 
 
-def flake8_ssot(*args: str, cwd: Path) -> subprocess.CompletedProcess:
-    """The real ``flake8-ssot`` command (the console script's module)."""
-    env = {key: value for key, value in os.environ.items() if key != "PYTHONSAFEPATH"}
-    return subprocess.run([sys.executable, "-m", "flake8_ssot.cli", *args], cwd=cwd,
-                          capture_output=True, text=True, env=env, timeout=300)
-
-
 @pytest.fixture
 def project(tmp_path):
     """A project with three legacy findings and a baseline accepting them."""
-    (tmp_path / "setup.cfg").write_text(CONFIG)
-    (tmp_path / "agents").mkdir()
-    (tmp_path / "agents" / "report.py").write_text(LEGACY)
+    write_tree(tmp_path, {"setup.cfg": CONFIG, "agents/report.py": LEGACY})
     before = run_flake8("--select", "SOT", ".", cwd=tmp_path)
     assert reported(before.stdout) == {(3, 9, "SOT101"), (4, 9, "SOT101"), (5, 9, "SOT106")}
     written = flake8_ssot("baseline", cwd=tmp_path)
@@ -144,7 +132,8 @@ def test_report_counts_baselined_new_and_fixed(project):
         "\n"
         "new findings:\n"
         "  agents/report.py:5:9: SOT101 context.metadata[...] = ... writes metadata directly; "
-        "use self.store_metadata_result(context, key, value)\n"
+        "use self.store_metadata_result(context, key, value) after adding "
+        "store_metadata_result to your BaseAgent (`flake8-ssot helpers`)\n"
     )
     as_json = json.loads(flake8_ssot("report", "--format", "json", cwd=project).stdout)
     assert (as_json["fixed"], as_json["baselined"], as_json["new"],

@@ -7,7 +7,7 @@ import shlex
 
 import pytest
 
-from conftest import REPO, code_blocks, reported, run_flake8
+from helpers import REPO, code_blocks, reported, run_flake8, write_tree
 from flake8_ssot import options
 
 SOURCE = '''\
@@ -20,17 +20,18 @@ def handle(context):
     context.metadata.clear()
 '''
 SOT101 = ("SOT101 context.metadata[...] = ... writes metadata directly; "
-          "use self.store_metadata_result(context, key, value)")
+          "use self.store_metadata_result(context, key, value)"
+          " after adding store_metadata_result to your BaseAgent (`flake8-ssot helpers`)")
 SOT106 = ("SOT106 context.metadata.clear() empties metadata directly; "
-          "use self.clear_metadata(context, preserve_keys=...)")
+          "use self.clear_metadata(context) after adding clear_metadata to your "
+          "BaseAgent (`flake8-ssot helpers`)")
 ALL = {(1, 1, "F401"), (5, 5, "SOT101"), (6, 5, "SOT101"), (7, 5, "SOT106")}
 
 
 @pytest.fixture
 def project(tmp_path):
-    (tmp_path / "agent.py").write_text(SOURCE)
-    (tmp_path / "clean.py").write_text("def handle(context):\n    return context.metadata['a']\n")
-    return tmp_path
+    return write_tree(tmp_path, {
+        "agent.py": SOURCE, "clean.py": "def handle(context):\n    return context.metadata['a']\n"})
 
 
 def test_exit_codes(project):
@@ -132,11 +133,11 @@ def test_stdin_with_display_name(project):
     assert without_name.stdout == f"stdin:7:5: {SOT106}\n"
 
 
-ADOPTION = REPO / "README.md"
+ADOPTION = REPO / "docs" / "usage.md"
 
 
 def test_documented_github_actions_command(project):
-    """The flake8 step of the GitHub Actions job in README.md, as written there."""
+    """The flake8 step of the GitHub Actions job in docs/usage.md, as written there."""
     [job] = [block for block in code_blocks(ADOPTION, "yaml") if "runs-on:" in block]
     [command] = re.findall(r"^\s+run: (flake8 .*)$", job, re.M)
     result = run_flake8(*shlex.split(command)[1:], cwd=project)
@@ -153,3 +154,17 @@ def test_documented_configuration_uses_declared_options():
     blocks = code_blocks(ADOPTION, "ini")
     used = {key for block in blocks for key in re.findall(r"^(ssot-[a-z-]+)\s*=", block, re.M)}
     assert used and used <= declared
+
+
+def test_extend_ignore_s_silences_sot_in_flake8_but_not_in_the_hook(project):
+    """flake8 matches by prefix: ``S`` (flake8-bandit's) also matches ``SOT``. The hook's
+    ``--select=SOT`` is the longer prefix and wins, so it still reports: documented, with the
+    bandit-only alternative."""
+    (project / "setup.cfg").write_text("[flake8]\nextend-ignore = S\n")
+    assert reported(run_flake8("agent.py", cwd=project).stdout) == {(1, 1, "F401")}
+    hook = run_flake8("--select=SOT", "--extend-select=SOT", "agent.py", cwd=project)
+    assert reported(hook.stdout) == ALL - {(1, 1, "F401")}
+
+    [bandit_only] = [block for block in code_blocks(ADOPTION, "ini") if "S1, S2" in block]
+    (project / "setup.cfg").write_text(bandit_only)
+    assert reported(run_flake8("agent.py", cwd=project).stdout) == ALL

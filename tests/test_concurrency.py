@@ -7,12 +7,10 @@ from __future__ import annotations
 import os
 import sqlite3
 import subprocess
-import sys
 from pathlib import Path
 
-from conftest import reported
+from helpers import FLAKE8, reported, user_env, write_tree
 
-FLAKE8 = str(Path(sys.executable).parent / "flake8")
 CACHE = ".flake8-ssot-cache"
 MODULES = 120
 # Every module defines Engine, Helper<N> and (one in three) a Registry; a few write metadata.
@@ -32,18 +30,15 @@ REGISTRY = "\n\nclass Registry:\n    pass\n"
 
 
 def make_project(tmp_path: Path) -> Path:
-    root = tmp_path / "project"
-    for number in range(MODULES):
-        path = root / f"pkg{number % 4}" / f"module_{number}.py"
-        path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_text(MODULE.format(number=number, extra=REGISTRY if number % 3 == 0 else ""))
-    (root / "setup.cfg").write_text("[flake8]\n")
-    return root
+    return write_tree(tmp_path / "project", {"setup.cfg": "[flake8]\n", **{
+        f"pkg{number % 4}/module_{number}.py":
+            MODULE.format(number=number, extra=REGISTRY if number % 3 == 0 else "")
+        for number in range(MODULES)}})
 
 
 def start(root: Path, *args: str) -> subprocess.Popen:
     return subprocess.Popen([FLAKE8, "--select", "SOT", *args], cwd=root, text=True,
-                            stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=user_env())
 
 
 def finish(process: subprocess.Popen) -> tuple[str, str]:
@@ -92,6 +87,7 @@ def test_four_cold_processes_agree_and_leave_a_sound_cache(tmp_path):
             assert connection.execute("PRAGMA integrity_check").fetchone() == ("ok",)
     warm_stdout, _ = finish(start(root, "."))
     assert warm_stdout == first
+    assert finish(start(root, "--ssot-no-cache", "."))[0] == first  # the cache changes nothing
     one_file_stdout, _ = finish(start(root, os.path.join("pkg1", "module_9.py")))
     assert one_file_stdout == "".join(
         line + "\n" for line in first.splitlines() if line.startswith("./pkg1/module_9.py:")

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from conftest import reported, run_flake8
+from helpers import reported, run_flake8
 
 SOURCE = '''\
 def handle(run, context, message):
@@ -28,7 +28,8 @@ def test_options_are_read_from_each_config_file(tmp_path, config_file):
     result = run_flake8("--select", "SOT1", "agent.py", cwd=tmp_path)
     assert result.stdout == (
         "agent.py:2:5: SOT101 run.meta[...] = ... writes metadata directly; "
-        "use self.save_result(run, key, value)\n"
+        "use self.save_result(run, key, value) after adding save_result to your BaseAgent "
+        "(`flake8-ssot helpers`)\n"
     )
 
 

@@ -5,13 +5,11 @@ from __future__ import annotations
 import os
 import shutil
 import sqlite3
-import subprocess
-import sys
 
 import pytest
 
-from conftest import (FIXTURES, REPO, code_blocks, expected_in, reported, run_flake8,
-                      write_tree)
+from helpers import (FIXTURES, REPO, code_blocks, expected_in, reported, run_flake8,
+                     write_tree)
 
 PROJECT = FIXTURES / "sot2xx_project"
 ENGINE = "class ExecutionEngine:\n    pass\n"
@@ -114,53 +112,10 @@ def test_ignored_class_names_and_excludes(tmp_path):
 
 
 def test_git_project_lists_untracked_but_not_ignored_files(tmp_path):
-    project(tmp_path, {"a.py": ENGINE, "build_out/gen.py": ENGINE, "new.py": ENGINE})
-    (tmp_path / ".gitignore").write_text("build_out/\n")
-    git = ["git", "-c", "user.name=t", "-c", "user.email=t@example.invalid"]
-    subprocess.run([*git, "init", "-q"], cwd=tmp_path, check=True)
-    subprocess.run([*git, "add", "a.py", ".gitignore"], cwd=tmp_path, check=True)
-    subprocess.run([*git, "commit", "-qm", "init"], cwd=tmp_path, check=True)
+    write_tree(tmp_path, {"a.py": ENGINE, ".gitignore": "build_out/\n"}, commit=True)
+    project(tmp_path, {"build_out/gen.py": ENGINE, "new.py": ENGINE})
     result = run_flake8("--select", "SOT", "a.py", cwd=tmp_path)
     assert "also at new.py:1;" in result.stdout and "build_out" not in result.stdout
-
-
-def test_cache_directory_is_marked_and_ignored(tmp_path):
-    project(tmp_path, {"a.py": ENGINE})
-    run_flake8("--select", "SOT", ".", cwd=tmp_path)
-    cache = tmp_path / ".flake8-ssot-cache"
-    assert (cache / ".gitignore").read_text().splitlines()[-1] == "*"
-    assert (cache / "CACHEDIR.TAG").read_text().startswith(
-        "Signature: 8a477f597d28d172789f06886806bc55")
-
-
-def test_jobs_2_and_concurrent_processes_on_a_cold_cache_agree(tmp_path):
-    files = {f"pkg{i}/mod{j}.py": f"class Shared{j}:\n    pass\n\n\nclass Own{i}x{j}:\n    pass\n"
-             for i in range(3) for j in range(20)}
-    project(tmp_path, files)
-    serial = run_flake8("--select", "SOT", "--ssot-no-cache", "-j", "1", ".", cwd=tmp_path)
-    assert serial.stdout.count("SOT201") == 60
-    parallel = run_flake8("--select", "SOT", "-j", "2", ".", cwd=tmp_path)
-    assert parallel.stdout == serial.stdout
-    shutil.rmtree(tmp_path / ".flake8-ssot-cache")
-    command = [sys.executable, "-m", "flake8", "--select", "SOT", "-j", "2", "."]
-    processes = [subprocess.Popen(command, cwd=tmp_path, stdout=subprocess.PIPE,
-                                  stderr=subprocess.PIPE, text=True) for _ in range(2)]
-    outputs = [process.communicate(timeout=300) for process in processes]
-    assert [out for out, _ in outputs] == [serial.stdout, serial.stdout]
-    assert all("Traceback" not in err for _, err in outputs)
-
-
-def test_corrupt_cache_is_rebuilt(tmp_path):
-    project(tmp_path, {"a.py": ENGINE, "b.py": ENGINE})
-    first = run_flake8("--select", "SOT", ".", cwd=tmp_path)
-    database = tmp_path / ".flake8-ssot-cache" / "index.sqlite3"
-    database.write_bytes(b"\x00garbage" * 1000)
-    for suffix in ("-wal", "-shm"):
-        (tmp_path / ".flake8-ssot-cache" / f"index.sqlite3{suffix}").unlink(missing_ok=True)
-    second = run_flake8("--select", "SOT", ".", cwd=tmp_path)
-    assert second.stdout == first.stdout and second.stderr == ""
-    with sqlite3.connect(database) as connection:
-        assert connection.execute("SELECT count(*) FROM files").fetchone() == (2,)
 
 
 def test_older_cache_schema_is_rebuilt(tmp_path):
@@ -171,15 +126,6 @@ def test_older_cache_schema_is_rebuilt(tmp_path):
         connection.execute("UPDATE meta SET value = '0' WHERE key = 'schema'")
         connection.execute("UPDATE files SET classes = ''")
     assert run_flake8("--select", "SOT", ".", cwd=tmp_path).stdout == first.stdout
-
-
-def test_unwritable_cache_directory_falls_back_to_memory(tmp_path):
-    project(tmp_path, {"a.py": ENGINE, "b.py": ENGINE})
-    (tmp_path / "blocker").write_text("a regular file, so no directory can be made under it")
-    result = run_flake8("--select", "SOT", "--ssot-cache-dir", "blocker/cache", ".", cwd=tmp_path)
-    assert sot2(result) == {("a.py", 1, 1, "SOT201"), ("b.py", 1, 1, "SOT201")}
-    assert "Traceback" not in result.stderr
-    assert "project index cache unusable" in result.stderr  # once per flake8 process
 
 
 def test_no_cache_writes_nothing(tmp_path):

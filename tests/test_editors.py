@@ -12,7 +12,7 @@ import sys
 import threading
 from pathlib import Path
 
-from conftest import REPO, code_blocks, run_flake8
+from helpers import REPO, code_blocks, run_flake8, user_env
 
 DISK = '''\
 class ReportAgent:
@@ -28,15 +28,16 @@ class ReportAgent:
         return status
 '''
 SOT106 = ("context.metadata.clear() empties metadata directly; "
-          "use self.clear_metadata(context, preserve_keys=...)")
+          "use self.clear_metadata(context) after adding clear_metadata to your "
+          "BaseAgent (`flake8-ssot helpers`)")
 # What waiting for one server message may take at most before the test gives up (a hang guard,
 # not a speed assertion).
 MESSAGE_TIMEOUT = 120
 
 
 def documented(key: str) -> dict:
-    """The JSON settings block of README.md that mentions *key*."""
-    [block] = [block for block in code_blocks(REPO / "README.md", "json")
+    """The JSON settings block of docs/usage.md that mentions *key*."""
+    [block] = [block for block in code_blocks(REPO / "docs" / "usage.md", "json")
                if key in block]
     return json.loads(block)
 
@@ -112,15 +113,14 @@ def test_pylsp_flake8_plugin_shows_the_unsaved_buffers_finding(tmp_path):
     assert run_flake8("--select", "SOT", str(path)).stdout == ""  # the disk copy is clean
 
     # pylsp runs `flake8` from PATH: the environment's own, where the plugin is installed.
-    env = {**os.environ, "PATH": os.path.dirname(sys.executable) + os.pathsep + os.environ["PATH"]}
-    env.pop("PYTHONSAFEPATH", None)
+    env = user_env({"PATH": os.path.dirname(sys.executable) + os.pathsep + os.environ["PATH"]})
     server = LanguageServer([sys.executable, "-m", "pylsp"], cwd=workspace, env=env)
     try:
         server.request("initialize", {
             "processId": os.getpid(), "rootUri": workspace.as_uri(), "capabilities": {},
         })
         server.notify("initialized", {})
-        # The settings README.md tells a user to put in the editor, as written there.
+        # The settings docs/usage.md tells a user to put in the editor, as written there.
         server.notify("workspace/didChangeConfiguration", {"settings": documented("pylsp")})
         server.notify("textDocument/didOpen", {"textDocument": {
             "uri": path.as_uri(), "languageId": "python", "version": 1, "text": BUFFER,
@@ -143,17 +143,25 @@ def test_pylsp_flake8_plugin_shows_the_unsaved_buffers_finding(tmp_path):
 
 
 # What VS Code's flake8 extension (microsoft/vscode-flake8, bundled/tool/lsp_server.py) passes:
-# the format string below as ONE argv item, its single quotes included (no shell strips them),
-# then the document's path; and the regular expression it parses each output line with.
-VSCODE_FORMAT = "--format='%(row)d,%(col)d,%(code).1s,%(code)s:%(text)s'"
+# the format below as one argv item (no quotes since May 2026), then the document's path; and the
+# regular expression it parses each output line with.
+VSCODE_FORMAT = "--format=%(row)d,%(col)d,%(code).1s,%(code)s:%(text)s"
 VSCODE_DIAGNOSTIC = re.compile(
-    r"'(?P<line>\d+),(?P<column>-?\d+),(?P<type>\w+),(?P<code>\w+\d+):(?P<message>[^\r\n]*)'")
+    r"(?P<line>\d+),(?P<column>-?\d+),(?P<type>\w+),(?P<code>\w+\d+):(?P<message>[^\r\n]*)")
 
 
 def _vscode_diagnostics(stdout: str) -> list[tuple[int, int, str, str, str]]:
     """(line, character) as the extension converts them (both 0-based), type, code, message."""
     return [(int(m["line"]) - 1, int(m["column"]) - 1, m["type"], m["code"], m["message"])
-            for m in map(VSCODE_DIAGNOSTIC.match, stdout.splitlines()) if m]
+            for m in map(VSCODE_DIAGNOSTIC.fullmatch, stdout.splitlines()) if m]
+
+
+def _vscode_severity(code: str, severity: dict) -> str:
+    """The extension's lookup: the longest prefix of the code that is mapped, else Error."""
+    for end in range(len(code), 0, -1):
+        if code[:end] in severity:
+            return severity[code[:end]]
+    return "Error"
 
 
 def test_vscode_flake8_command_line_on_the_saved_file(tmp_path):
@@ -162,12 +170,12 @@ def test_vscode_flake8_command_line_on_the_saved_file(tmp_path):
     path.parent.mkdir()
     path.write_text(BUFFER)
     result = run_flake8(VSCODE_FORMAT, str(path), cwd=tmp_path)  # cwd: ${workspaceFolder}
-    assert result.stdout == f"'4,9,S,SOT106:{SOT106}'\n"
+    assert result.stdout == f"4,9,S,SOT106:{SOT106}\n"
     assert _vscode_diagnostics(result.stdout) == [(3, 8, "S", "SOT106", SOT106)]
 
 
-def test_vscode_flake8_command_line_on_the_buffer(tmp_path):
-    """Newer releases lint the buffer: ``--stdin-display-name <absolute path> -``."""
+def test_vscode_flake8_command_line_on_a_notebook_cell(tmp_path):
+    """Notebook cells are the one thing the extension sends on stdin."""
     path = tmp_path / "agents" / "report.py"
     path.parent.mkdir()
     path.write_text(DISK)
@@ -179,6 +187,10 @@ def test_vscode_flake8_command_line_on_the_buffer(tmp_path):
 def test_vscode_documentation_matches_the_tested_command_line():
     settings = documented("flake8.importStrategy")
     assert settings["flake8.importStrategy"] == "fromEnvironment"
-    # The extension looks a severity up by the code's first letter, as the format prints it.
-    assert settings["flake8.severity"]["S"] == "Warning"
-    assert f'"{VSCODE_FORMAT}"' in (REPO / "README.md").read_text(encoding="utf-8")
+    severity = settings["flake8.severity"]
+    assert "S" not in severity  # it would also catch flake8-bandit's codes
+    for code in ("SOT101", "SOT201", "SOT301", "SOT901"):
+        assert _vscode_severity(code, severity) == "Warning"
+    assert _vscode_severity("S101", severity) == "Error"  # bandit's own: not ours to map
+    usage = (REPO / "docs" / "usage.md").read_text(encoding="utf-8")
+    assert f"`{VSCODE_FORMAT} <path>`" in usage

@@ -16,21 +16,17 @@ from pathlib import Path
 import pytest
 import yaml
 
-from conftest import REPO, code_blocks, reported, run_flake8
+from helpers import (REPO, code_blocks, full_base, reported, run_flake8, run_ssot, user_env,
+                     write_tree)
 
 GOLDEN = Path(__file__).parent / "golden" / "fix"
 SAMPLE = REPO / "examples" / "agents"
 _MANUAL_MARK = re.compile(r"#\s*manual:\s*(?P<code>SOT\d{3})")
-_MANUAL_LINE = re.compile(r"^(?P<path>\S+?):(?P<line>\d+): (?P<code>SOT\d{3}) needs a manual "
-                          r"change: (?P<why>.+)$", re.M)
+_MANUAL_SITE = re.compile(r"^  (?P<path>\S+?):(?P<line>\d+): (?P<code>SOT\d{3})$", re.M)
 
 
 def run_fix(*args: str, cwd: Path) -> subprocess.CompletedProcess:
-    env = {**os.environ}
-    env.pop("PYTHONSAFEPATH", None)
-    env["PYTHONPATH"] = str(REPO)  # the checkout under test, wherever the test runs from
-    return subprocess.run([sys.executable, "-m", "flake8_ssot.cli", "fix", *args], cwd=cwd,
-                          capture_output=True, text=True, env=env, timeout=120)
+    return run_ssot("fix", *args, cwd=cwd, timeout=120)
 
 
 def manual_marks(directory: Path) -> set[tuple[str, int, str]]:
@@ -44,9 +40,26 @@ def manual_marks(directory: Path) -> set[tuple[str, int, str]]:
     return marks
 
 
-def listed_manual(stdout: str) -> set[tuple[str, int, str]]:
+def listed_manual(output: str) -> set[tuple[str, int, str]]:
     return {(Path(m["path"]).name, int(m["line"]), m["code"])
-            for m in _MANUAL_LINE.finditer(stdout)}
+            for m in _MANUAL_SITE.finditer(output)}
+
+
+def manual_by_reason(output: str) -> dict[str, set[str]]:
+    """``{reason: {"path:line: CODE", ...}}`` from the grouped list."""
+    groups: dict[str, set[str]] = {}
+    reason = None
+    for line in output.splitlines():
+        heading = re.match(r"^\d+ sites? to change by hand: (.+)$", line)
+        if heading:
+            reason = heading[1]
+            groups[reason] = set()
+        elif line.startswith("  ") and reason is not None:
+            groups[reason].add(line.strip())
+    return groups
+
+
+MANUAL = manual_marks(GOLDEN / "before")  # {(file, line, code)}: a line may hold two sites
 
 
 @pytest.fixture(scope="module")
@@ -54,7 +67,8 @@ def golden_project(tmp_path_factory) -> Path:
     """A project with the golden *before* files in ``code/`` and an empty flake8 config."""
     root = tmp_path_factory.mktemp("golden")
     shutil.copytree(GOLDEN / "before", root / "code")
-    (root / "setup.cfg").write_text("[flake8]\n", encoding="utf-8")
+    write_tree(root, {"setup.cfg": "[flake8]\n", "agentsvc/__init__.py": "",
+                      "agentsvc/base_agent.py": full_base()})
     return root
 
 
@@ -77,8 +91,11 @@ def test_dry_run_prints_a_diff_and_changes_nothing(golden_project, dry_run):
     assert '-        context.metadata["tokens"]  +=  len(tokens)  # odd spacing, a comment' in lines
     assert ('+        self.increment_metadata_counter(context, "tokens", len(tokens))'
             '  # odd spacing, a comment') in lines
-    assert dry_run.stdout.endswith(
-        "34 sites to rewrite in 7 files, 23 need a manual change (run with --write to apply)\n")
+    # stdout is the diff alone (for `git apply`); the manual list and the summary go to stderr.
+    assert "to change by hand" not in dry_run.stdout
+    sites = len(_MANUAL_SITE.findall(dry_run.stderr))
+    assert re.search(r"^\d+ sites to rewrite in 7 files, %d to change by hand\. Next: review "
+                     r"the diff" % sites, dry_run.stderr, re.M)
 
 
 @pytest.mark.parametrize("name", sorted(p.name for p in (GOLDEN / "before").glob("*.py")))
@@ -90,19 +107,24 @@ def test_write_produces_the_golden_after_file(golden_project, written, name):
 
 def test_write_reports_each_file_and_a_summary(written):
     assert "Rewriting code/lists.py (7 sites)\n" in written.stdout
-    assert written.stdout.endswith("34 sites rewritten in 7 files, 23 need a manual change\n")
+    sites = len(_MANUAL_SITE.findall(written.stdout))
+    assert re.search(r"^\d+ sites rewritten in 7 files, %d to change by hand\. Next: review "
+                     r"`git diff`" % sites, written.stdout, re.M)
     assert written.stderr == ""
 
 
-def test_unsafe_sites_are_listed_with_path_line_and_why(golden_project, dry_run):
-    assert listed_manual(dry_run.stdout) == manual_marks(GOLDEN / "before")
-    lines = dry_run.stdout.splitlines()
-    assert ("code/unsafe.py:30: SOT101 needs a manual change: writes through the alias `md`: "
-            "call the helper on the context itself") in lines
-    assert ("code/removal.py:11: SOT105 needs a manual change: the value of .pop() is used; "
-            "read it with the get helper, then remove the key") in lines
-    assert ("code/unsafe.py:12: SOT101 needs a manual change: not directly in a method of a "
-            "class that has the helpers (self.store_metadata_result is not there)") in lines
+def test_unsafe_sites_are_grouped_by_reason(golden_project, dry_run):
+    assert listed_manual(dry_run.stderr) == MANUAL
+    groups = manual_by_reason(dry_run.stderr)
+    assert groups["writes through the alias `md`: call the helper on the context itself"] == {
+        "code/unsafe.py:30: SOT101"}
+    assert groups["the value of .pop() is used; read it with the get helper, then remove the "
+                  "key"] == {"code/removal.py:11: SOT105"}
+    assert "code/unsafe.py:12: SOT101" in groups[
+        "not directly in a method of a class that has the helpers (self.store_metadata_result "
+        "is not there)"]
+    assert re.search(r"^3 sites to change by hand: not directly in a method", dry_run.stderr,
+                     re.M)
 
 
 def test_fixing_fixed_code_changes_nothing(golden_project, written):
@@ -112,7 +134,8 @@ def test_fixing_fixed_code_changes_nothing(golden_project, written):
     for path in (GOLDEN / "after").glob("*.py"):
         assert (golden_project / "code" / path.name).read_bytes() == path.read_bytes()
     assert listed_manual(again.stdout) == manual_marks(GOLDEN / "after")
-    assert again.stdout.endswith("0 sites rewritten in 0 files, 23 need a manual change\n")
+    sites = len(_MANUAL_SITE.findall(again.stdout))
+    assert "0 sites rewritten in 0 files, %d to change by hand." % sites in again.stdout
 
 
 def test_flake8_reports_only_the_manual_sites_after_the_fix(golden_project, written):
@@ -120,9 +143,6 @@ def test_flake8_reports_only_the_manual_sites_after_the_fix(golden_project, writ
     by_file = {(Path(m[1]).name, int(m[2]), m[3])
                for m in re.finditer(r"^(.+?):(\d+):\d+: (SOT\d+) ", result.stdout, re.M)}
     assert by_file == manual_marks(GOLDEN / "after")
-    before = run_flake8("--select=SOT1", str(GOLDEN / "before"), cwd=golden_project)
-    # Every finding before the fix was either rewritten or listed as manual.
-    assert len(re.findall(r": SOT1\d\d ", before.stdout)) == 34 + 23
 
 
 def test_files_with_syntax_errors_are_skipped_with_a_message(tmp_path):
@@ -130,27 +150,31 @@ def test_files_with_syntax_errors_are_skipped_with_a_message(tmp_path):
     broken = "class A(BaseAgent):\n    def run(self, context):\n        context.metadata['k'] = (\n"
     (tmp_path / "broken.py").write_text(broken, encoding="utf-8")
     shutil.copy(GOLDEN / "before" / "counter.py", tmp_path / "counter.py")
-    result = run_fix("--write", ".", cwd=tmp_path)
+    write_tree(tmp_path, {"agentsvc/__init__.py": "", "agentsvc/base_agent.py": full_base()})
+    result = run_fix("--write", "broken.py", "counter.py", cwd=tmp_path)
     assert result.returncode == 1
     # The message after "line" is Python's own, and differs between Python versions.
     assert re.fullmatch(r"broken\.py: syntax error at line \d+ \(.+\), skipped\n", result.stderr)
     assert (tmp_path / "broken.py").read_text(encoding="utf-8") == broken
     assert (tmp_path / "counter.py").read_bytes() == (GOLDEN / "after" / "counter.py").read_bytes()
-    assert sorted(p.name for p in tmp_path.iterdir()) == ["broken.py", "counter.py", "setup.cfg"]
+    assert not list(tmp_path.glob("*.tmp"))  # no temporary file left behind
 
 
-def test_helper_names_and_bases_come_from_the_flake8_config(tmp_path):
-    (tmp_path / "setup.cfg").write_text(
-        "[flake8]\nssot-exempt-classes = AgentBase\nssot-store-result-helper = save_result\n"
-        "ssot-context-names = run_state\n", encoding="utf-8")
-    (tmp_path / "agent.py").write_text(
-        "class Agent(AgentBase):\n"
-        "    def run(self, run_state, context):\n"
-        "        run_state.metadata['k'] = 1\n"
-        "        context.metadata['not_a_context_here'] = 1\n", encoding="utf-8")
+def test_helper_names_and_classes_come_from_the_flake8_config(tmp_path):
+    write_tree(tmp_path, {
+        "setup.cfg": "[flake8]\nssot-helper-classes = AgentBase\n"
+                     "ssot-store-result-helper = save_result\nssot-context-names = run_state\n",
+        "base.py": "class AgentBase:\n    def save_result(self, run_state, key, value):\n"
+                   "        run_state.metadata[key] = value\n",
+        "agent.py": "from base import AgentBase\n\n\n"
+                    "class Agent(AgentBase):\n"
+                    "    def run(self, run_state, context):\n"
+                    "        run_state.metadata['k'] = 1\n"
+                    "        context.metadata['not_a_context_here'] = 1\n"})
     result = run_fix("--write", "agent.py", cwd=tmp_path)
     assert result.returncode == 1, result.stdout + result.stderr
     assert (tmp_path / "agent.py").read_text(encoding="utf-8") == (
+        "from base import AgentBase\n\n\n"
         "class Agent(AgentBase):\n"
         "    def run(self, run_state, context):\n"
         "        self.save_result(run_state, 'k', 1)\n"
@@ -170,7 +194,7 @@ def test_sample_tree_keeps_its_behaviour_with_the_real_helpers(tmp_path):
     shutil.copytree(SAMPLE, project, ignore=shutil.ignore_patterns("__pycache__", ".*cache*"))
     result = run_fix("--write", ".", cwd=project)
     assert result.returncode == 1, result.stdout + result.stderr
-    assert result.stdout.endswith("10 sites rewritten in 2 files, 4 need a manual change\n")
+    assert "\n10 sites rewritten in 2 files, 4 to change by hand. Next:" in result.stdout
     reporting = (project / "agentsvc" / "agents" / "reporting.py").read_text(encoding="utf-8")
     assert "not in context.metadata" not in reporting  # the list guard went away
     assert '        self.append_metadata_list(context, "steps", "reporting")\n' in reporting
@@ -204,8 +228,8 @@ def test_the_documented_example_is_what_the_command_prints(tmp_path):
              if "reporting.py" in block]
     [listed] = [block for block in code_blocks(REPO / "docs" / "fix.md", "text")
                 if "reporting.py" in block]
-    assert result.stdout == listed.splitlines(keepends=True)[0] + diff + listed.splitlines(
-        keepends=True)[1]
+    assert result.stdout == diff
+    assert result.stderr == listed
     assert result.returncode == 1
 
 
@@ -219,19 +243,19 @@ def test_the_manifest_hook_rewrites_staged_files_and_fails_the_commit(tmp_path):
     (tmp_path / ".pre-commit-config.yaml").write_text(yaml.safe_dump(config), encoding="utf-8")
     (tmp_path / "setup.cfg").write_text("[flake8]\n", encoding="utf-8")
     shutil.copy(GOLDEN / "before" / "counter.py", tmp_path / "counter.py")
-    env = {key: value for key, value in os.environ.items()
-           if not key.startswith(("GIT_", "PRE_COMMIT")) and key != "PYTHONSAFEPATH"}
-    env.update({"GIT_CONFIG_NOSYSTEM": "1", "GIT_CONFIG_GLOBAL": os.devnull,
-                "PRE_COMMIT_HOME": str(tmp_path / ".pre-commit-home"), "PRE_COMMIT_COLOR": "never",
-                "PYTHONPATH": str(REPO),
-                "PATH": os.path.dirname(sys.executable) + os.pathsep + os.environ.get("PATH", "")})
+    write_tree(tmp_path, {"agentsvc/__init__.py": "", "agentsvc/base_agent.py": full_base()})
+    env = user_env({"GIT_CONFIG_NOSYSTEM": "1", "GIT_CONFIG_GLOBAL": os.devnull,
+                    "PRE_COMMIT_HOME": str(tmp_path / ".pre-commit-home"),
+                    "PRE_COMMIT_COLOR": "never",
+                    "PATH": os.path.dirname(sys.executable) + os.pathsep + os.environ["PATH"]})
 
     def run(*command):
         return subprocess.run(command, cwd=tmp_path, env=env, capture_output=True, text=True,
                               timeout=120)
 
     assert run("git", "init", "-q").returncode == 0
-    assert run("git", "add", ".pre-commit-config.yaml", "setup.cfg", "counter.py").returncode == 0
+    staged = run("git", "add", ".pre-commit-config.yaml", "setup.cfg", "counter.py", "agentsvc")
+    assert staged.returncode == 0
     first = run(sys.executable, "-m", "pre_commit", "run")
     assert first.returncode == 1, first.stdout + first.stderr
     assert re.search(r"^flake8-ssot fix\.+Failed$", first.stdout, re.M)

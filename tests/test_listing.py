@@ -16,19 +16,16 @@ import os
 import shlex
 import shutil
 import sqlite3
-import subprocess
 import time
 from pathlib import Path
 
 import pytest
 
-from conftest import run_flake8, write_tree
+from helpers import git, run_flake8, write_tree
 
 ENGINE = "class Engine:\n    pass\n"
-REAL_GIT = shutil.which("git")
+REAL_GIT = shutil.which("git")  # git is required: the project listing runs it
 CHECKED = "a/engine.py"  # every run checks this one file, as pre-commit or an editor would
-
-pytestmark = pytest.mark.skipif(REAL_GIT is None, reason="git is not installed")
 
 
 def finding(*others: str) -> str:
@@ -38,21 +35,13 @@ def finding(*others: str) -> str:
             f"ssot-canonical-classes)\n")
 
 
-def git(root: Path, *args: str) -> None:
-    subprocess.run([REAL_GIT, *args], cwd=root, check=True, capture_output=True)
-
-
 def make_project(root: Path, files: dict[str, str], *, in_git: bool = True,
                  untracked: tuple[str, ...] = ()) -> Path:
     """A project with a ``[flake8]`` setup.cfg; in git, everything but *untracked* committed."""
-    write_tree(root, {"setup.cfg": "[flake8]\n", **files})
-    if in_git:
-        git(root, "init", "-q")
-        git(root, "config", "user.email", "test@example.com")
-        git(root, "config", "user.name", "Test")
-        git(root, "add", "setup.cfg", *(name for name in files if name not in untracked))
-        git(root, "commit", "-qm", "initial")
-    return root
+    tracked = {"setup.cfg": "[flake8]\n",
+               **{name: text for name, text in files.items() if name not in untracked}}
+    write_tree(root, tracked, commit=in_git)
+    return write_tree(root, {name: files[name] for name in untracked})
 
 
 def settle(root: Path) -> None:

@@ -18,21 +18,22 @@ from pathlib import Path
 
 import pytest
 
-from conftest import REPO, code_blocks
+import helpers
+from helpers import REPO, code_blocks, user_env, write_tree
 
 # Where the project keeps what the hook does not need in order to be installed.
 NOT_IN_SNAPSHOT = ("tests/", "benchmarks/", "examples/", "docs/", ".ci/")
 SOT106 = ("SOT106 context.metadata.clear() empties metadata directly; "
-          "use self.clear_metadata(context, preserve_keys=...)")
+          "use self.clear_metadata(context) after adding clear_metadata to your "
+          "BaseAgent (`flake8-ssot helpers`)")
 # pre-commit's summary line for a hook: ``flake8-ssot.....Failed``.
+USAGE = REPO / "docs" / "usage.md"
 HOOK_RESULT = re.compile(r"^flake8-ssot\.+(?P<result>Passed|Failed)$", re.M)
 
 
 def git_env(pre_commit_home: Path) -> dict:
     """No global or system git config, a fixed identity, and a private pre-commit store."""
-    env = {key: value for key, value in os.environ.items()
-           if not key.startswith(("GIT_", "PRE_COMMIT")) and key != "PYTHONSAFEPATH"}
-    env.update({
+    return user_env({
         "GIT_CONFIG_NOSYSTEM": "1", "GIT_CONFIG_GLOBAL": os.devnull,
         "GIT_AUTHOR_NAME": "Test", "GIT_AUTHOR_EMAIL": "test@example.invalid",
         "GIT_COMMITTER_NAME": "Test", "GIT_COMMITTER_EMAIL": "test@example.invalid",
@@ -40,7 +41,6 @@ def git_env(pre_commit_home: Path) -> dict:
         # ``git commit`` runs the hook script, which finds pre-commit next to this Python.
         "PATH": os.path.dirname(sys.executable) + os.pathsep + os.environ.get("PATH", ""),
     })
-    return env
 
 
 def run(*command: str, cwd: Path, env: dict, timeout: float = 600) -> subprocess.CompletedProcess:
@@ -49,9 +49,7 @@ def run(*command: str, cwd: Path, env: dict, timeout: float = 600) -> subprocess
 
 
 def git(*args: str, cwd: Path, env: dict) -> str:
-    result = run("git", *args, cwd=cwd, env=env)
-    assert result.returncode == 0, result.stderr
-    return result.stdout
+    return helpers.git(cwd, *args, env=env)
 
 
 @pytest.fixture(scope="module")
@@ -80,7 +78,7 @@ def hooks(tmp_path_factory):
 
 
 def adopting_config(hook_repo: Path, rev: str, args: str = "") -> str:
-    """The ``.pre-commit-config.yaml`` an adopting repository writes (README.md)."""
+    """The ``.pre-commit-config.yaml`` an adopting repository writes (docs/usage.md)."""
     return (f"repos:\n"
             f"  - repo: {hook_repo.as_posix()}\n"
             f"    rev: {rev}\n"
@@ -91,15 +89,9 @@ def adopting_config(hook_repo: Path, rev: str, args: str = "") -> str:
 def init_repository(path: Path, env: dict, files: dict[str, str]) -> None:
     """A git repository whose first commit holds *files*."""
     git("init", "-q", cwd=path, env=env)
-    write(path, files)
+    write_tree(path, files)
     git("add", "-A", cwd=path, env=env)
     git("commit", "-q", "-m", "initial", cwd=path, env=env)
-
-
-def write(root: Path, files: dict[str, str]) -> None:
-    for relative, text in files.items():
-        (root / relative).parent.mkdir(parents=True, exist_ok=True)
-        (root / relative).write_text(text)
 
 
 @pytest.fixture
@@ -115,7 +107,7 @@ def adopter(hooks, tmp_path):
     assert installed.returncode == 0, installed.stdout + installed.stderr
 
     def commit(files: dict[str, str], message: str = "change") -> subprocess.CompletedProcess:
-        write(tmp_path, files)
+        write_tree(tmp_path, files)
         git("add", *files, cwd=tmp_path, env=env)
         return run("git", "commit", "-q", "-m", message, cwd=tmp_path, env=env)
 
@@ -158,7 +150,7 @@ def test_only_sot_codes_are_reported_so_a_flake8_hook_is_not_duplicated(adopter)
 
 def test_only_staged_files_are_checked(adopter):
     legacy = {"legacy.py": "def handle(context):\n    context.metadata.clear()\n"}
-    write(adopter.root, legacy)
+    write_tree(adopter.root, legacy)
     git("add", "legacy.py", cwd=adopter.root, env=adopter.env)
     git("commit", "-q", "--no-verify", "-m", "legacy", cwd=adopter.root, env=adopter.env)
     result = adopter({"agents/report.py": "def handle(context):\n    return None\n"})
@@ -179,8 +171,8 @@ def test_a_staged_duplicate_of_an_unstaged_committed_class_is_sot201(adopter):
 
 def test_a_baseline_keeps_legacy_findings_out_of_the_commit(adopter):
     legacy = "def handle(context):\n    context.metadata.clear()\n"
-    write(adopter.root, {"setup.cfg": "[flake8]\nssot-baseline = .flake8-ssot-baseline.json\n",
-                         "legacy.py": legacy})
+    write_tree(adopter.root, {
+        "setup.cfg": "[flake8]\nssot-baseline = .flake8-ssot-baseline.json\n", "legacy.py": legacy})
     env = adopter.env
     baseline = run(sys.executable, "-m", "flake8_ssot.cli", "baseline", cwd=adopter.root, env=env)
     assert baseline.returncode == 0, baseline.stderr
@@ -211,13 +203,57 @@ def test_try_repo_runs_the_manifest_hook_on_given_files(hooks, tmp_path):
 
 
 def test_the_documented_local_system_hook(tmp_path_factory, tmp_path):
-    """The ``repo: local`` / ``language: system`` snippet of README.md, as written."""
-    [config] = [block for block in code_blocks(REPO / "README.md", "yaml")
+    """The ``repo: local`` / ``language: system`` snippet of docs/usage.md, as written."""
+    [config] = [block for block in code_blocks(USAGE, "yaml")
                 if "language: system" in block]
     env = git_env(tmp_path_factory.mktemp("pre-commit-home"))
     init_repository(tmp_path, env, {".pre-commit-config.yaml": config})
-    write(tmp_path, {"agent.py": "def handle(context):\n    context.metadata.clear()\n"})
+    write_tree(tmp_path, {"agent.py": "def handle(context):\n    context.metadata.clear()\n"})
     git("add", "agent.py", cwd=tmp_path, env=env)
     result = run(sys.executable, "-m", "pre_commit", "run", cwd=tmp_path, env=env)
     assert (result.returncode, hook_result(result)) == (1, "Failed")
     assert f"\nagent.py:2:5: {SOT106}\n" in output(result)
+
+
+def test_the_documented_per_package_hook_applies_the_package_config_and_baseline(hooks, tmp_path):
+    """A monorepo: the hook of docs/usage.md with ``files: ^services/api/`` and
+    ``--config=services/api/setup.cfg``, run by ``git commit`` from the repository root."""
+    hook_repo, rev, env = hooks
+    [config] = [block for block in code_blocks(USAGE, "yaml") if "services/api" in block]
+    config = config.replace("https://github.com/<owner>/flake8-ssot", hook_repo.as_posix())
+    config = config.replace("rev: v0.1.0", f"rev: {rev}")
+    legacy = "def handle(run_ctx):\n    run_ctx.metadata.clear()\n"
+    init_repository(tmp_path, env, {
+        ".pre-commit-config.yaml": config,
+        # Only the package's config says that ``run_ctx`` is a context, and where its baseline is.
+        "services/api/setup.cfg": "[flake8]\nssot-context-names = run_ctx\n"
+                                  "ssot-baseline = ssot-baseline.json\n",
+        "services/api/legacy.py": legacy,
+    })
+    baseline = run(sys.executable, "-m", "flake8_ssot.cli", "baseline",
+                   "--config=services/api/setup.cfg", "services/api", cwd=tmp_path, env=env)
+    assert baseline.returncode == 0, baseline.stderr
+    assert (tmp_path / "services" / "api" / "ssot-baseline.json").is_file()
+    git("add", "-A", cwd=tmp_path, env=env)
+    git("commit", "-q", "--no-verify", "-m", "baseline", cwd=tmp_path, env=env)
+    assert run(sys.executable, "-m", "pre_commit", "install", cwd=tmp_path,
+               env=env).returncode == 0
+
+    def commit(files: dict[str, str]) -> tuple[int, str, str]:
+        """``(git commit's exit code, the hook's result, the output)``."""
+        write_tree(tmp_path, files)
+        git("add", *files, cwd=tmp_path, env=env)
+        result = run("git", "commit", "-q", "-m", "change", cwd=tmp_path, env=env)
+        shown = re.search(r"^flake8-ssot \(services/api\)\.+(.*)$", output(result), re.M)
+        assert shown, output(result)
+        return result.returncode, shown[1], output(result)
+
+    edited = commit({"services/api/legacy.py": '"""Legacy."""\n\n\n' + legacy})
+    assert edited[:2] == (0, "Passed")  # baselined in the package's baseline
+    elsewhere = commit({"tools/agent.py": legacy})  # not the package: not this hook's files
+    assert elsewhere[:2] == (0, "(no files to check)Skipped")
+    new = commit({"services/api/agent.py": legacy})
+    assert new[:2] == (1, "Failed")  # a context only by the package's ssot-context-names
+    findings = [line for line in new[2].splitlines() if line.startswith("services/")]
+    assert [line.split(" ")[:2] for line in findings] == [
+        ["services/api/agent.py:2:5:", "SOT106"]]

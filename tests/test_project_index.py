@@ -1,4 +1,5 @@
-"""The fast class extractor agrees with ast: it is what SOT201 counts in every unlisted file."""
+"""The project index: the text scanner agrees with ast (it is what SOT201 counts in every file
+it does not parse), and the public API answers from real files on disk."""
 
 from __future__ import annotations
 
@@ -10,9 +11,15 @@ from pathlib import Path
 
 import pytest
 
-from flake8_ssot.project_index import (ClassDefinition, ProjectIndex, classes_from_ast,
-                                       extract_classes, list_python_files,
-                                       module_level_classes)
+from flake8_ssot.index import (ClassDefinition, ProjectIndex, list_python_files,
+                               module_level_classes)
+from flake8_ssot.index.scanner import classes_from_ast, scan_classes
+
+
+def extract_classes(data: bytes):
+    """The text scanner's answer (classes with their base names), before any ast check."""
+    return scan_classes(data)[0]
+
 
 TRICKY = {
     "docstring": '"""Docs.\n\nclass NotADefinition:\n    pass\n"""\n\n\nclass Real:\n    pass\n',
@@ -39,7 +46,21 @@ TRICKY = {
     "old Mac line endings": "x = 1\rclass A: pass\rif x:\r    class B: pass\r",
     "form feed before a class": "x = 1\n\x0cclass A: pass\n",
     "class in a comment under if": "if True:\n    # class NotOne:\n    x = 1\n",
+    "bases": "class A(B, pkg.mod.C, Generic[T], metaclass=Meta, **kw): pass\n",
+    "bases over lines with comments": (
+        "class A(  # the base\n    B,  # (another) one\n    Dict['x, y', int],\n): pass\n"),
+    "call and star bases": "class A(with_meta(M, B), *mixins, C): pass\nclass D(): pass\n",
+    "keyword only": "class A(total=False): pass\n",
+    "methods": (
+        "class A(B):\n    \"\"\"Doc.\n    def not_one(self): ...\n\"\"\"\n    x = 1\n\n"
+        "    @property\n"
+        "    def public(self): ...\n    async def run(self):\n        def inner(): ...\n"
+        "    def _private(self): ...\n    if X:\n        def conditional(self): ...\n"
+        "# comment at column 0\n    def after_comment(self): ...\nclass C: pass\n"),
+    "method after a multi-line header": "class A(\n    B,\n):\n    def m(self): ...\n",
 }
+if sys.version_info >= (3, 12):
+    TRICKY["type parameters"] = "class Box[T: (int, str)](Base[T]): pass\n"
 if sys.version_info >= (3, 10):
     TRICKY["under match"] = (
         "import sys\nmatch sys.platform:\n    case 'win32':\n        class P: pass\n"
@@ -56,11 +77,11 @@ def test_a_file_that_does_not_parse_defines_nothing_once_confirmed(tmp_path):
     # The text scanner cannot see a syntax error (a Python 2 file, a half-saved edit): the index
     # confirms with ast before reporting, so such a file defines no class.
     python2 = b"class Engine:\n    pass\n\nprint 'hello'\n"
-    assert extract_classes(python2) == [("Engine", 1, 0)]
+    assert extract_classes(python2) == [("Engine", 1, 0, (), ())]
     assert classes_from_ast(python2) == []
     (tmp_path / "old.py").write_bytes(python2)
     (tmp_path / "new.py").write_bytes(b"\n\nclass Engine:\n    pass\n")
-    index = ProjectIndex(str(tmp_path), ["new.py", "old.py"], None)
+    index = ProjectIndex.build(str(tmp_path), ["new.py", "old.py"], None)
     assert [(d.path, d.line) for d in index.definitions("Engine")] == [("new.py", 3)]
     assert index.definitions("Engine", keep=lambda d: d.path != "new.py") == []
 
@@ -110,7 +131,7 @@ def test_a_lookup_finds_exactly_the_files_defining_the_name(tmp_path):
     names = [f"C{i}" for i in range(40)]
     for i, name in enumerate(names):
         (tmp_path / f"m{i}.py").write_text(f"class {name}: pass\nclass Shared: pass\n")
-    index = ProjectIndex(str(tmp_path), [f"m{i}.py" for i in range(40)], None)
+    index = ProjectIndex.build(str(tmp_path), [f"m{i}.py" for i in range(40)], None)
     assert index.definitions("C1") == [ClassDefinition("C1", "m1.py", 1, 0)]
     assert index.definitions("C") == []
     assert sorted(d.path for d in index.definitions("Shared")) == sorted(

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 
-from conftest import REPO, reported, run_flake8
+from helpers import REPO, reported, run_flake8
 
 README = (REPO / "README.md").read_text(encoding="utf-8")
 FIRST_SCREEN_COMMANDS = re.findall(r"^```sh\n(.*?)\n```$", README, re.M | re.S)[:2]

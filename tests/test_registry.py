@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 
-from conftest import REPO, run_flake8
+from helpers import REPO, run_flake8
 from flake8_ssot import docs
 from flake8_ssot.registry import RULES
 
@@ -34,3 +34,11 @@ def test_committed_option_docs_match_the_declarations():
 def test_flake8_version_lists_the_plugin():
     result = run_flake8("--version")
     assert "flake8-ssot: " in result.stdout
+
+
+def test_committed_sot3_kinds_table_matches_the_kinds():
+    page = REPO / "docs" / "sot3xx.md"
+    committed = page.read_text(encoding="utf-8")
+    assert committed == docs.splice(committed, docs.render_sot3_kinds()), (
+        "run: python -m flake8_ssot.docs sot3-kinds docs/sot3xx.md")
+    assert docs.SOT3_KINDS_BEGIN in committed  # splice raises without the markers, but say so

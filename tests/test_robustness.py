@@ -4,26 +4,16 @@ finishes. Everything goes through the real flake8 command line, as a user (or CI
 from __future__ import annotations
 
 import os
-import subprocess
+import sqlite3
 from pathlib import Path
 
-from conftest import reported, run_flake8
+from helpers import reported, run_flake8, write_tree
 
 WRITE = "def handle(context):\n    context.metadata['k'] = 1\n"
 
 
-def project(tmp_path: Path, files: dict[str, str | bytes]) -> Path:
-    root = tmp_path / "project"
-    root.mkdir()
-    (root / "setup.cfg").write_text("[flake8]\n")
-    for name, content in files.items():
-        path = root / name
-        path.parent.mkdir(parents=True, exist_ok=True)
-        if isinstance(content, bytes):
-            path.write_bytes(content)
-        else:
-            path.write_text(content, encoding="utf-8")
-    return root
+def project(tmp_path: Path, files: dict[str, str | bytes], *, commit: bool = False) -> Path:
+    return write_tree(tmp_path / "project", {"setup.cfg": "[flake8]\n", **files}, commit=commit)
 
 
 def assert_clean_stderr(result, allowed: tuple[str, ...] = ()) -> None:
@@ -49,9 +39,11 @@ def test_undecodable_bytes_are_read_as_flake8_reads_them(tmp_path):
     assert_clean_stderr(result)
     assert sorted(result.stdout.splitlines()) == [
         "./cookie.py:3:5: SOT101 context.metadata[...] = ... writes metadata directly; "
-        "use self.store_metadata_result(context, key, value)",
+        "use self.store_metadata_result(context, key, value)"
+        " after adding store_metadata_result to your BaseAgent (`flake8-ssot helpers`)",
         "./latin.py:2:5: SOT101 context.metadata[...] = ... writes metadata directly; "
-        "use self.store_metadata_result(context, key, value)",
+        "use self.store_metadata_result(context, key, value)"
+        " after adding store_metadata_result to your BaseAgent (`flake8-ssot helpers`)",
         "./nul.py:1:1: E999 SyntaxError: source code string cannot contain null bytes",
         "./utf16.py:1:1: E999 SyntaxError: source code string cannot contain null bytes",
     ]
@@ -89,16 +81,14 @@ def deep_attribute_chain(depth: int) -> str:
     return "def handle(context):\n    context.metadata['k'] = a" + ".b" * depth + "\n"
 
 
-def test_nesting_past_the_recursion_limit_is_skipped_with_a_message(tmp_path):
+def test_nesting_past_the_recursion_limit_is_reported_as_sot901(tmp_path):
+    """A real input that stops a rule family: the file is reported as not checked, at line 1."""
     root = project(tmp_path, {"deep.py": deep_attribute_chain(410), "agent.py": WRITE})
     result = run_flake8("--select", "SOT", ".", cwd=root)
-    assert_clean_stderr(result, allowed=("flake8-ssot: ./deep.py is nested too deeply to check; "
-                                         "skipped",))
-    assert "nested too deeply" in result.stderr
-    assert result.stdout.splitlines() == [
-        "./agent.py:2:5: SOT101 context.metadata[...] = ... writes metadata directly; "
-        "use self.store_metadata_result(context, key, value)",
-    ]
+    assert_clean_stderr(result)
+    assert reported(result.stdout) == {(2, 5, "SOT101"), (1, 1, "SOT901")}
+    assert ("./deep.py:1:1: SOT901 flake8-ssot could not check this file: it is nested too "
+            "deeply\n") in result.stdout
     # flake8's own checks (pyflakes included) still ran on the deep file, no one crashed.
     default = run_flake8("--select", "F,E9", "deep.py", cwd=root)
     assert default.returncode == 1 and "Traceback" not in default.stderr
@@ -158,12 +148,6 @@ def sot201(path: str, *others: str) -> str:
             f"ssot-canonical-classes)")
 
 
-def git(root: Path, *args: str) -> None:
-    subprocess.run(["git", "-c", "user.name=t", "-c", "user.email=t@example.com",
-                    "-c", "init.defaultBranch=main", *args], cwd=root, check=True,
-                   capture_output=True)
-
-
 def test_symlink_loops_in_the_project(tmp_path):
     root = project(tmp_path, {"agents/engine.py": ENGINE, "services/engine.py": ENGINE})
     (root / "loop").symlink_to(root)  # a directory symlink to the project itself
@@ -181,10 +165,7 @@ def test_symlink_loops_in_the_project(tmp_path):
 
 def test_a_listed_file_that_is_gone_or_unreadable(tmp_path):
     root = project(tmp_path, {"agent.py": ENGINE, "gone.py": ENGINE, "was_a_file.py": ENGINE,
-                              "dangling_target.py": ENGINE})
-    git(root, "init", "-q")
-    git(root, "add", ".")
-    git(root, "commit", "-qm", "init")
+                              "dangling_target.py": ENGINE}, commit=True)
     # Listed by `git ls-files` but vanished; replaced by a directory; a dangling symlink.
     (root / "gone.py").unlink()
     (root / "was_a_file.py").unlink()
@@ -218,7 +199,10 @@ def test_a_cache_overwritten_with_garbage_is_rebuilt(tmp_path):
     result = run_flake8("--select", "SOT", "agent.py", cwd=root)
     assert_clean_stderr(result)
     assert result.stdout.splitlines() == [sot201("agent.py", "other.py:1", "third.py:1")]
-    # An empty file and a directory where the database should be: same answer.
+    # Rebuilt, not merely bypassed: the three Python files are in a sound index again.
+    with sqlite3.connect(root / CACHE / "index.sqlite3") as connection:
+        assert connection.execute("SELECT count(*) FROM files").fetchone() == (3,)
+    # An empty file where the database should be: same answer.
     for path in written:
         path.write_bytes(b"")
     assert run_flake8("--select", "SOT", "agent.py", cwd=root).stdout == result.stdout

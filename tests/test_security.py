@@ -5,24 +5,12 @@ from __future__ import annotations
 
 import os
 import sqlite3
-import subprocess
-import sys
 from pathlib import Path
 
-from conftest import reported
+from helpers import reported, run_ssot, write_tree
+from helpers import run_flake8 as flake8
 
-# The console script, as a user runs it: ``python -m flake8`` would put the working directory
-# first on sys.path, and a project file named like a library module would shadow it. That is
-# Python's doing, not the plugin's, and not how flake8 is run.
-FLAKE8 = str(Path(sys.executable).parent / "flake8")
 CACHE = ".flake8-ssot-cache"
-
-
-def flake8(*args: str, cwd: Path, stdin: str | None = None) -> subprocess.CompletedProcess:
-    env = {key: value for key, value in os.environ.items()
-           if key not in ("PYTHONPATH", "PYTHONSAFEPATH", "PYTHONSTARTUP")}
-    return subprocess.run([FLAKE8, *args], cwd=cwd, input=stdin, capture_output=True, text=True,
-                          env=env, timeout=300)
 
 
 def payload(marker: str) -> str:
@@ -70,9 +58,7 @@ from datetime import datetime  # noqa: E402
 
 
 def make_project(tmp_path: Path) -> Path:
-    root = tmp_path / "project"
-    (root / "plugins").mkdir(parents=True)
-    files = {
+    return write_tree(tmp_path / "project", {
         "setup.cfg": "[flake8]\n",
         "setup.py": payload("RAN-setup"),
         "conftest.py": payload("RAN-conftest"),
@@ -85,11 +71,7 @@ def make_project(tmp_path: Path) -> Path:
         "plugins/loader.py": payload("RAN-loader") + "LOADED = {1, 2}\nclass Engine: pass\n",
         "plugins/engine.pth": "import os; open('RAN-pth', 'w').write('ran')\n",
         "tests/test_agent.py": payload("RAN-test"),
-    }
-    for name, content in files.items():
-        (root / name).parent.mkdir(parents=True, exist_ok=True)
-        (root / name).write_text(content)
-    return root
+    })
 
 
 def tree(root: Path) -> set[str]:
@@ -142,11 +124,9 @@ def sqlite_databases(directory: Path) -> list[Path]:
 
 
 def test_paths_in_the_cache_are_not_trusted(tmp_path):
-    root = tmp_path / "project"
-    root.mkdir()
-    (root / "setup.cfg").write_text("[flake8]\n")
-    (root / "agent.py").write_text("class Engine:\n    pass\n")
-    (root / "other.py").write_text("class Helper:\n    pass\n")
+    root = write_tree(tmp_path / "project", {"setup.cfg": "[flake8]\n",
+                                             "agent.py": "class Engine:\n    pass\n",
+                                             "other.py": "class Helper:\n    pass\n"})
     outside = tmp_path / "outside"
     outside.mkdir()
     # Reading this would block the run (a FIFO): the test times out if anything opens it.
@@ -189,3 +169,19 @@ def test_paths_in_the_cache_are_not_trusted(tmp_path):
     assert result.stdout.splitlines() == [
         "agent.py:1:1: SOT201 class Engine is defined in 2 modules; also at other.py:1; keep one "
         "and import it (declare its home with ssot-canonical-classes)"]
+
+
+def test_the_commands_run_flake8_itself_not_a_project_file_named_flake8(tmp_path):
+    """``baseline`` and ``report`` start flake8 from inside the project: a ``flake8.py`` there
+    must not be what runs (``python -m flake8`` would import it first)."""
+    root = write_tree(tmp_path / "p", {
+        "setup.cfg": "[flake8]\n",
+        "flake8.py": "import pathlib\npathlib.Path('RAN-flake8-py').write_text('x')\n",
+        "agent.py": "def handle(context):\n    context.metadata['k'] = 1\n",
+    })
+    report = run_ssot("report", cwd=root)
+    baseline = run_ssot("baseline", cwd=root)
+    assert not (root / "RAN-flake8-py").exists()
+    assert report.returncode == 0 and report.stdout.startswith("1 finding in 1 file"), \
+        report.stdout + report.stderr
+    assert baseline.returncode == 0, baseline.stderr

@@ -5,7 +5,7 @@ from __future__ import annotations
 import textwrap
 from pathlib import Path
 
-from conftest import FIXTURES, reported, run_flake8
+from helpers import FIXTURES, reported, run_flake8, write_tree
 
 AGENT = """\
 from datetime import datetime
@@ -21,10 +21,7 @@ class Agent:
 
 
 def _write(root: Path, files: dict[str, str]) -> None:
-    for name, text in files.items():
-        path = root / name
-        path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_text(textwrap.dedent(text), encoding="utf-8")
+    write_tree(root, {name: textwrap.dedent(text) for name, text in files.items()})
 
 
 def _sot3(output: str) -> set[tuple[int, int, str]]:
@@ -137,7 +134,7 @@ def test_inference_failures_give_no_finding_and_no_traceback(tmp_path):
 
 
 def test_inference_budget_of_zero_turns_inference_off():
-    fixture = FIXTURES / "sot3xx_serializable.py"
+    fixture = FIXTURES / "sot301.py"
     result = run_flake8("--isolated", "--select", "SOT", "--ssot-inference-budget", "0",
                         str(fixture))
     assert result.stderr == ""
@@ -208,3 +205,38 @@ def test_noqa_on_the_statement_line_silences_a_multiline_value(tmp_path):
     result = run_flake8("--isolated", "--select", "SOT", str(tmp_path / "agent.py"))
     assert result.stderr == ""
     assert _sot3(result.stdout) == {(9, 9, "SOT301")}
+
+
+def test_an_edit_to_the_module_a_type_came_from_is_seen_through_the_cache(tmp_path):
+    """Results are cached by content: the agent is unchanged, the module it imports is edited."""
+    _write(tmp_path, {
+        "setup.cfg": "[flake8]\n",
+        "app/__init__.py": "",
+        "app/clock.py": "from datetime import datetime\n\n\ndef stamp():\n"
+                        "    return datetime.now()\n",
+        "app/agent.py": AGENT,
+    })
+    clock = tmp_path / "app" / "clock.py"
+    runs = []
+    for text in (None, "def stamp():\n    return 'now'\n", clock.read_text()):
+        if text is not None:
+            clock.write_text(text)
+        result = run_flake8("--select", "SOT3", "app/agent.py", cwd=tmp_path)
+        assert result.stderr == ""
+        runs.append(_sot3(result.stdout))
+    assert (tmp_path / ".flake8-ssot-cache" / "index.sqlite3").is_file()  # kept in the index
+    assert runs == [{(8, 9, "SOT301"), (9, 9, "SOT301")}, {(9, 9, "SOT301")},
+                    {(8, 9, "SOT301"), (9, 9, "SOT301")}]
+
+
+def test_each_message_shows_its_proof_in_one_line():
+    datetimes, objects = FIXTURES / "sot301.py", FIXTURES / "sot311.py"
+    result = run_flake8("--isolated", "--select", "SOT3", str(datetimes), str(objects))
+    assert result.stderr == ""
+    assert f"{datetimes}:86:9: SOT301 {{'time_range': time_range, 'n': 1}} holds a datetime " \
+           "(`time_range` is declared `Tuple[datetime, datetime]`, line 85), which json.dumps " \
+           "cannot encode; store its .isoformat()" in result.stdout.splitlines()
+    assert f"{objects}:64:9: SOT311 lock is an asyncio.Semaphore (`self.locks` is declared " \
+           "`Dict[str, asyncio.Semaphore]`, line 58), which json.dumps cannot encode; store " \
+           "JSON data instead (e.g. dataclasses.asdict(...) of a dataclass)" \
+           in result.stdout.splitlines()

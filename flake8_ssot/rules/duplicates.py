@@ -1,18 +1,18 @@
 """SOT2xx: the same class defined in several modules of the project.
 
 The checked file's own classes come from flake8's tree (the editor buffer, not the disk copy);
-every other file's come from the project index (``flake8_ssot.project_index``).
+every other file's come from the project index (``flake8_ssot.index``); how classes relate
+(extensions, families, parallel implementations) from ``flake8_ssot.relations``.
 """
 
 from __future__ import annotations
 
 import ast
 import fnmatch
-import functools
 import logging
-import os
 
-from flake8_ssot import project_index
+
+from flake8_ssot import index, relations
 from flake8_ssot.rule import Finding, Rule
 
 LOG = logging.getLogger("flake8_ssot")
@@ -55,55 +55,86 @@ SOT203 = Rule(
     instead="from app.engine import ExecutionEngine",
 )
 
-RULES = (SOT201, SOT202, SOT203)
+SOT204 = Rule(
+    code="SOT204",
+    name="class-family-over-budget",
+    message="class {name} is one of {count} {pattern} classes (budget {budget}); fold it into "
+            "an existing one",
+    summary="A class family (names matching a glob of ssot-class-budgets) has more members "
+            "than its budget.",
+    why="\"197 Manager classes, target < 50\": a family that keeps growing is where copies "
+        "hide. Every member is reported while the family is over budget; with a baseline, "
+        "today's members are accepted and a new member fails the commit.",
+    example="# setup.cfg: ssot-class-budgets = *Manager:2\n"
+            "class SessionManager: ...  # the third *Manager class of the project",
+    instead="# add the behaviour to one of the existing *Manager classes",
+)
+SOT205 = Rule(
+    code="SOT205",
+    name="parallel-implementation",
+    message="{name} shares {shared} of its {public} public methods with {other} ({where}): "
+            "keep one implementation",
+    summary="Two classes with different names, in different modules, share most of their "
+            "public methods (off by default: --extend-select SOT205).",
+    why="\"8 emitter classes -> 1\": the same API written twice under two names drifts like a "
+        "copy does. Reported when they share at least ssot-parallel-min-shared public methods "
+        "making up ssot-parallel-min-ratio of the smaller class's, neither inherits from the "
+        "other, and no shared project base declares those methods (two implementations of one "
+        "interface are not duplicates).",
+    example="class EventPublisher:\n    def notify_start(self): ...\n"
+            "    def notify_step(self): ...\n    ...\n\n"
+            "# elsewhere\nclass SessionNotifier:\n    def notify_start(self): ...\n"
+            "    def notify_step(self): ...\n    ...",
+    instead="# one Notifier class, imported where each copy was used",
+)
+
+RULES = (SOT201, SOT202, SOT203, SOT204, SOT205)
+# Not reported unless selected (flake8's extend_default_ignore): a judgement call per project.
+OFF_BY_DEFAULT = (SOT205.code,)
 
 
-@functools.lru_cache(maxsize=8)  # asked for every checked file, parsed once per process
-def _canonical_homes(canonical_classes: tuple[str, ...]) -> dict[str, str]:
-    homes = {}
-    for entry in canonical_classes:
-        name, sep, path = entry.partition(":")
-        if sep and name.strip() and path.strip():
-            homes[name.strip()] = path.strip().replace(os.sep, "/").lstrip("./")
-    return homes
-
-
-def _relative_path(filename: str, root: str) -> str | None:
-    if filename in ("stdin", "-"):
-        return None
-    absolute = os.path.abspath(filename)
-    relative = os.path.relpath(absolute, root)
-    if relative.startswith(".."):
-        return None
-    return relative.replace(os.sep, "/")
-
-
-def check(tree: ast.AST, filename: str, settings) -> list[Finding]:
-    own_classes = project_index.module_level_classes(tree)
-    homes = _canonical_homes(tuple(settings.canonical_classes))
+def check(tree: ast.AST, filename: str, project) -> list[Finding]:
+    settings = project.settings
+    own_classes = index.module_level_classes(tree)
+    homes = relations.canonical_homes(tuple(settings.canonical_classes))
     # Imports of a class with a canonical home, anywhere in the file (also inside functions).
     imports = [node for node in ast.walk(tree) if isinstance(node, ast.ImportFrom)
                and any(alias.name in homes for alias in node.names)] if homes else []
     if not own_classes and not imports:
         return []
-    start = os.path.dirname(os.path.abspath(filename)) if filename not in ("stdin", "-") else "."
-    root = project_index.find_project_root(start, settings.project_root)
     # Test code is neither reported nor counted: it is left out like excluded code, from the
     # index too (on Django, two thirds of the files: a third of the work of every run).
-    left_out = (*settings.exclude, *settings.test_patterns)
-    path = _relative_path(filename, root)
-    if path is not None and project_index.path_matches(path, left_out, root):
+    path = project.relative(filename)
+    if project.is_left_out(path):
         return []
-    index = project_index.project_index(root, left_out, settings.cache_dir,
-                                        use_cache=not settings.no_cache)
-    if index.cache_problem:
-        _warn_once(root, index.cache_problem)
+    project_index = project.index
+    if project_index.cache_problem:
+        _warn_once(project.root, project_index.cache_problem)
+    checked = _CheckedFile(tree, path, project_index)
     findings = []
-    for name, line, col in own_classes:
-        findings += _check_definition(name, line, col, path, index, homes, settings)
+    for record in own_classes:
+        findings += _check_definition(record, checked, homes, settings)
+    findings += _check_budgets(own_classes, checked, settings)
     if imports:
-        findings += _check_imports(imports, path, index, homes)
+        findings += _check_imports(imports, path, project_index, homes)
     return findings
+
+
+class _CheckedFile:
+    """The checked file (flake8's buffer, maybe not the disk's copy) and the project index."""
+
+    def __init__(self, tree: ast.AST, path: str | None, project):
+        self.tree, self.path, self.project = tree, path, project
+        self._facts = None
+
+    def facts(self):
+        """The buffer's classes and imports, built only when a class has another definition."""
+        if self._facts is None:
+            self._facts = index.module_facts(self.tree, self.path or "")
+        return self._facts
+
+    def definition(self, record) -> index.ClassDefinition:
+        return index.ClassDefinition(record.name, self.path, record.line, record.col)
 
 
 _WARNED: set = set()
@@ -116,45 +147,68 @@ def _warn_once(root: str, problem: str) -> None:
                     root, problem)
 
 
-def _check_definition(name, line, col, path, index, homes, settings) -> list[Finding]:
+def _check_definition(record, checked: _CheckedFile, homes, settings) -> list[Finding]:
+    name, line, col = record.name, record.line, record.col
     if any(fnmatch.fnmatch(name, pattern) for pattern in settings.ignore_class_names):
         return []
+    findings = _check_parallels(record, checked, settings)
+    path, project = checked.path, checked.project
+    packages = settings.independent_packages
+    others = sorted(project.definitions(
+        name, keep=lambda d: d.path != path and relations.related(path, d.path, packages)),
+        key=lambda d: (d.path, d.line))
+    if (not others and name not in homes) or relations.extended(
+            project, checked.definition(record), checked.facts()) is not None:
+        return findings  # the only definition, or an extension of another (not a copy)
     home = homes.get(name)
     if home is not None:
         if path == home:
-            return []
-        module = min(project_index.module_names(home), key=len)
+            return findings
+        module = min(index.module_names(home), key=len)
         message = SOT202.format(name=name, home=home, module=module)
-        return [Finding(line, col, SOT202.code, message, line)]
-    others = sorted(index.definitions(name, keep=lambda d: d.path != path),
-                    key=lambda d: (d.path, d.line))
+        return [*findings, Finding(line, col, SOT202.code, message, line)]
+    others = [other for other in others if relations.extended(project, other) is None]
     if not others:
-        return []
+        return findings
     modules = {d.path for d in others}
     listed = [f"{d.path}:{d.line}" for d in others[:settings.max_listed]]
     if len(others) > settings.max_listed:
         listed.append(f"and {len(others) - settings.max_listed} more")
     message = SOT201.format(name=name, count=len(modules) + 1, others=", ".join(listed))
-    return [Finding(line, col, SOT201.code, message, line)]
+    return [*findings, Finding(line, col, SOT201.code, message, line)]
 
 
-def _resolve_import(node: ast.ImportFrom, path: str | None) -> str | None:
-    if not node.level:
-        return node.module
-    if path is None:
-        return None
-    package = path.split("/")[:-1]
-    if node.level - 1 > len(package):
-        return None
-    base = package[:len(package) - (node.level - 1)]
-    return ".".join([*base, *([node.module] if node.module else [])])
+def _check_budgets(own_classes, checked: _CheckedFile, settings) -> list[Finding]:
+    findings = []
+    for pattern, budget in relations.budgets(settings.class_budgets):
+        members = [record for record in own_classes if fnmatch.fnmatchcase(record.name, pattern)]
+        if not members:
+            continue
+        count = len(members) + sum(1 for definition in relations.family(checked.project, pattern)
+                                   if definition.path != checked.path)
+        if count > budget:
+            findings += [Finding(record.line, record.col, SOT204.code, SOT204.format(
+                name=record.name, count=count, pattern=pattern, budget=budget), record.line)
+                for record in members]
+    return findings
 
 
-def _check_imports(imports, path, index, homes) -> list[Finding]:
-    project_modules = index.module_paths()
+def _check_parallels(record, checked: _CheckedFile, settings) -> list[Finding]:
+    found = relations.parallels(checked.project, checked.definition(record), record.methods,
+                                record.bases, settings.parallel_min_shared,
+                                settings.parallel_min_ratio, settings.independent_packages)
+    return [Finding(record.line, record.col, SOT205.code, SOT205.format(
+        name=record.name, shared=parallel.shared, public=parallel.public,
+        other=parallel.other.name, where=f"{parallel.other.path}:{parallel.other.line}"),
+        record.line) for parallel in found[:settings.max_listed]]
+
+
+def _check_imports(imports, path, project, homes) -> list[Finding]:
+    project_modules = project.module_paths()
     findings = []
     for node in imports:
-        module = _resolve_import(node, path)
+        module = (index.absolute_module(path, node.module, node.level) if path is not None
+                  else None if node.level else node.module)
         imported_from = project_modules.get(module or "")
         if imported_from is None:
             continue  # not a module of this project
@@ -162,7 +216,7 @@ def _check_imports(imports, path, index, homes) -> list[Finding]:
             home = homes.get(alias.name)
             if home is None or imported_from == home:
                 continue
-            canonical_module = min(project_index.module_names(home), key=len)
+            canonical_module = min(index.module_names(home), key=len)
             findings.append(Finding(node.lineno, node.col_offset, SOT203.code, SOT203.format(
                 name=alias.name, module=module, home=home, canonical_module=canonical_module),
                 getattr(node, "end_lineno", node.lineno)))

@@ -4,8 +4,9 @@ One pass over the tree (pyflakes style): a visitor with one handler per node typ
 stack to know which names are contexts or aliases of a context's metadata, and the innermost
 statement, where every finding is reported so that ``# noqa`` on that line works.
 
-The same pass records every value that reaches metadata (``value_sites``) so SOT3xx can look at
-them without walking the tree again.
+The pass emits ``forms.Write`` records (which form, receiver, key, value, statement): the findings,
+the fixer's rewrites and SOT3xx's value sites all come from them. The advice in each message is
+written from the forms table and the helpers the project defines (``Advisor``).
 """
 
 from __future__ import annotations
@@ -14,13 +15,14 @@ import ast
 from typing import NamedTuple
 
 from flake8_ssot.contexts import Binding, ContextRules
-from flake8_ssot.rule import Finding, Rule
+from flake8_ssot.forms import BY_NAME, ValueSite, Write
+from flake8_ssot.options import HELPERS, HELPERS_BY_ROLE
+from flake8_ssot.rule import Finding, Rule, finding_at, text
 
 SOT101 = Rule(
     code="SOT101",
     name="metadata-subscript-assignment",
-    message="{target}[...] = ... writes metadata directly; use self.{store}({receiver}, key, "
-            "value)",
+    message="{shape} writes metadata directly; {advice}",
     summary="A key of a context's metadata is assigned directly.",
     why="Writes that bypass the helper skip its JSON conversion and logging, and every direct "
         "write is one more place to change when the metadata contract changes.",
@@ -30,7 +32,7 @@ SOT101 = Rule(
 SOT102 = Rule(
     code="SOT102",
     name="metadata-batch-update",
-    message="{target}.update()/|= writes metadata directly; use self.{batch}({receiver}, mapping)",
+    message="{shape} writes metadata directly; {advice}",
     summary="A context's metadata is updated with ``.update(...)`` or ``|=``.",
     why="A batch update bypasses the helper that validates and converts each value.",
     example="context.metadata.update({'status': 'done', 'attempts': 2})",
@@ -39,7 +41,7 @@ SOT102 = Rule(
 SOT103 = Rule(
     code="SOT103",
     name="metadata-list-mutation",
-    message="{target}[...].{method}() mutates a metadata list in place; use {fix}",
+    message="{shape} changes a metadata list in place; {advice}",
     summary="A list stored in a context's metadata is changed with append/extend/insert/remove.",
     why="In-place list edits need the 'create the list if missing' dance at every call site; "
         "the list helpers do it once, correctly.",
@@ -50,8 +52,7 @@ SOT103 = Rule(
 SOT104 = Rule(
     code="SOT104",
     name="metadata-augmented-assignment",
-    message="{target}[...] {op}= ... updates metadata in place; use self.{increment}({receiver}, "
-            "key, n)",
+    message="{shape} updates metadata in place; {advice}",
     summary="A metadata entry is updated with an augmented assignment (a counter).",
     why="`+=` on a missing key raises KeyError; the counter helper starts from zero.",
     example="context.metadata['retries'] += 1",
@@ -60,7 +61,7 @@ SOT104 = Rule(
 SOT105 = Rule(
     code="SOT105",
     name="metadata-key-removal",
-    message="{form} removes metadata directly; use self.{remove}({receiver}, key)",
+    message="{shape} removes metadata directly; {advice}",
     summary="A metadata key is removed with ``del``, ``.pop()`` or ``.popitem()``.",
     why="`del` on a missing key raises; the helper removes a key whether or not it is there.",
     example="del context.metadata['draft']",
@@ -69,8 +70,7 @@ SOT105 = Rule(
 SOT106 = Rule(
     code="SOT106",
     name="metadata-clear",
-    message="{target}.clear() empties metadata directly; use self.{clear}({receiver}, "
-            "preserve_keys=...)",
+    message="{shape} empties metadata directly; {advice}",
     summary="A context's metadata is emptied with ``.clear()``.",
     why="Clearing drops keys other components rely on (request ids, audit keys); the helper "
         "can preserve them.",
@@ -80,8 +80,7 @@ SOT106 = Rule(
 SOT107 = Rule(
     code="SOT107",
     name="metadata-setdefault",
-    message="{target}.setdefault() writes metadata directly; use self.{get}({receiver}, key, "
-            "default) and self.{store}(...)",
+    message="{shape} writes metadata directly; {advice}",
     summary="``.setdefault()`` is called on a context's metadata.",
     why="setdefault is a write hidden in a read: it stores the default without the helper.",
     example="seen = context.metadata.setdefault('seen', [])",
@@ -91,8 +90,7 @@ SOT107 = Rule(
 SOT108 = Rule(
     code="SOT108",
     name="metadata-nested-write",
-    message="{form} writes inside a metadata entry; read it with self.{get}({receiver}, key), "
-            "change a copy, store it with self.{store}(...)",
+    message="{shape} writes inside a metadata entry; {advice}",
     summary="A value nested inside a metadata entry is changed in place.",
     why="Nested in-place writes are invisible to the helpers and to anything observing "
         "metadata changes.",
@@ -103,8 +101,7 @@ SOT108 = Rule(
 SOT109 = Rule(
     code="SOT109",
     name="metadata-replacement",
-    message="{target} = ... replaces metadata wholesale; use self.{propagate}(source, {receiver}) "
-            "to copy between contexts, or self.{clear}/self.{batch}",
+    message="{shape} replaces metadata wholesale; {advice}",
     summary="A context's metadata attribute is replaced, or copied from another context.",
     why="Replacing the dict breaks every reference to the old one and loses keys set "
         "elsewhere; copying between contexts by hand forgets which keys must not propagate.",
@@ -113,44 +110,45 @@ SOT109 = Rule(
 )
 
 RULES = (SOT101, SOT102, SOT103, SOT104, SOT105, SOT106, SOT107, SOT108, SOT109)
+BY_CODE = {rule.code: rule for rule in RULES}
 
-_LIST_METHODS = frozenset({"append", "extend", "insert", "remove"})
+_LIST_FORMS = {"append": "append", "extend": "extend", "insert": "insert", "remove": "list-remove"}
 # Methods that change the container they are called on (list, dict, set).
-_MUTATING_METHODS = _LIST_METHODS | frozenset({
-    "update", "pop", "popitem", "clear", "setdefault", "add", "discard", "sort", "reverse",
-    "__setitem__", "__delitem__", "__ior__",
+_MUTATING_METHODS = frozenset({
+    "append", "extend", "insert", "remove", "update", "pop", "popitem", "clear", "setdefault",
+    "add", "discard", "sort", "reverse", "__setitem__", "__delitem__", "__ior__",
 })
-_COPY_CALLS = frozenset({"copy", "deepcopy", "dict"})
+_COPY_FUNCTIONS = frozenset({"copy", "deepcopy", "dict"})
 _OPERATORS = {
     ast.Add: "+", ast.Sub: "-", ast.Mult: "*", ast.Div: "/", ast.FloorDiv: "//", ast.Mod: "%",
     ast.Pow: "**", ast.BitOr: "|", ast.BitAnd: "&", ast.BitXor: "^", ast.LShift: "<<",
     ast.RShift: ">>", ast.MatMult: "@",
 }
-_MAX_TEXT = 40
+_LIST_VALUES = (ast.List, ast.ListComp)
 
 
-def _text(node: ast.AST) -> str:
-    try:
-        text = ast.unparse(node)
-    except (ValueError, RecursionError):  # pragma: no cover - defensive
-        return "..."
-    return text if len(text) <= _MAX_TEXT else text[: _MAX_TEXT - 3] + "..."
+def _is_number(node: ast.expr) -> bool:
+    if isinstance(node, ast.UnaryOp) and isinstance(node.op, (ast.USub, ast.UAdd)):
+        node = node.operand
+    return (isinstance(node, ast.Constant) and type(node.value) in (int, float)) or (
+        isinstance(node, ast.Call) and isinstance(node.func, ast.Name)
+        and node.func.id in ("len", "int", "float", "round", "sum", "abs"))
+
+
+def _is_list(node: ast.expr) -> bool:
+    return isinstance(node, _LIST_VALUES) or (
+        isinstance(node, ast.Call) and isinstance(node.func, ast.Name)
+        and node.func.id in ("list", "sorted"))
 
 
 class MetadataRef(NamedTuple):
     """An expression that evaluates to a context's metadata dict."""
 
     target: str  # as written: "ctx.metadata", or "md" for an alias
-    receiver: str  # the context: "ctx"
-
-
-class ValueSite(NamedTuple):
-    """A value that reaches metadata: what SOT3xx checks for JSON-safety."""
-
-    statement: ast.stmt
-    value: ast.expr
-    via: str  # "ctx.metadata" or the helper's name
-    converts_models: bool = False  # the helper turns a top-level pydantic model into JSON
+    receiver_text: str  # the context: "ctx"
+    attribute: str  # "metadata"
+    receiver: ast.expr | None  # the context's node; None for an alias
+    alias: bool
 
 
 class _Scope:
@@ -160,46 +158,37 @@ class _Scope:
 
 
 class MetadataVisitor(ast.NodeVisitor):
-    """Collects SOT1xx findings and the values written to metadata, in one walk."""
+    """Collects the metadata writes (``writes``) and the values that reach metadata
+    (``value_sites``) in one walk."""
 
-    def __init__(self, settings):
-        self.settings = settings
-        self.rules = ContextRules.from_settings(settings)
-        self.findings: list[Finding] = []
+    def __init__(self, settings, rules: ContextRules):
+        self.rules = rules
+        self.writes: list[Write] = []
         self.value_sites: list[ValueSite] = []
         self._helper_roles = {
-            settings.helper(role): role
-            for role in ("store-result", "store-batch", "append-list", "extend-list")
-        }
+            settings.helper(helper.role): helper for helper in HELPERS
+            if helper.value_param and settings.helper(helper.role)}
         self._converting = frozenset(settings.converting_helpers)
         self._scopes: list[_Scope] = [_Scope("module")]
         self._statement: ast.stmt | None = None
         self._exempt_depth = 0
-        self._fields = {
-            "store": settings.helper("store-result"),
-            "batch": settings.helper("store-batch"),
-            "increment": settings.helper("increment-counter"),
-            "remove": settings.helper("remove-key"),
-            "clear": settings.helper("clear"),
-            "propagate": settings.helper("propagate"),
-            "get": settings.helper("get-value"),
-        }
+        self._classes: list[ast.ClassDef] = []
+        self._methods: list[tuple | None] = []
 
     # -- results --------------------------------------------------------------------------
 
-    def _report(self, rule: Rule, ref: MetadataRef, **fields: str) -> None:
+    def _write(self, form_name: str, ref: MetadataRef, *, key=None, value=None, call=None,
+               source=None, detail: str = "") -> None:
         if self._exempt_depth or self._statement is None:
             return
-        statement = self._statement
-        message = rule.format(target=ref.target, receiver=ref.receiver, **self._fields, **fields)
-        self.findings.append(Finding(
-            statement.lineno, statement.col_offset, rule.code, message,
-            getattr(statement, "end_lineno", None) or statement.lineno,
-        ))
-
-    def _value(self, value: ast.expr | None, via: str, converts_models: bool = False) -> None:
-        if value is not None and not self._exempt_depth and self._statement is not None:
-            self.value_sites.append(ValueSite(self._statement, value, via, converts_models))
+        form = BY_NAME[form_name]
+        write = Write(form, self._statement, ref.target, ref.receiver_text, ref.attribute,
+                      ref.alias, ref.receiver, key, value, source, call,
+                      self._methods[-1] if self._methods else None, detail)
+        self.writes.append(write)
+        if value is not None and form.value_role:
+            self.value_sites.append(ValueSite(self._statement, value, ref.target,
+                                              role=form.value_role))
 
     # -- scopes ---------------------------------------------------------------------------
 
@@ -236,9 +225,41 @@ class MetadataVisitor(ast.NodeVisitor):
         ref = self._metadata_ref(value)
         if ref is not None:
             return (Binding.ALIAS, ref)
-        if self.rules.constructs_context(value):
-            return (Binding.CONTEXT, None)
-        return (Binding.PLAIN, None)
+        return (self._kind_of(value), None)
+
+    def _kind_of(self, node: ast.expr) -> Binding:
+        """Local flow: CONTEXT when any alternative is a context, NOT_CONTEXT when none is
+        and some is known to be another type, PLAIN when nothing is known (the name decides)."""
+        if isinstance(node, ast.BoolOp):
+            alternatives = node.values
+        elif isinstance(node, ast.IfExp):
+            alternatives = [node.body, node.orelse]
+        elif isinstance(node, ast.NamedExpr):
+            alternatives = [node.value]
+        else:
+            return self._kind_of_one(node)
+        kinds = {self._kind_of(alternative) for alternative in alternatives}
+        for kind in (Binding.CONTEXT, Binding.NOT_CONTEXT):
+            if kind in kinds:
+                return kind
+        return Binding.PLAIN
+
+    def _kind_of_one(self, node: ast.expr) -> Binding:
+        if isinstance(node, (ast.Name, ast.Attribute)):
+            return Binding.CONTEXT if self._is_context(node) else self._known_other(node)
+        if isinstance(node, ast.Call):
+            return self.rules.kind_of_call(node)
+        if isinstance(node, ast.Constant) and node.value is None:
+            return Binding.PLAIN  # `ctx or None` says nothing against ctx
+        if isinstance(node, (ast.Constant, ast.Dict, ast.List, ast.Set, ast.Tuple, ast.JoinedStr,
+                             ast.ListComp, ast.DictComp, ast.SetComp)):
+            return Binding.NOT_CONTEXT
+        return Binding.PLAIN
+
+    def _known_other(self, node: ast.expr) -> Binding:
+        if isinstance(node, ast.Name) and self._lookup(node.id)[0] is Binding.NOT_CONTEXT:
+            return Binding.NOT_CONTEXT
+        return Binding.PLAIN
 
     def _bind_arguments(self, arguments: ast.arguments) -> None:
         every = [*arguments.posonlyargs, *arguments.args, *arguments.kwonlyargs]
@@ -266,23 +287,25 @@ class MetadataVisitor(ast.NodeVisitor):
             return self._metadata_ref(node.value)
         if isinstance(node, ast.Attribute):
             if node.attr in self.rules.metadata_attributes and self._is_context(node.value):
-                return MetadataRef(_text(node), _text(node.value))
+                return MetadataRef(text(node), text(node.value), node.attr, node.value, False)
             return None
         if isinstance(node, ast.Name):
             binding, ref = self._lookup(node.id)
             if binding is Binding.ALIAS:
-                return MetadataRef(node.id, ref.receiver)
+                return ref._replace(target=node.id, alias=True)
         return None
 
     def _entry(self, node: ast.expr):
-        """For ``M[a][b]...``: the metadata M and how many subscripts deep *node* is."""
+        """For ``M[a][b]...``: the metadata M, the first key and how many subscripts deep."""
         depth = 0
+        key = None
         while isinstance(node, ast.Subscript):
+            key = node.slice
             node = node.value
             depth += 1
         if depth == 0:
-            return None, 0
-        return self._metadata_ref(node), depth
+            return None, None, 0
+        return self._metadata_ref(node), key, depth
 
     # -- statement bookkeeping --------------------------------------------------------------
 
@@ -300,11 +323,13 @@ class MetadataVisitor(ast.NodeVisitor):
     def visit_ClassDef(self, node: ast.ClassDef) -> None:
         for child in (*node.decorator_list, *node.bases, *node.keywords):
             self.visit(child)
-        exempt = node.name in self.rules.exempt_classes
+        exempt = self.rules.is_exempt_class(node.name)
         self._exempt_depth += exempt
         self._scopes.append(_Scope("class"))
+        self._classes.append(node)
         for statement in node.body:
             self.visit(statement)
+        self._classes.pop()
         self._scopes.pop()
         self._exempt_depth -= exempt
 
@@ -312,11 +337,15 @@ class MetadataVisitor(ast.NodeVisitor):
         for child in (*node.decorator_list, *node.args.defaults,
                       *[d for d in node.args.kw_defaults if d is not None]):
             self.visit(child)
+        in_class_body = self._scopes[-1].kind == "class"
+        is_method = in_class_body and _is_instance_method(node)
+        self._methods.append((self._classes[-1], node) if is_method else None)
         self._scopes.append(_Scope("function"))
         self._bind_arguments(node.args)
         for statement in node.body:
             self.visit(statement)
         self._scopes.pop()
+        self._methods.pop()
 
     visit_AsyncFunctionDef = visit_FunctionDef
 
@@ -324,8 +353,10 @@ class MetadataVisitor(ast.NodeVisitor):
         for child in (*node.args.defaults, *[d for d in node.args.kw_defaults if d is not None]):
             self.visit(child)
         self._scopes.append(_Scope("function"))
+        self._methods.append(None)
         self._bind_arguments(node.args)
         self.visit(node.body)
+        self._methods.pop()
         self._scopes.pop()
 
     def _visit_comprehension(self, node) -> None:
@@ -370,54 +401,79 @@ class MetadataVisitor(ast.NodeVisitor):
     def _check_store(self, target: ast.expr, value: ast.expr) -> None:
         if isinstance(target, (ast.Tuple, ast.List)):
             for element in target.elts:
-                self._check_store(element, value)
+                self._check_store(element, None)  # the value is unpacked: not this element's
             return
         if isinstance(target, ast.Starred):
-            self._check_store(target.value, value)
+            self._check_store(target.value, None)
             return
         if isinstance(target, ast.Attribute):
             ref = self._metadata_ref(target)
             if ref is not None:
-                self._report(SOT109, ref)
-                self._value(value, ref.target)
+                source = self._copied_metadata(value)
+                if source is not None:
+                    self._write("propagate", ref, value=value, source=source)
+                else:
+                    self._write("replace", ref, value=value)
             return
-        ref, depth = self._entry(target)
+        ref, key, depth = self._entry(target)
         if ref is None:
             return
         if depth == 1:
-            self._report(SOT101, ref)
+            self._write("store", ref, key=key, value=value)
         else:
-            self._report(SOT108, ref, form=f"{ref.target}[...][...] = ...")
-        self._value(value, ref.target)
+            self._write("nested", ref, key=key, value=value,
+                        detail=f"{ref.target}[...]{'[...]' * (depth - 1)} = ...")
+
+    def _copied_metadata(self, value: ast.expr | None) -> ast.expr | None:
+        """``P`` for ``P.metadata.copy()``, ``dict(P.metadata)``, ``copy.copy(P.metadata)``,
+        ``copy.deepcopy(P.metadata)`` or ``deepcopy(P.metadata)`` with P a context."""
+        if not isinstance(value, ast.Call) or value.keywords:
+            return None
+        func = value.func
+        if isinstance(func, ast.Attribute) and func.attr == "copy" and not value.args:
+            copied = func.value
+        elif len(value.args) == 1 and (
+                (isinstance(func, ast.Name) and func.id in _COPY_FUNCTIONS) or (
+                isinstance(func, ast.Attribute) and isinstance(func.value, ast.Name)
+                and func.value.id == "copy" and func.attr in ("copy", "deepcopy"))):
+            copied = value.args[0]
+        else:
+            return None
+        ref = self._metadata_ref(copied)
+        return ref.receiver if ref is not None and not ref.alias else None
 
     def visit_AugAssign(self, node: ast.AugAssign) -> None:
         self.generic_visit(node)
         target = node.target
         ref = self._metadata_ref(target) if isinstance(target, (ast.Attribute, ast.Name)) else None
         if ref is not None:
-            self._report(SOT102, ref)
-            self._value(node.value, ref.target)
+            self._write("merge", ref, value=node.value)
             return
-        ref, depth = self._entry(target)
+        ref, key, depth = self._entry(target)
         if ref is None:
             return
         op = _OPERATORS.get(type(node.op), "?")
-        if depth == 1:
-            self._report(SOT104, ref, op=op)
+        if depth > 1:
+            self._write("nested", ref, key=key, value=node.value,
+                        detail=f"{ref.target}[...]{'[...]' * (depth - 1)} {op}= ...")
+        elif op == "+" and _is_number(node.value):
+            self._write("increment", ref, key=key, value=node.value)
+        elif op == "+" and _is_list(node.value):
+            self._write("concatenate", ref, key=key, value=node.value)
         else:
-            self._report(SOT108, ref, form=f"{ref.target}[...][...] {op}= ...")
-        self._value(node.value, ref.target)
+            self._write("augment", ref, key=key, value=node.value, detail=op)
 
     def visit_Delete(self, node: ast.Delete) -> None:
         self.generic_visit(node)
         for target in node.targets:
-            ref, depth = self._entry(target)
+            ref, key, depth = self._entry(target)
             if ref is None:
                 continue
             if depth == 1:
-                self._report(SOT105, ref, form=f"del {ref.target}[...]")
+                self._write("delete", ref, key=key)
             else:
-                self._report(SOT108, ref, form=f"del {ref.target}[...][...]")
+                self._write("nested", ref, key=key,
+                            detail=f"del {ref.target}[...]{'[...]' * (depth - 1)}")
 
     def visit_Call(self, node: ast.Call) -> None:
         self.generic_visit(node)
@@ -437,35 +493,29 @@ class MetadataVisitor(ast.NodeVisitor):
         ref = self._metadata_ref(receiver)
         if ref is not None:
             if method == "update":
-                self._report(SOT102, ref)
-                for value in (*call.args, *(keyword.value for keyword in call.keywords)):
-                    self._value(value, ref.target)
-            elif method in ("pop", "popitem"):
-                self._report(SOT105, ref, form=f"{ref.target}.{method}()")
-            elif method == "clear":
-                self._report(SOT106, ref)
-            elif method == "setdefault":
-                self._report(SOT107, ref)
-                self._value(call.args[1] if len(call.args) > 1 else None, ref.target)
+                self._write("update", ref, value=call.args[0] if call.args else None, call=call)
+                for keyword in call.keywords:  # update(key=value): each one a stored value
+                    self._extra_value(keyword.value, ref, "value")
+            elif method == "pop":
+                self._write("pop", ref, key=call.args[0] if call.args else None, call=call)
+            elif method in ("popitem", "clear", "setdefault"):
+                value = call.args[1] if method == "setdefault" and len(call.args) > 1 else None
+                self._write(method, ref, key=call.args[0] if call.args else None, value=value,
+                            call=call)
             return
-        ref, depth = self._entry(receiver)
+        ref, key, depth = self._entry(receiver)
         if ref is None:
             return
-        if depth == 1 and method in _LIST_METHODS:
-            self._report(SOT103, ref, method=method, fix=self._list_fix(method, ref))
+        value = call.args[-1] if call.args and method != "remove" else None
+        if depth == 1 and method in _LIST_FORMS:
+            self._write(_LIST_FORMS[method], ref, key=key, value=value, call=call, detail=method)
         else:
-            self._report(SOT108, ref, form=f"{ref.target}[...]{'[...]' * (depth - 1)}.{method}()")
-        if method != "remove":
-            for value in call.args[-1:]:
-                self._value(value, ref.target)
+            self._write("nested", ref, key=key, value=value, call=call,
+                        detail=f"{ref.target}[...]{'[...]' * (depth - 1)}.{method}(...)")
 
-    def _list_fix(self, method: str, ref: MetadataRef) -> str:
-        if method == "append":
-            return f"self.{self.settings.helper('append-list')}({ref.receiver}, key, item)"
-        if method == "extend":
-            return f"self.{self.settings.helper('extend-list')}({ref.receiver}, key, items)"
-        return (f"self.{self.settings.helper('get-value')}({ref.receiver}, key, []) and "
-                f"self.{self.settings.helper('store-result')}(...) with the new list")
+    def _extra_value(self, value: ast.expr, ref: MetadataRef, role: str) -> None:
+        if not self._exempt_depth and self._statement is not None:
+            self.value_sites.append(ValueSite(self._statement, value, ref.target, role=role))
 
     def _check_setattr(self, call: ast.Call) -> None:
         if len(call.args) < 2:
@@ -473,25 +523,96 @@ class MetadataVisitor(ast.NodeVisitor):
         owner, name = call.args[0], call.args[1]
         if (isinstance(name, ast.Constant) and name.value in self.rules.metadata_attributes
                 and self._is_context(owner)):
-            self._report(SOT109, MetadataRef(f"{_text(owner)}.{name.value}", _text(owner)))
-            self._value(call.args[2] if len(call.args) > 2 else None, _text(owner))
+            ref = MetadataRef(f"{text(owner)}.{name.value}", text(owner), name.value, owner, False)
+            self._write("replace", ref, value=call.args[2] if len(call.args) > 2 else None,
+                        call=call)
 
     def _check_helper_call(self, call: ast.Call, name: str) -> None:
-        role = self._helper_roles.get(name)
-        if role is None:
+        helper = self._helper_roles.get(name)
+        if helper is None or self._exempt_depth or self._statement is None:
             return
+        position = helper.params.index(helper.value_param)
         keywords = {keyword.arg: keyword.value for keyword in call.keywords}
-        converts = name in self._converting
-        if role == "store-batch":
-            value = call.args[1] if len(call.args) > 1 else keywords.get("mapping")
-        else:
-            value = call.args[2] if len(call.args) > 2 else (
-                keywords.get("value") or keywords.get("item") or keywords.get("items"))
-        self._value(value, name, converts_models=converts and role == "store-result")
+        value = call.args[position] if len(call.args) > position else keywords.get(
+            helper.value_param)
+        if value is not None:
+            self.value_sites.append(ValueSite(
+                self._statement, value, name,
+                converts_models=name in self._converting, role=helper.value_role))
 
 
-def check(tree: ast.AST, settings) -> MetadataVisitor:
-    """Run the SOT1xx pass; the visitor carries ``findings`` and ``value_sites``."""
-    visitor = MetadataVisitor(settings)
+def _is_instance_method(node) -> bool:
+    params = [*node.args.posonlyargs, *node.args.args]
+    decorators = {text(d) for d in node.decorator_list}
+    return bool(params) and params[0].arg == "self" and not decorators & {
+        "staticmethod", "classmethod"}
+
+
+# -- advice: what each finding tells the user to do ----------------------------------------------
+
+class Advisor:
+    """Writes the advice of a SOT1xx message from the forms table and what the project defines.
+
+    ``defined`` holds the helper roles the project's helper classes define; ``holder`` says where
+    a missing helper goes (``BaseAgent (agentsvc/base_agent.py:6)``).
+    """
+
+    def __init__(self, settings, defined: frozenset, holder: str):
+        self.settings = settings
+        self.defined = defined
+        self.holder = holder
+        attributes = settings.metadata_attributes
+        self.helpers_attribute = attributes[0] if attributes else "metadata"
+
+    def call(self, role: str, arguments: list[str]) -> str:
+        name = self.settings.helper(role)
+        if not name:
+            return (f"a {role} helper (none is configured: ssot-{HELPERS_BY_ROLE[role].option} "
+                    "is empty)")
+        text_ = f"self.{name}({', '.join(arguments)})"
+        if role in self.defined:
+            return text_
+        return f"{text_} after adding {name} to {self.holder} (`flake8-ssot helpers`)"
+
+    def arguments(self, write: Write) -> list[str]:
+        form = write.form
+        params = [p.split("=")[0] for p in HELPERS_BY_ROLE[form.role].params]
+        written = {"receiver": write.receiver_text,
+                   "source": text(write.source) if write.source is not None else ""}
+        return [written.get(part) or params[index] for index, part in enumerate(form.arguments)]
+
+    def advice(self, write: Write) -> str:
+        form, receiver = write.form, write.receiver_text
+        if form.role and write.attribute != self.helpers_attribute:
+            return (f"no helper writes .{write.attribute} (the helpers write "
+                    f".{self.helpers_attribute}): add one to {self.holder}, or exempt the class "
+                    "that owns this write")
+        if form.name == "pop" and not (isinstance(write.statement, ast.Expr)
+                                       and write.statement.value is write.call):
+            # The popped value is used: the remove helper returns nothing (as the fixer says).
+            return (f"its value is used: read it with {self.call('get-value', [receiver, 'key'])}"
+                    f", then {self.call('remove-key', [receiver, 'key'])}")
+        if form.role:
+            advice = "use " + self.call(form.role, self.arguments(write))
+            if write.alias:
+                advice += f" on the context itself, not through the alias {write.target}"
+            return advice
+        return form.manual.format(
+            get=self.call("get-value", [receiver, "key"]),
+            store=self.call("store-result", [receiver, "key", "value"]),
+            clear=self.call("clear", [receiver]),
+            batch=self.call("store-batch", [receiver, "mapping"]),
+            propagate=self.call("propagate", ["source", receiver]))
+
+    def finding(self, write: Write) -> Finding:
+        form = write.form
+        shape = form.shape.format(target=write.target, detail=write.detail)
+        return finding_at(write.statement, BY_CODE[form.code],
+                          shape=shape, advice=self.advice(write))
+
+
+def check(tree: ast.AST, settings, rules: ContextRules | None = None) -> MetadataVisitor:
+    """Run the SOT1xx pass; the visitor carries ``writes`` and ``value_sites``."""
+    visitor = MetadataVisitor(settings, rules or ContextRules.from_settings(settings))
     visitor.visit(tree)
     return visitor

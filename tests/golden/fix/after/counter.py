@@ -8,4 +8,4 @@ class CounterAgent(BaseAgent):
         self.increment_metadata_counter(context, "calls", 1)
         self.increment_metadata_counter(context, "tokens", len(tokens))  # odd spacing, a comment
         context.metadata["budget"] -= 1  # manual: SOT104
-        context.metadata["names"] += ["x"]  # manual: SOT104
+        self.extend_metadata_list(context, "names", ["x"])  # a list: the extend helper

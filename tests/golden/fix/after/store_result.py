@@ -13,7 +13,7 @@ class StoreAgent(BaseAgent):
         ))
         self.store_metadata_result(self.context, "via_self", result)
         self.store_metadata_result(context, "pair", (1, 2))
-        self.store_metadata_result(context, "model", model)
+        self.store_metadata_result(context, "model", model.model_dump())
         self.store_metadata_result(context, "model_json", model)
         self.store_metadata_result(context, "partial", model.model_dump(exclude={"secret"}))
         if result: self.store_metadata_result(context, "inline", 1); self.store_metadata_result(context, "second", 2)

@@ -8,4 +8,4 @@ class CounterAgent(BaseAgent):
         context.metadata["calls"] += 1
         context.metadata["tokens"]  +=  len(tokens)  # odd spacing, a comment
         context.metadata["budget"] -= 1  # manual: SOT104
-        context.metadata["names"] += ["x"]  # manual: SOT104
+        context.metadata["names"] += ["x"]  # a list: the extend helper

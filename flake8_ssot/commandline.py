@@ -1,0 +1,98 @@
+"""What every ``flake8-ssot`` subcommand shares: one error style, one atomic writer, one way to
+read the paths it is given.
+
+The error style: a subcommand raises ``CommandError("<reason>")`` (or lets an ``OSError``
+through); ``cli.main`` prints ``flake8-ssot <command>: <reason>`` on one line to stderr and exits 2.
+No user error ends in a traceback.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import tempfile
+from typing import Iterable
+
+# Exit codes, the same for every subcommand (docs/usage.md lists what each one means there).
+EXIT_OK, EXIT_FINDINGS, EXIT_ERROR = 0, 1, 2
+
+
+class CommandError(Exception):
+    """A user error: the message is the one line the user sees after ``flake8-ssot <command>:``."""
+
+
+def reason(error: OSError) -> str:
+    """``"<file>: <what went wrong>"`` for an ``OSError``, without Python's ``[Errno N]``."""
+    what = error.strerror or str(error)
+    return f"{error.filename}: {what}" if error.filename else what
+
+
+def write_atomically(path: str, data: bytes) -> None:
+    """Write *data* to *path* through a temporary file in the same directory and ``os.replace``:
+    a reader never sees half a file, and a failed write leaves the old file as it was.
+
+    An existing file keeps its permission bits. An ``OSError`` (a read-only project, a full disk)
+    becomes a ``CommandError`` that names the file.
+    """
+    directory = os.path.dirname(os.path.abspath(path))
+    temporary = None
+    try:
+        os.makedirs(directory, exist_ok=True)
+        handle, temporary = tempfile.mkstemp(prefix=".flake8-ssot-", suffix=".tmp",
+                                             dir=directory)
+        with os.fdopen(handle, "wb") as stream:
+            stream.write(data)
+        mode = _mode_of(path)
+        os.chmod(temporary, mode)
+        os.replace(temporary, path)
+        temporary = None
+    except OSError as error:
+        raise CommandError(f"cannot write {path}: {error.strerror or error}") from None
+    finally:
+        if temporary is not None and os.path.exists(temporary):
+            os.unlink(temporary)
+
+
+def _mode_of(path: str) -> int:
+    """The permission bits *path* has, or those a new file gets under the current umask
+    (``mkstemp`` makes its file 0600, which a new baseline should not keep)."""
+    try:
+        return os.stat(path).st_mode & 0o7777
+    except FileNotFoundError:
+        umask = os.umask(0)
+        os.umask(umask)
+        return 0o666 & ~umask
+
+
+def plural(count: int, word: str, words: str | None = None) -> str:
+    """``"1 file"``, ``"2 files"``; *words* for an irregular plural (``"entries"``)."""
+    return f"{count} {word if count == 1 else words or word + 's'}"
+
+
+def existing_paths(paths: Iterable[str]) -> list[str]:
+    """*paths* as given, or a ``CommandError`` naming the first that does not exist: a typo must
+    not read as "nothing found there"."""
+    paths = list(paths)
+    for path in paths:
+        if not os.path.exists(path):
+            raise CommandError(f"{path}: no such file or directory")
+    return paths
+
+
+def add_paths_argument(parser: argparse.ArgumentParser, what: str = "check") -> None:
+    parser.add_argument("paths", nargs="*", default=["."],
+                        help=f"files and directories to {what}, as for flake8 (default: .)")
+
+
+def add_config_argument(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--config", metavar="FILE",
+                        help="flake8 config file, as flake8's --config (default: the one flake8 "
+                             "would read, searched upward from the current directory)")
+
+
+def config_file(args: argparse.Namespace) -> str | None:
+    """``--config`` if given, checked to exist (flake8 would fail on it later, less clearly)."""
+    path = getattr(args, "config", None)
+    if path and not os.path.isfile(path):
+        raise CommandError(f"{path}: config file not found")
+    return path

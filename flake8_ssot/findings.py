@@ -1,0 +1,142 @@
+"""Today's findings, from flake8 itself: what ``flake8-ssot baseline`` and ``report`` compare with
+the baseline.
+
+The commands run ``flake8 --format=ssot-records`` so that exclusions, ``per-file-ignores``,
+``extend-ignore`` and ``# noqa`` count exactly as they do for the pre-commit hook and CI. That
+formatter (``formatters.RecordsFormatter``, registered as a ``flake8.report`` entry point) prints one JSON
+array a line: every file flake8 checked, and every finding. Knowing which files were checked is
+what lets a command update those files' baseline entries and keep every other entry as it was.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from collections import Counter
+from dataclasses import dataclass, field
+from typing import Sequence
+
+from flake8_ssot.baseline import Baseline, Key, fingerprint, normalised_statement, read_lines
+from flake8_ssot.commandline import CommandError
+
+# flake8's codes for a file it could not read (E902) or parse (E999), and the plugin's own for a
+# file it could not check (SOT901): such a file's baseline entries are kept, not judged.
+UNREADABLE_CODES = ("E902", "E999", "SOT901")
+
+
+@dataclass(frozen=True)
+class Found:
+    """A finding as flake8 printed it, with its baseline key."""
+
+    path: str  # relative to the baseline's directory
+    line: int
+    col: int
+    code: str
+    message: str
+    statement: str
+
+    @property
+    def key(self) -> Key:
+        return (self.path, self.code, fingerprint(self.statement))
+
+    def __str__(self) -> str:
+        return f"{self.path}:{self.line}:{self.col}: {self.code} {self.message}"
+
+
+@dataclass
+class Run:
+    """What one flake8 run saw, every path relative to the baseline's directory."""
+
+    findings: list = field(default_factory=list)
+    checked: set = field(default_factory=set)
+    unreadable: dict = field(default_factory=dict)  # path -> "E999 SyntaxError: ..."
+
+    def judged(self, relative_path: str) -> bool:
+        """Whether this run can tell which of the file's baseline entries still hold."""
+        return relative_path in self.checked and relative_path not in self.unreadable
+
+
+# flake8 itself, never a project file named flake8.py: ``python -m flake8`` and ``-c`` put the
+# current directory (the checked project) first on sys.path, so it goes before the import.
+_RUN_FLAKE8 = "import sys; del sys.path[0]; from flake8.main.cli import main; sys.exit(main())"
+
+
+def flake8_command(paths: Sequence[str], config: str | None) -> list[str]:
+    return [sys.executable, "-c", _RUN_FLAKE8, "--select=SOT,E902,E999",
+            "--extend-select=SOT", "--ssot-baseline=", "--exit-zero", "--format=ssot-records",
+            *([f"--config={config}"] if config else []), *paths]
+
+
+def collect(paths: Sequence[str], baseline: Baseline, config: str | None = None) -> Run:
+    """Run flake8 (SOT codes only, the configured baseline not applied) on *paths*.
+
+    Raises ``CommandError`` with flake8's own message if flake8 cannot run.
+    """
+    env = {key: value for key, value in os.environ.items() if key != "PYTHONSAFEPATH"}
+    result = subprocess.run(flake8_command(paths, config), capture_output=True, text=True,
+                            env=env)
+    if result.returncode != 0:
+        message = result.stderr.strip().splitlines()[-1:] or [f"exit {result.returncode}"]
+        raise CommandError(f"flake8 failed: {message[0]}")
+    sys.stderr.write(result.stderr)  # the plugin's own warnings stay visible
+    run = Run()
+    file_lines: dict[str, list[str]] = {}
+    for row in result.stdout.splitlines():
+        try:
+            record = json.loads(row)
+        except ValueError:
+            continue  # --count or --benchmark output from the user's configuration
+        if not isinstance(record, list) or not record:
+            continue
+        if record[0] == "checked":
+            run.checked.add(baseline.relative(record[1]))
+            continue
+        _, path, line, col, code, message = record
+        relative = baseline.relative(path)
+        if code in UNREADABLE_CODES:
+            run.unreadable.setdefault(relative, f"{code} {message}")
+            continue
+        if not code.startswith("SOT"):
+            continue
+        if path not in file_lines:
+            try:
+                file_lines[path] = read_lines(path)
+            except OSError:
+                file_lines[path] = []
+        run.findings.append(Found(relative, line, col, code, message,
+                                  normalised_statement(file_lines[path], line)))
+    run.findings = [found for found in run.findings if found.path not in run.unreadable]
+    return run
+
+
+@dataclass
+class Verdict:
+    """Today's findings against a baseline."""
+
+    run: Run
+    baselined: list  # findings the baseline accepts
+    new: list  # findings it does not
+    fixed: Counter  # entries of the files this run judged that no finding matches any more
+    kept: Counter  # entries this run cannot judge: files not checked, or unreadable
+
+
+def judge(baseline: Baseline, run: Run, paths: Sequence[str]) -> Verdict:
+    """Split *run* against *baseline*. An entry is judged (fixed when nothing matches it) only if
+    its file was checked and could be read, or lies under *paths* and no longer exists."""
+    roots = [os.path.realpath(path) for path in paths]
+
+    def judged(relative_path: str) -> bool:
+        if run.judged(relative_path):
+            return True
+        absolute = os.path.realpath(os.path.join(baseline.directory, relative_path))
+        return not os.path.lexists(absolute) and any(
+            absolute == root or absolute.startswith(root.rstrip(os.sep) + os.sep)
+            for root in roots)
+
+    baselined, new, unmatched = baseline.split(run.findings)
+    fixed, kept = Counter(), Counter()
+    for key, count in unmatched.items():
+        (fixed if judged(key[0]) else kept)[key] = count
+    return Verdict(run, baselined, new, fixed, kept)

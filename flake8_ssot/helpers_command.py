@@ -1,0 +1,70 @@
+"""``flake8-ssot helpers``: which metadata helpers the project defines, where, and the missing ones
+ready to paste, in the project's configured names.
+
+Exit code: 0 when every configured helper is defined, 1 when some are missing, 2 on an error.
+"""
+
+from __future__ import annotations
+
+import argparse
+
+from flake8_ssot import commandline
+from flake8_ssot.options import HELPERS
+from flake8_ssot.project import Project, settings_from_flake8
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("path", nargs="?", default=".",
+                        help="a directory or file of the project (default: .)")
+    parser.add_argument("--config", metavar="FILE",
+                        help="flake8 config file (default: the one flake8 itself would read)")
+
+
+def implementation(helper, settings) -> str:
+    """The helper as a method to paste into the helper class, in the configured names."""
+    attribute = settings.metadata_attributes[0] if settings.metadata_attributes else "metadata"
+    name = settings.helper(helper.role)
+    lines = [f"    def {name}(self, {', '.join(helper.params)}):"]
+    lines += [f"        {line.replace('{attr}', attribute)}" for line in helper.body]
+    return "\n".join(lines)
+
+
+def run(args: argparse.Namespace) -> int:
+    commandline.existing_paths([args.path])
+    settings, _ = settings_from_flake8([*(["--config", args.config] if args.config else []),
+                                        args.path])
+    project = Project.for_path(args.path, settings)
+    inventory = project.helpers
+    names = ", ".join(settings.helper_classes) or "(none)"
+    print(f"project: {project.root}")
+    print(f"helper classes (ssot-helper-classes = {names}):")
+    for home, roles in inventory.helper_classes:
+        print(f"  {home}: {commandline.plural(len(roles), 'helper')}")
+    for home in inventory.interfaces:
+        print(f"  {home}: defines no helper (an interface?), not a helper class")
+    if not inventory.helper_classes and not inventory.interfaces:
+        print("  none found in the project")
+    print()
+    configured = [h for h in HELPERS if settings.helper(h.role)]
+    defined_at = {}
+    for _, roles in inventory.helper_classes:
+        for role, home in roles.items():
+            defined_at.setdefault(role, home)
+    width = max(len(settings.helper(h.role)) for h in configured) if configured else 0
+    for helper in configured:
+        where = defined_at.get(helper.role)
+        print(f"  {settings.helper(helper.role):<{width}}  "
+              f"{'defined in ' + str(where) if where else 'MISSING'}")
+    missing = [h for h in configured if h.role not in defined_at]
+    print()
+    print(f"{len(configured) - len(missing)} of {len(configured)} helpers defined.")
+    if missing:
+        print(f"Add the missing ones to {inventory.holder} "
+              f"(flake8-ssot fix calls only helpers that exist):")
+        print()
+        for helper in missing:
+            print(implementation(helper, settings))
+            print()
+        if any("copy." in line for helper in missing for line in helper.body):
+            print("(propagate needs `import copy` at the top of its module)")
+    return 1 if missing else 0

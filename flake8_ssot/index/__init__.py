@@ -1,0 +1,26 @@
+"""The project index: every Python file of one project, what it defines and imports.
+
+The public interface; everything else in this package is its inside. Nothing here imports
+flake8 or executes the code it reads. ``docs/cache.md`` says how it is kept and revalidated.
+
+* ``discovery``: the project root, the file listing (and when a saved one still holds), reading
+  files safely, and the dotted names of a project file;
+* ``scanner``: module-level classes and their bases from a text scan, classes and imports in
+  detail from ``ast`` (``module_facts``);
+* ``store``: the sqlite file, the only module with SQL;
+* ``core``: ``ProjectIndex`` and the per-run memo ``project_index``.
+"""
+
+from flake8_ssot.index.core import ClassDefinition, ProjectIndex, begin_run, project_index
+from flake8_ssot.index.discovery import (absolute_module, find_project_root, list_python_files,
+                                         module_names, path_matches)
+from flake8_ssot.index.scanner import (ClassFacts, ClassRecord, ImportFacts, ModuleFacts,
+                                       decode_source, dotted_name, is_public, module_facts,
+                                       module_level_classes, parse)
+
+__all__ = [
+    "ClassDefinition", "ClassFacts", "ClassRecord", "ImportFacts", "ModuleFacts", "ProjectIndex",
+    "absolute_module", "begin_run", "decode_source", "dotted_name", "find_project_root",
+    "is_public", "list_python_files", "module_facts", "module_level_classes", "module_names",
+    "parse", "path_matches", "project_index",
+]

@@ -1,0 +1,388 @@
+"""The project index: what every Python file of one project defines and imports.
+
+flake8 checks one file at a time, pre-commit passes only staged files and an editor sends one
+unsaved buffer, yet "this class is defined twice" is a relation between files. So every process
+keeps an index of the module-level classes of every Python file of the project, built from the
+store (``store``) and revalidated against the disk on every flake8 run (``begin_run``).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import time
+from stat import S_ISREG
+from typing import Any, Callable, NamedTuple, Sequence
+
+from flake8_ssot.index.discovery import (Discovery, cache_mtime, module_names, read_project_file,
+                                         stat_all)
+from flake8_ssot.index.scanner import (ClassFacts, ClassRecord, ImportFacts, ModuleFacts,
+                                       classes_from_ast, module_facts, parse, scan_classes)
+from flake8_ssot.index.store import Store, decode_classes, encode_classes
+
+# How many re-exports (``from .engine import Engine`` in a package ``__init__``) resolve_class
+# follows: enough for any sane layout, and a bound on an import cycle.
+_MAX_HOPS = 6
+_FACTS = "facts"  # the entries namespace of ModuleFacts, keyed by content hash
+
+
+class ClassDefinition(NamedTuple):
+    name: str
+    path: str  # relative to the project root, POSIX separators
+    line: int
+    col: int
+
+
+class ProjectIndex:
+    """Module-level class definitions of every Python file of one project.
+
+    Built by ``ProjectIndex.build`` (or the per-run memo ``project_index``); the constructor
+    only takes what was read.
+    """
+
+    def __init__(self, root: str, files: Sequence[str], rows: Sequence[tuple],
+                 store: Store | None = None, cache_problem: str = ""):
+        self.root = root
+        self.files = frozenset(files)
+        self.cache_problem = cache_problem
+        self._store = store if store is not None and store.connection is not None else None
+        self._paths_by_name: dict[str, list[str]] = {}
+        self._encoded: dict[str, str] = {}  # path -> classes, as stored
+        self._hashes: dict[str, str] = {}  # path -> sha1 of the content the row was made from
+        self._decoded: dict[str, dict[str, list[ClassRecord]]] = {}  # path -> name -> records
+        # Files whose classes come from the text scanner: confirmed with ast before any of
+        # them is reported (the scanner does not see syntax errors).
+        self._unconfirmed: set[str] = set()
+        self._module_paths: dict[str, str] | None = None
+        self._subclasses_of: dict[str, set[str]] | None = None
+        self._facts: dict[str, ModuleFacts | None] = {}
+        for path, _, _, sha1, names, encoded, exact in rows:
+            self._add(path, sha1, names, encoded, exact)
+
+    @classmethod
+    def build(cls, root: str, files: Sequence[str] | Discovery,
+              cache_dir: str | None) -> ProjectIndex:
+        """The index of *root* from the cache in *cache_dir* (None: memory only), rescanning
+        what changed. *files*: the project's files, or a ``Discovery`` that lists them (reusing
+        the listing saved in the cache while it is still valid)."""
+        store = Store(cache_dir)
+        cached, saved_listing = store.read()
+        listing = None
+        if isinstance(files, Discovery):
+            listing = files.listing(saved_listing)
+            files = listing.files
+        listed = frozenset(files)
+        fresh: list[tuple] = []
+        stale: dict[str, os.stat_result] = {}
+        for path, stat in zip(files, stat_all(root, files)):
+            if stat is None:
+                continue  # deleted or unreadable since it was listed
+            if not S_ISREG(stat.st_mode):
+                continue  # a FIFO or device named *.py: opening it would block the run
+            row = cached.get(path)
+            if row is not None and row[1] == stat.st_mtime_ns and row[2] == stat.st_size:
+                fresh.append(row)
+            else:
+                stale[path] = stat
+        removed = [path for path in cached if path not in listed]
+        new_listing = listing if listing is not None and not listing.reused else None
+        if stale or removed or new_listing:
+            fresh += store.update(stale, removed, lambda path: _scan(root, path),
+                                  new_listing).values()
+        return cls(root, files, fresh, store, store.problem)
+
+    # -- rows -------------------------------------------------------------------------------
+
+    def _add(self, path: str, sha1, names, encoded, exact) -> None:
+        if not (type(names) is str and type(encoded) is str and type(sha1) is str):
+            return  # a tampered row: ignore it rather than trust it
+        if sha1:  # empty: the file could not be read when it was scanned
+            self._hashes[path] = sha1
+        if not names:
+            return
+        for name in set(names.split()):
+            self._paths_by_name.setdefault(name, []).append(path)
+        self._encoded[path] = encoded
+        if not exact:
+            self._unconfirmed.add(path)
+
+    def _forget(self, path: str) -> None:
+        for name in self._classes_of(path):
+            self._paths_by_name[name] = [p for p in self._paths_by_name[name] if p != path]
+        self._encoded.pop(path, None)
+        self._decoded.pop(path, None)
+        self._hashes.pop(path, None)
+        self._unconfirmed.discard(path)
+
+    def _classes_of(self, path: str) -> dict[str, list[ClassRecord]]:
+        """name -> the file's module-level classes of that name, decoded once per file."""
+        classes = self._decoded.get(path)
+        if classes is None:
+            classes = {}
+            try:
+                records = decode_classes(self._encoded.get(path, ""))
+            except ValueError:
+                records = []  # a tampered row: ignore it rather than trust it
+            for record in records:
+                classes.setdefault(record.name, []).append(record)
+            self._decoded[path] = classes
+        return classes
+
+    # -- classes ----------------------------------------------------------------------------
+
+    def _find(self, name: str, keep) -> list[ClassDefinition]:
+        found = []
+        for path in self._paths_by_name.get(name, ()):
+            for record in self._classes_of(path).get(name, ()):
+                definition = ClassDefinition(name, path, record.line, record.col)
+                if keep is None or keep(definition):
+                    found.append(definition)
+        return found
+
+    def definitions(self, name: str, keep: Callable[[ClassDefinition], bool] | None = None
+                    ) -> list[ClassDefinition]:
+        """Module-level definitions of *name* for which ``keep(definition)`` holds, as ast sees
+        them: a file the text scanner read is parsed (once) before it is returned."""
+        found = self._find(name, keep)
+        unconfirmed = sorted({d.path for d in found} & self._unconfirmed)
+        if not unconfirmed:
+            return found
+        self._confirm(unconfirmed)
+        return self._find(name, keep)
+
+    def _confirm(self, paths: Sequence[str]) -> None:
+        rows = []
+        for path in paths:
+            self._forget(path)
+            read_at = time.time_ns()
+            read = read_project_file(self.root, path)
+            if read is None:
+                continue  # gone since the listing: it defines nothing now
+            data, stat = read
+            row = (path, cache_mtime(stat, read_at), stat.st_size, hashlib.sha1(data).hexdigest(),
+                   *encode_classes(classes_from_ast(data)), 1)
+            self._add(*row[:1], *row[3:])
+            rows.append(row)
+        self._subclasses_of = None
+        if self._store is not None:
+            self._store.save(rows=rows)  # the next run reuses these, or confirms again
+
+    def defining_paths(self, name: str) -> tuple[str, ...]:
+        """The files whose text scan found a module-level class *name* (not ast-confirmed:
+        ``definitions`` is the answer to report)."""
+        return tuple(self._paths_by_name.get(name, ()))
+
+    def class_names(self) -> frozenset[str]:
+        """Every class name defined at module level somewhere in the project."""
+        return frozenset(name for name, paths in self._paths_by_name.items() if paths)
+
+    def classes(self, path: str) -> list[ClassRecord]:
+        """The module-level classes of project file *path* as the scanner saw them."""
+        return [record for records in self._classes_of(path).values() for record in records]
+
+    def subclasses(self, names) -> frozenset[str]:
+        """Names of project classes inheriting, directly or not, from any of *names* (by the
+        last component of each base as written)."""
+        if self._subclasses_of is None:
+            self._subclasses_of = {}
+            for path in self._encoded:
+                for records in self._classes_of(path).values():
+                    for record in records:
+                        for base in record.bases:
+                            self._subclasses_of.setdefault(base, set()).add(record.name)
+        found: set[str] = set()
+        pending = list(names)
+        while pending:
+            for subclass in self._subclasses_of.get(pending.pop(), ()):
+                if subclass not in found:
+                    found.add(subclass)
+                    pending.append(subclass)
+        return frozenset(found)
+
+    # -- modules ----------------------------------------------------------------------------
+
+    def module_paths(self) -> dict[str, str]:
+        """Dotted module name -> project file, for resolving imports (computed once)."""
+        if self._module_paths is None:
+            paths: dict[str, str] = {}
+            for path in sorted(self.files):  # sorted: every process resolves a clash alike
+                for name in sorted(module_names(path), key=len, reverse=True):
+                    paths.setdefault(name, path)
+            self._module_paths = paths
+        return self._module_paths
+
+    def read(self, path: str) -> bytes | None:
+        """The bytes of project file *path* (relative to the root); None for anything but a
+        regular file below the root."""
+        read = read_project_file(self.root, path)
+        return None if read is None else read[0]
+
+    def content_hash(self, path: str) -> str | None:
+        """sha1 of the file's bytes (from its row when the row is current), once per run."""
+        sha1 = self._hashes.get(path)
+        if sha1 is None:
+            data = self.read(path)
+            if data is None:
+                return None
+            sha1 = self._hashes[path] = hashlib.sha1(data).hexdigest()
+        return sha1
+
+    def facts(self, path: str) -> ModuleFacts | None:
+        """The classes and imports of project file *path* from ``ast``, computed once per file
+        content (kept in the store); None for a file that cannot be read or parsed."""
+        return self.facts_of([path])[path]
+
+    def facts_of(self, paths) -> dict[str, ModuleFacts | None]:
+        """``facts`` of many files, the new ones saved to the store in one write."""
+        found, new_entries = {}, []
+        for path in paths:
+            if path not in self._facts:
+                self._facts[path] = self._compute_facts(path, new_entries)
+            found[path] = self._facts[path]
+        if new_entries and self._store is not None:
+            self._store.save(entries=new_entries)
+        return found
+
+    def _compute_facts(self, path: str, new_entries: list) -> ModuleFacts | None:
+        sha1 = self.content_hash(path)
+        if sha1 is None:
+            return None
+        facts = _facts_from_json(self.cache_get(_FACTS, sha1))
+        if facts is None:
+            data = self.read(path)
+            tree = parse(data) if data is not None else None
+            if tree is not None:
+                facts = module_facts(tree, path)
+                new_entries.append((_FACTS, sha1, json.dumps(_facts_to_json(facts))))
+        return facts
+
+    def resolve_class(self, path: str, dotted: str, facts: ModuleFacts | None = None,
+                      hops: int = 0) -> ClassDefinition | None:
+        """The project class a name written in module *path* refers to (``Engine``,
+        ``engine.Engine``, ``pkg.engine.Engine``): defined there, or imported into it,
+        following re-exports. None when it is not a project class. *facts*: the module's own,
+        when they are not the disk's (an editor buffer)."""
+        facts = facts or self.facts(path)
+        if facts is None or hops > _MAX_HOPS:
+            return None
+        head, _, rest = dotted.partition(".")
+        if not rest:
+            for found in facts.classes:
+                if found.name == dotted:
+                    return ClassDefinition(found.name, path, found.line, found.col)
+        modules = self.module_paths()
+        star_imports = []
+        for imported in reversed(facts.imports):  # the last binding of a name wins
+            if imported.name == "*":
+                star_imports.append(imported.module)
+                continue
+            if imported.name is None:
+                if imported.asname == head:  # import pkg.mod as head
+                    return self._resolve_in_module(f"{imported.module}.{rest}", hops)
+                if imported.asname is None and (imported.module == dotted.rpartition(".")[0]):
+                    return self._resolve_in_module(dotted, hops)  # import pkg.mod; pkg.mod.X
+                continue
+            if (imported.asname or imported.name) != head:
+                continue
+            submodule = f"{imported.module}.{imported.name}"
+            if submodule in modules:  # from pkg import mod; mod.X
+                return self._resolve_in_module(f"{submodule}.{rest}", hops) if rest else None
+            if rest:
+                return None  # an attribute of a class: not a class the index knows
+            target = modules.get(imported.module)
+            return target and self.resolve_class(target, imported.name, hops=hops + 1)
+        if rest:
+            return self._resolve_in_module(dotted, hops)  # written fully qualified
+        for module in star_imports:
+            target = modules.get(module)
+            found = target and self.resolve_class(target, dotted, hops=hops + 1)
+            if found:
+                return found
+        return None
+
+    def _resolve_in_module(self, dotted: str, hops: int) -> ClassDefinition | None:
+        module, _, name = dotted.rpartition(".")
+        target = self.module_paths().get(module)
+        return None if target is None else self.resolve_class(target, name, hops=hops + 1)
+
+    # -- derived data -----------------------------------------------------------------------
+
+    def cache_get(self, namespace: str, key: str) -> Any:
+        """The JSON value saved under *key*; None when absent, unreadable or the cache is off."""
+        if self._store is None:
+            return None
+        text = self._store.get(namespace, key)
+        if text is None:
+            return None
+        try:
+            return json.loads(text)
+        except ValueError:
+            return None  # a corrupt entry is a miss
+
+    def cache_put(self, namespace: str, key: str, value: Any) -> None:
+        """Save a JSON value under *key*; best effort (a busy or read-only cache skips it)."""
+        if self._store is not None:
+            self._store.save(entries=[(namespace, key, json.dumps(value))])
+
+
+def _scan(root: str, path: str) -> tuple[str, str, str, bool]:
+    """The columns of a file's row after its stat: sha1, names, classes, exact."""
+    read = read_project_file(root, path)
+    if read is None:
+        return "", "", "", True
+    classes, exact = scan_classes(read[0])
+    return (hashlib.sha1(read[0]).hexdigest(), *encode_classes(classes), exact)
+
+
+def _facts_to_json(facts: ModuleFacts) -> list:
+    return [[list(map(_jsonable, c)) for c in facts.classes], [list(i) for i in facts.imports]]
+
+
+def _jsonable(value):
+    return list(value) if isinstance(value, tuple) else value
+
+
+def _facts_from_json(value) -> ModuleFacts | None:
+    """Facts saved by ``_facts_to_json``; None for anything else (a corrupt or foreign entry)."""
+    try:
+        classes, imports = value
+        facts = ModuleFacts(
+            tuple(ClassFacts(name, line, col, end, tuple(bases), tuple(methods), tuple(decos))
+                  for name, line, col, end, bases, methods, decos in classes),
+            tuple(ImportFacts(module, name, asname, line)
+                  for module, name, asname, line in imports))
+    except (TypeError, ValueError):
+        return None
+    strings = [c.name for c in facts.classes] + [i.module for i in facts.imports]
+    strings += [s for c in facts.classes for s in (*c.bases, *c.methods, *c.decorators)]
+    strings += [s for i in facts.imports for s in (i.name, i.asname) if s is not None]
+    numbers = [n for c in facts.classes for n in c[1:4]] + [i.line for i in facts.imports]
+    if all(type(s) is str for s in strings) and all(type(n) is int for n in numbers):
+        return facts
+    return None
+
+
+_INDEXES: dict[tuple, ProjectIndex] = {}
+_RUN = [0]  # bumped by begin_run; an index built in an earlier run is revalidated
+
+
+def begin_run() -> None:
+    """A new flake8 run starts (the plugin's ``parse_options``): the next ``project_index``
+    revalidates against the disk, so a long-lived process (an editor running flake8 through
+    runpy) sees files added, changed or deleted since its last run."""
+    _RUN[0] += 1
+
+
+def project_index(root: str, excludes: Sequence[str] = (), cache_dir: str = "",
+                  use_cache: bool = True) -> ProjectIndex:
+    """The index of *root*, built (or revalidated from the cache) once per run."""
+    key = (root, tuple(excludes), cache_dir, use_cache, _RUN[0])
+    index = _INDEXES.get(key)
+    if index is None:
+        for stale in [k for k in _INDEXES if k[:4] == key[:4]]:
+            del _INDEXES[stale]
+        cache_path = os.path.join(root, cache_dir) if use_cache and cache_dir else None
+        index = _INDEXES[key] = ProjectIndex.build(root, Discovery(root, excludes, cache_dir),
+                                                   cache_path)
+    return index

@@ -1,0 +1,293 @@
+"""The index's sqlite file: the only module that speaks SQL.
+
+One file in ``<root>/<cache dir>/``, shared by every flake8 process of the project (sqlite's
+locking makes that safe). It holds one row per project file (keyed by path, mtime and size),
+the last listing (see ``discovery.Discovery``), and a small key-value table of derived data keyed
+by content hashes. A corrupt or foreign-version database is rebuilt; an unwritable one turns the
+store off and the index carries on in memory.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import os
+import sqlite3
+import time
+from typing import Iterator, Sequence
+
+from flake8_ssot.index.discovery import Listing, cache_mtime
+from flake8_ssot.index.scanner import ClassRecord
+
+try:
+    import fcntl
+except ImportError:  # Windows: sqlite's own locking still protects the data
+    fcntl = None
+
+# 2: the "exact" column (ast-confirmed classes); 3: "names"; 4: listing; 5: base names in
+# "classes", the "sha1" column and the "entries" table; 6: public method names in "classes".
+SCHEMA_VERSION = "6"
+CACHEDIR_TAG = (
+    "Signature: 8a477f597d28d172789f06886806bc55\n"
+    "# This file is a cache directory tag created by flake8-ssot.\n"
+    "# For information about cache directory tags see https://bford.info/cachedir/\n"
+)
+_BUSY_TIMEOUT_SECONDS = 60.0
+# Writes that only save work for a later run (ast confirmations, derived data) never wait long.
+_BEST_EFFORT_TIMEOUT_MILLISECONDS = 1000
+
+# A row of the files table. ``names`` (space separated) is all a warm start reads of a row;
+# ``classes`` (name:line:col:base,base:method,method;...) is decoded only where it is needed.
+_COLUMNS = "path, mtime_ns, size, sha1, names, classes, exact"
+_LISTING = "key TEXT, mode TEXT, tracked_output BLOB, files TEXT, untracked TEXT, witnesses TEXT"
+_LISTING_COLUMNS = "key, mode, tracked_output, files, untracked, witnesses"
+
+# Everything the plugin writes in its cache directory. None of it may be a symbolic link: a
+# checked-out project could plant one to make the linter write over a file elsewhere.
+_CACHE_FILES = (".gitignore", "CACHEDIR.TAG", "open.lock", "index.sqlite3", "index.sqlite3-wal",
+                "index.sqlite3-shm", "index.sqlite3-journal")
+
+
+def encode_classes(classes: Sequence[ClassRecord]) -> tuple[str, str]:
+    """The ``names`` and ``classes`` columns of a file's row."""
+    names = " ".join(sorted({record.name for record in classes}))
+    return names, ";".join(f"{name}:{line}:{col}:{','.join(bases)}:{','.join(methods)}"
+                           for name, line, col, bases, methods in classes)
+
+
+def decode_classes(text: str) -> list[ClassRecord]:
+    """The ``classes`` column; ValueError for a row this version did not write."""
+    classes = []
+    for item in filter(None, (text or "").split(";")):
+        name, line, col, bases, methods = item.split(":")
+        classes.append(ClassRecord(name, int(line), int(col), tuple(filter(None, bases.split(","))),
+                                   tuple(filter(None, methods.split(",")))))
+    return classes
+
+
+def _encode_listing(listing: Listing) -> tuple:
+    return (listing.key, listing.mode, listing.tracked_output, json.dumps(listing.files),
+            json.dumps(listing.untracked), json.dumps(listing.witnesses))
+
+
+def _decode_listing(row: tuple | None) -> dict | None:
+    if row is None:
+        return None
+    try:
+        return dict(zip(("key", "mode", "tracked_output"), row),
+                    files=json.loads(row[3]), untracked=json.loads(row[4]),
+                    witnesses=json.loads(row[5]))
+    except (TypeError, ValueError):
+        return None
+
+
+def _prepare_cache_dir(directory: str) -> None:
+    os.makedirs(directory, exist_ok=True)
+    for path in (directory, *(os.path.join(directory, name) for name in _CACHE_FILES)):
+        if os.path.islink(path):
+            raise OSError(f"{path} is a symbolic link; not writing through it")
+    for name, content in ((".gitignore", "# Created by flake8-ssot.\n*\n"),
+                          ("CACHEDIR.TAG", CACHEDIR_TAG)):
+        path = os.path.join(directory, name)
+        if not os.path.lexists(path):
+            with open(path, "w", encoding="utf-8") as handle:
+                handle.write(content)
+
+
+@contextlib.contextmanager
+def _exclusive_lock(path: str) -> Iterator[None]:
+    """Serialise opening (and, if corrupt, rebuilding) the database across processes."""
+    with open(path, "a+b") as handle:
+        if fcntl is not None:
+            fcntl.flock(handle.fileno(), fcntl.LOCK_EX)
+        yield
+
+
+def _open(path: str) -> sqlite3.Connection:
+    connection = sqlite3.connect(path, timeout=_BUSY_TIMEOUT_SECONDS, isolation_level=None)
+    try:
+        connection.execute("PRAGMA journal_mode=WAL")
+        connection.execute("PRAGMA synchronous=NORMAL")
+        connection.execute("CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT)")
+        version = connection.execute("SELECT value FROM meta WHERE key='schema'").fetchone()
+        if version is None or version[0] != SCHEMA_VERSION:
+            connection.execute("BEGIN IMMEDIATE")
+            for table in ("files", "listing", "entries"):
+                connection.execute(f"DROP TABLE IF EXISTS {table}")
+            connection.execute(
+                "CREATE TABLE files (path TEXT PRIMARY KEY, mtime_ns INTEGER, size INTEGER,"
+                " sha1 TEXT, names TEXT, classes TEXT, exact INTEGER)")
+            connection.execute(  # one row: the last listing (see Discovery)
+                f"CREATE TABLE listing (id INTEGER PRIMARY KEY CHECK (id = 0), {_LISTING})")
+            connection.execute("CREATE TABLE entries (namespace TEXT, key TEXT, value TEXT,"
+                               " PRIMARY KEY (namespace, key))")
+            connection.execute("INSERT OR REPLACE INTO meta VALUES ('schema', ?)",
+                               (SCHEMA_VERSION,))
+            connection.execute("COMMIT")
+        connection.execute(f"SELECT {_COLUMNS} FROM files LIMIT 1").fetchall()
+        connection.execute(f"SELECT {_LISTING_COLUMNS} FROM listing LIMIT 1").fetchall()
+        connection.execute("SELECT namespace, key, value FROM entries LIMIT 1").fetchall()
+    except BaseException:
+        connection.close()
+        raise
+    return connection
+
+
+class Store:
+    """The sqlite file; any failure turns it off (``connection`` None, ``problem`` says why)."""
+
+    def __init__(self, directory: str | None):
+        self.connection: sqlite3.Connection | None = None
+        self.problem = ""
+        self.opened_at = time.time_ns()  # before any file is read: see discovery.cache_mtime
+        self._path = None if directory is None else os.path.join(directory, "index.sqlite3")
+        self._pid = os.getpid()
+        if directory is None:
+            return
+        try:
+            _prepare_cache_dir(directory)
+            with _exclusive_lock(os.path.join(directory, "open.lock")):
+                try:
+                    self.connection = _open(self._path)
+                except (OSError, sqlite3.Error) as error:
+                    self._reset(error)
+        except OSError as error:
+            self.problem = f"{type(error).__name__}: {error}"
+
+    def _reset(self, error: Exception) -> None:
+        """A corrupt file is deleted and rebuilt once; if that fails, no cache at all."""
+        if isinstance(error, sqlite3.DatabaseError) and os.path.isfile(self._path):
+            for suffix in ("", "-wal", "-shm"):
+                try:
+                    os.remove(self._path + suffix)
+                except OSError:
+                    pass
+            try:
+                self.connection = _open(self._path)
+                return
+            except (OSError, sqlite3.Error) as second_error:
+                error = second_error
+        self.connection = None
+        self.problem = f"{type(error).__name__}: {error}"
+
+    def _connection(self) -> sqlite3.Connection | None:
+        """The open connection; a process forked after opening it (flake8 ``--jobs``) opens
+        its own, as sqlite requires."""
+        if self.connection is not None and self._pid != os.getpid():
+            self._pid = os.getpid()
+            try:
+                self.connection = sqlite3.connect(self._path, timeout=_BUSY_TIMEOUT_SECONDS,
+                                                  isolation_level=None)
+            except sqlite3.Error as error:
+                self._disable(error)
+        return self.connection
+
+    def _disable(self, error: Exception) -> None:
+        self.problem = f"{type(error).__name__}: {error}"
+        with contextlib.suppress(sqlite3.Error, AttributeError):
+            self.connection.close()
+        self.connection = None
+
+    # -- reads ------------------------------------------------------------------------------
+
+    def read(self) -> tuple[dict[str, tuple], dict | None]:
+        """Every row by path (the row itself, in ``_COLUMNS`` order), and the saved listing."""
+        connection = self._connection()
+        if connection is None:
+            return {}, None
+        try:
+            connection.execute("BEGIN")  # both reads from the same state of the file
+            rows = {row[0]: row for row in connection.execute(f"SELECT {_COLUMNS} FROM files")}
+            listing = connection.execute(
+                f"SELECT {_LISTING_COLUMNS} FROM listing WHERE id = 0").fetchone()
+            connection.execute("COMMIT")
+        except sqlite3.Error as error:
+            self._disable(error)
+            return {}, None
+        return rows, _decode_listing(listing)
+
+    def get(self, namespace: str, key: str) -> str | None:
+        """The saved value of *key*; None when there is none or the store is off or busy."""
+        connection = self._connection()
+        if connection is None:
+            return None
+        try:
+            row = connection.execute("SELECT value FROM entries WHERE namespace = ? AND key = ?",
+                                     (namespace, key)).fetchone()
+        except sqlite3.Error:
+            return None
+        return row[0] if row is not None and type(row[0]) is str else None
+
+    # -- writes: all through _write ---------------------------------------------------------
+
+    @staticmethod
+    def _write(connection: sqlite3.Connection, rows: Sequence[tuple] = (),
+               removed: Sequence[str] = (), listing: Listing | None = None,
+               entries: Sequence[tuple[str, str, str]] = ()) -> None:
+        """Inside an open transaction: the one place rows, the listing and entries are saved."""
+        if rows:
+            connection.executemany(
+                f"INSERT OR REPLACE INTO files ({_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?)", rows)
+        if removed:
+            connection.executemany("DELETE FROM files WHERE path = ?",
+                                   [(path,) for path in removed])
+        if listing is not None:
+            connection.execute(f"INSERT OR REPLACE INTO listing (id, {_LISTING_COLUMNS}) "
+                               "VALUES (0, ?, ?, ?, ?, ?, ?)", _encode_listing(listing))
+        if entries:
+            connection.executemany(
+                "INSERT OR REPLACE INTO entries (namespace, key, value) VALUES (?, ?, ?)",
+                entries)
+
+    def update(self, stale: dict[str, os.stat_result], removed: Sequence[str], compute,
+               listing: Listing | None = None) -> dict[str, tuple]:
+        """Rows for the *stale* paths (``compute(path)`` gives a row's columns after the
+        stat), written under sqlite's write lock with *listing*.
+
+        A process that waited for the lock re-reads the rows first, so when several flake8
+        processes start on a cold cache one of them parses and the others reuse its work.
+        """
+        rows: dict[str, tuple] = {}
+        connection = self._connection()
+        if connection is not None:
+            try:
+                connection.execute("BEGIN IMMEDIATE")
+                current = {row[0]: row for row in
+                           connection.execute(f"SELECT {_COLUMNS} FROM files")}
+                written = []
+                for path, stat in stale.items():
+                    row = current.get(path)
+                    if row is None or (row[1], row[2]) != (stat.st_mtime_ns, stat.st_size):
+                        row = (path, stat.st_mtime_ns, stat.st_size, *compute(path))
+                        written.append(row)
+                    rows[path] = row
+                self._write(connection, [(path, cache_mtime(stale[path], self.opened_at), *rest)
+                                         for path, _, *rest in written], removed, listing)
+                connection.execute("COMMIT")
+            except sqlite3.Error as error:
+                self._disable(error)
+        for path, stat in stale.items():
+            if path not in rows:
+                rows[path] = (path, stat.st_mtime_ns, stat.st_size, *compute(path))
+        return rows
+
+    def save(self, rows: Sequence[tuple] = (),
+             entries: Sequence[tuple[str, str, str]] = ()) -> None:
+        """Best effort: what a later run would otherwise compute again. A busy, locked or
+        read-only database skips the write, silently."""
+        connection = self._connection()
+        if connection is None or not (rows or entries):
+            return
+        try:
+            connection.execute(f"PRAGMA busy_timeout = {_BEST_EFFORT_TIMEOUT_MILLISECONDS}")
+            connection.execute("BEGIN IMMEDIATE")
+            try:
+                self._write(connection, rows=rows, entries=entries)
+                connection.execute("COMMIT")
+            except sqlite3.Error:
+                connection.execute("ROLLBACK")
+        except sqlite3.Error:
+            pass
+        finally:
+            with contextlib.suppress(sqlite3.Error):
+                connection.execute(f"PRAGMA busy_timeout = {int(_BUSY_TIMEOUT_SECONDS * 1000)}")

@@ -1,0 +1,124 @@
+"""The one answer to "what is the project": its root, settings, files, index, helpers, contexts.
+
+The flake8 plugin and every ``flake8-ssot`` command build a ``Project`` the same way:
+
+* the settings are flake8's own parsed options (the ``ssot-`` options, ``exclude``,
+  ``extend-exclude``, ``per-file-ignores``, ``select``/``ignore``), so a command reads exactly the
+  configuration the linter reads (``settings_from_flake8``);
+* the root is ``ssot-project-root``, else the nearest directory upward from the checked path with
+  a config file or ``.git`` (``index.find_project_root``);
+* module naming, the file listing and the classes of every file come from the project index;
+* which helpers the project defines (``helpers.Inventory``) and which classes are contexts
+  (``contexts.ContextRules``, with the project's subclasses of the configured context classes)
+  are read from the project's own code, once per run.
+
+A long-lived process (an editor running flake8 through ``runpy``) starts every run with
+``begin_run()``: nothing memoised here outlives a run without being checked against the disk.
+"""
+
+from __future__ import annotations
+
+import functools
+import os
+from typing import Sequence
+
+from flake8_ssot import index as project_index
+from flake8_ssot.contexts import ContextRules
+
+_PROJECTS: dict[tuple, "Project"] = {}
+_RUN = [0]
+
+
+def begin_run() -> None:
+    """A new run: projects (and their indexes) are revalidated when next asked for."""
+    _RUN[0] += 1
+    _PROJECTS.clear()
+    project_index.begin_run()
+
+
+class Project:
+    def __init__(self, root: str, settings):
+        self.root = root
+        self.settings = settings
+        # Test code is neither reported nor counted by SOT2xx: left out like excluded code.
+        self.left_out = (*settings.exclude, *settings.test_patterns)
+
+    @classmethod
+    def for_path(cls, path: str, settings) -> "Project":
+        """The project *path* (a file, a directory, or "stdin") belongs to, once per run."""
+        if path in ("stdin", "-"):
+            start = os.getcwd()
+        else:
+            absolute = os.path.abspath(path)
+            start = absolute if os.path.isdir(absolute) else os.path.dirname(absolute)
+        root = project_index.find_project_root(start, settings.project_root)
+        key = (root, settings)
+        project = _PROJECTS.get(key)
+        if project is None:
+            project = _PROJECTS[key] = cls(root, settings)
+        return project
+
+    def relative(self, filename: str) -> str | None:
+        """*filename* relative to the root, POSIX separators; None for stdin or outside."""
+        if filename in ("stdin", "-"):
+            return None
+        relative = os.path.relpath(os.path.abspath(filename), self.root)
+        if relative == ".." or relative.startswith(".." + os.sep):
+            return None
+        return relative.replace(os.sep, "/")
+
+    def is_left_out(self, relative: str | None) -> bool:
+        return relative is not None and project_index.path_matches(relative, self.left_out,
+                                                                   self.root)
+
+    @functools.cached_property
+    def index(self):
+        return project_index.project_index(self.root, self.left_out, self.settings.cache_dir,
+                                           use_cache=not self.settings.no_cache)
+
+    def module_name(self, relative: str) -> str:
+        """The dotted name a project file is imported as (the shortest, for messages)."""
+        return min(project_index.module_names(relative), key=len)
+
+    @functools.cached_property
+    def context_rules(self) -> ContextRules:
+        """Configured context classes and globs, plus the project's classes inheriting from one
+        (across modules, through the index)."""
+        settings = self.settings
+        probe = ContextRules(settings)
+        try:
+            known = [name for name in self.index.class_names() if probe.is_context_class(name)]
+            subclasses = self.index.subclasses(known)
+        except Exception:  # noqa: BLE001 - an unusable index: the configured names still work
+            subclasses = frozenset()
+        return _context_rules(settings, frozenset(subclasses))
+
+    @functools.cached_property
+    def helpers(self):
+        from flake8_ssot.helpers import Inventory  # only files with metadata writes need it
+
+        return Inventory(self)
+
+
+@functools.lru_cache(maxsize=16)  # the globs compile once per configuration and project
+def _context_rules(settings, subclasses: frozenset) -> ContextRules:
+    return ContextRules(settings, subclasses)
+
+
+def config_directory(config_file: str | None = None) -> str:
+    """The directory of the config file flake8 reads (``--config``, else the one it finds from
+    the current directory), else the current directory: where flake8 resolves relative paths."""
+    from flake8.options.config import load_config
+
+    return os.path.abspath(load_config(config_file, [])[1])
+
+
+def settings_from_flake8(arguments: Sequence[str] = ()):
+    """``(settings, flake8 options)`` exactly as ``flake8 <arguments>`` would see them, from the
+    same config files (``--config``, ``--isolated`` and ``--append-config`` included)."""
+    from flake8.options.parse_args import parse_args  # commands only: the plugin gets its options
+
+    from flake8_ssot import options
+
+    _, parsed = parse_args(list(arguments))
+    return options.settings_from_flake8(parsed), parsed

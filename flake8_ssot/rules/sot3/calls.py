@@ -1,0 +1,353 @@
+"""The tracer's calls and attributes: what a call returns, what ``obj.attr`` holds, and what a
+container built step by step (``lst.append(x)``, ``d[k] = x``) ends up holding."""
+
+from __future__ import annotations
+
+import ast
+
+from flake8_ssot.rules.sot3 import kinds, prefilter
+from flake8_ssot.rules.sot3.lineage import MODEL, ENUM, JSON_ENUM
+from flake8_ssot.rules.sot3.types import (
+    JSON, NONE, UNKNOWN, Awaitable, Bad, ClassObj, Coll, Func, Inst, Module, Obj, Ref, decode,
+    elements, text, union, where,
+)
+
+_EMPTY_CONTAINERS = frozenset({"builtins.list", "builtins.dict", "collections.defaultdict",
+                               "collections.OrderedDict"})
+
+
+class Calls:
+    # -- attributes ----------------------------------------------------------------------------
+
+    def attribute(self, node, scope, at, depth):
+        owner = self.expr(node.value, scope, at, depth + 1)
+        return self.member_of(owner, node.attr, depth)
+
+    def member_of(self, owner, name: str, depth: int = 0):
+        session = self.session
+        if isinstance(owner, (Module, Ref)):
+            return session.member(owner, name)
+        if isinstance(owner, Obj):
+            found = kinds.ATTRIBUTES.get((kinds.KNOWN_CLASSES.get(owner.qual, ("",))[0], name))
+            return self._table_value(found)
+        if isinstance(owner, Inst):
+            return self.instance_member(owner.cls, name, depth)
+        if isinstance(owner, ClassObj):
+            return self.class_member(owner.cls, name, depth)
+        return UNKNOWN
+
+    @staticmethod
+    def _table_value(found):
+        if found is None:
+            return UNKNOWN
+        return JSON if found == "json" else Obj(found)
+
+    def instance_member(self, cls, name: str, depth: int):
+        """``obj.name`` for an instance of a project class: a declared attribute or field, what
+        ``self.name = ...`` assigned, or a bound method; searched up the class's bases."""
+        for klass in self.lineage.mro(cls):
+            if name in klass.methods:
+                method = klass.methods[name]
+                if method.kind == "property":
+                    return self.function_result(method, awaited=False, depth=depth)
+                return Func(method, klass, bound=True)
+            if name in klass.fields and klass.fields[name][0] is not None:
+                annotation, line = klass.fields[name]
+                declared = self.session.annotations(klass.view).read(annotation)
+                if self.lineage.kind(klass)[0] == ENUM:
+                    return UNKNOWN
+                return declared.proved(f"`{name}` is declared `{annotation}`, "
+                                       f"{where(klass.view, line)}")
+            if name in klass.attrs:
+                return self._assigned_attribute(klass, name, depth)
+            if name in klass.values:
+                return UNKNOWN  # a class attribute: its instances may shadow it
+        return UNKNOWN
+
+    def _assigned_attribute(self, klass, name, depth):
+        annotation, hint, line, assignments = klass.attrs[name]
+        if annotation is not None:
+            declared = self.session.annotations(klass.view).read(annotation)
+            return declared.proved(f"`self.{name}` is declared `{annotation}`, "
+                                   f"{where(klass.view, line)}")
+        if not klass.view.live:
+            return self.session.settle(decode(hint)) if hint is not None else UNKNOWN
+        key = ("attribute", id(klass), name)
+        if key in self._active or not assignments:
+            return UNKNOWN
+        self._active.add(key)
+        try:
+            values = []
+            for assignment in assignments:
+                if assignment is None or assignment[0] == "unknown":
+                    return UNKNOWN
+                value, method = assignment
+                scope = self.scope_of_function(method)
+                statement = self._statement_holding(value, method)
+                values.append(self.expr(value, scope, statement, depth + 1).proved(
+                    f"`self.{name}` = `{text(value)}`, "
+                    f"{where(klass.view, value.lineno)}"))
+            return union(values)
+        finally:
+            self._active.discard(key)
+
+    @staticmethod
+    def _statement_holding(value, method):
+        for statement in ast.walk(method):
+            if isinstance(statement, (ast.Assign, ast.AnnAssign)) and statement.value is value:
+                return statement
+        return None
+
+    def class_member(self, cls, name: str, depth: int):
+        """``Cls.name``: an enum member, a static/class method, a nested class."""
+        for klass in self.lineage.mro(cls):
+            if name in klass.methods:
+                method = klass.methods[name]
+                return Func(method, klass, bound=method.kind == "class")
+            if name in klass.values:
+                kind = self.lineage.kind(cls)[0]
+                if kind in (ENUM, JSON_ENUM) and not name.startswith("_"):
+                    return Inst(cls)
+                hint = klass.values[name][0]
+                if klass.view.live and klass.values[name][2] is not None:
+                    return self.expr(klass.values[name][2], self.scope_of_function(None), None,
+                                     depth + 1)
+                return self.session.settle(decode(hint)) if hint is not None else UNKNOWN
+        return UNKNOWN
+
+    # -- calls ---------------------------------------------------------------------------------
+
+    def call(self, node, scope, at, depth, awaited: bool):
+        func = node.func
+        if prefilter.returns_json(node):
+            return JSON
+        if isinstance(func, ast.Attribute):
+            receiver = self.expr(func.value, scope, at, depth + 1)
+            special = self._method_call(func.attr, receiver, node)
+            if special is not None:
+                return special
+            callee = self.member_of(receiver, func.attr, depth)
+        else:
+            callee = self.expr(func, scope, at, depth + 1)
+        result = self.call_value(callee, node, scope, at, depth, awaited)
+        if awaited and isinstance(result, Awaitable):
+            return result.result
+        if awaited and isinstance(callee, Ref):
+            return UNKNOWN  # what awaiting a call of an installed package gives is not known
+        return result
+
+    def _method_call(self, attribute, receiver, node):
+        if isinstance(receiver, Inst) and self.lineage.kind(receiver.cls)[0] == MODEL:
+            if attribute in ("model_dump", "dict"):
+                return self._dump(receiver, node)
+            if attribute in kinds.MODEL_COPIES:
+                return Inst(receiver.cls).proved(receiver.proof)
+        if isinstance(receiver, ClassObj) and attribute in kinds.MODEL_FACTORIES \
+                and self.lineage.kind(receiver.cls)[0] == MODEL:
+            return Inst(receiver.cls)
+        if attribute in kinds.DICT_VIEWS and isinstance(receiver, Coll) \
+                and receiver.shape == "dict":
+            return Bad(kinds.ITERATOR, "dict view")
+        if isinstance(receiver, Obj):
+            display = kinds.KNOWN_CLASSES.get(receiver.qual, ("",))[0]
+            found = kinds.METHODS.get((display, attribute))
+            return self._table_value(found) if found is not None else UNKNOWN
+        return None
+
+    def _dump(self, receiver, node):
+        for keyword in node.keywords:
+            if keyword.arg == "mode":
+                if not isinstance(keyword.value, ast.Constant) or keyword.value.value == "json":
+                    return JSON
+        found = self.lineage.dump_problem(receiver.cls)
+        if found is None:
+            return JSON
+        field, problem = found
+        return Bad(kinds.MODEL_DUMP, problem.type_name, field=field,
+                   proof=receiver.proof)
+
+    def call_value(self, callee, node, scope, at, depth, awaited):
+        if isinstance(callee, ClassObj):
+            return Inst(callee.cls)
+        if isinstance(callee, Func):
+            return self.function_result(callee.func, awaited, depth)
+        if isinstance(callee, Ref):
+            qual = callee.qual
+            if qual in ("builtins.set", "builtins.frozenset") and node.args:
+                items = elements(self.expr(node.args[0], scope, at, depth + 1))
+                return Obj(qual, items)
+            if qual in _EMPTY_CONTAINERS:
+                return Coll("dict" if "dict" in qual.lower() else "list") if not node.args \
+                    and not node.keywords else JSON
+            return self.session.call_result(callee)
+        return UNKNOWN
+
+    def function_result(self, func, awaited: bool, depth: int):
+        """What calling a project function gives: its declared return type when that is a
+        problem, else what its ``return`` statements give (or a summary's hint)."""
+        session = self.session
+        for decorator in func.decorators:
+            resolved = session.lookup_dotted(func.view, decorator)
+            if decorator.rsplit(".", 1)[-1] in ("property", "cached_property"):
+                continue
+            if not (isinstance(resolved, Ref) and (
+                    resolved.qual in kinds.KEEPING_FUNCTION_DECORATORS)):
+                return UNKNOWN  # a decorator may return anything
+        if func.is_generator:
+            return Bad(kinds.ITERATOR, "async generator" if func.is_async else "generator")
+        if func.is_async and not awaited:
+            return UNKNOWN  # a coroutine: storing it un-awaited is another bug
+        declared_at = where(func.view, func.line)
+        declared = UNKNOWN
+        if func.returns is not None:
+            declared = session.annotations(func.view).read(func.returns)
+            if isinstance(declared, Awaitable) and not func.is_async:
+                declared = declared.result if awaited else UNKNOWN
+            declared = declared.proved(f"`{func.name}()` is declared `-> {func.returns}`, "
+                                       f"{declared_at}")
+            if self.lineage.problem(declared) is not None:
+                return declared
+        body = self._returned(func, depth)
+        if self.lineage.problem(body) is not None:
+            return body
+        return declared
+
+    def _returned(self, func, depth):
+        if func.node is None:
+            if func.hint is None:
+                return UNKNOWN
+            return self.session.settle(decode(func.hint))
+        key = ("function", id(func.node))
+        if key in self._active:
+            return UNKNOWN
+        self._active.add(key)
+        try:
+            scope = self.scope_of_function(func.node)
+            values = []
+            for statement in ast.walk(func.node):
+                if isinstance(statement, ast.Return) and self._owned(statement, func.node):
+                    value = self.expr(statement.value, scope, statement, depth + 1) \
+                        if statement.value is not None else NONE
+                    values.append(value.proved(
+                        f"`{func.name}()` returns `{text(statement.value)}`, "
+                        f"{where(func.view, statement.lineno)}"))
+            return union(values) if values else NONE
+        finally:
+            self._active.discard(key)
+
+    def _owned(self, node, function) -> bool:
+        if self._owners is None:
+            self.scope_at(function)
+        owner = self._owners.get(id(node))
+        while owner is not None and isinstance(owner, ast.ClassDef):
+            owner = self._owners.get(id(owner))
+        return owner is function
+
+    def entered(self, manager, is_async: bool):
+        """What ``with manager as x`` binds: the class's declared ``__enter__`` result."""
+        if not isinstance(manager, Inst):
+            return UNKNOWN
+        name = "__aenter__" if is_async else "__enter__"
+        for klass in self.lineage.mro(manager.cls):
+            method = klass.methods.get(name)
+            if method is not None:
+                if method.returns is None:
+                    return UNKNOWN
+                if method.returns.strip("'\"") in ("Self", "typing.Self", klass.name):
+                    return Inst(manager.cls)
+                return self.function_result(method, awaited=True, depth=0)
+        return UNKNOWN
+
+    # -- containers built step by step ------------------------------------------------------
+
+    def grown(self, name, value, written, scope, depth):
+        """*value* (an empty or literal list/dict) with what the function adds to it."""
+        if not isinstance(value, Coll) or value.positional:
+            return value
+        if not isinstance(written, (ast.List, ast.Dict, ast.Call)):
+            return value
+        additions = self._mutations(scope).get(name, ())
+        if not additions:
+            return value
+        members = list(value.members)
+        for how, added, statement in additions:
+            found = self.expr(added, scope, statement, depth + 1)
+            if how == "items":
+                found = elements(found)
+            elif how == "nested":
+                found = Coll("list", [found])
+            elif how == "mapping":
+                found = elements(found) if isinstance(found, Coll) else UNKNOWN
+            members.append(found.proved(f"`{name}` gets `{text(added)}`, "
+                                        f"{where(scope.view, statement.lineno)}"))
+        return Coll(value.shape, members, proof=value.proof)
+
+    def _mutations(self, scope) -> dict:
+        """name -> [(how, added expression, statement)] for every addition in the function."""
+        if scope.mutations is not None:
+            return scope.mutations
+        found: dict = {}
+        body = scope.node.body if hasattr(scope.node, "body") else []
+        for statement in _statements(body):
+            for node in _own_nodes(statement):
+                if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute):
+                    receiver, method = node.func.value, node.func.attr
+                    target = _name_of(receiver)
+                    if target and method in ("append", "insert", "add") and node.args:
+                        found.setdefault(target, []).append(("item", node.args[-1], statement))
+                    elif target and method == "extend" and node.args:
+                        found.setdefault(target, []).append(("items", node.args[0], statement))
+                    elif target and method == "update" and node.args:
+                        found.setdefault(target, []).append(("mapping", node.args[0], statement))
+                    elif method in ("append", "add") and node.args:
+                        inner = _grown_entry(receiver)
+                        if inner:
+                            found.setdefault(inner, []).append(
+                                ("nested", node.args[0], statement))
+                    if target and method == "setdefault" and len(node.args) == 2:
+                        found.setdefault(target, []).append(("item", node.args[1], statement))
+                elif isinstance(node, ast.Assign):
+                    for target in node.targets:
+                        if isinstance(target, ast.Subscript) and _name_of(target.value):
+                            found.setdefault(_name_of(target.value), []).append(
+                                ("item", node.value, statement))
+        scope.mutations = found
+        return found
+
+
+def _name_of(node) -> str:
+    return node.id if isinstance(node, ast.Name) else ""
+
+
+def _grown_entry(receiver) -> str:
+    """``d.setdefault(k, []).append(x)`` / ``d[k].append(x)``: the name of ``d``."""
+    if isinstance(receiver, ast.Call) and isinstance(receiver.func, ast.Attribute) \
+            and receiver.func.attr == "setdefault":
+        return _name_of(receiver.func.value)
+    if isinstance(receiver, ast.Subscript):
+        return _name_of(receiver.value)
+    return ""
+
+
+def _statements(body):
+    for statement in body:
+        yield statement
+        if isinstance(statement, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
+            continue
+        for field in ("body", "orelse", "finalbody", "handlers", "cases"):
+            inner = getattr(statement, field, None)
+            if inner:
+                yield from _statements(inner)
+
+
+def _own_nodes(statement):
+    """The nodes of a statement itself, not of the statements nested in it."""
+    stack = [statement]
+    while stack:
+        node = stack.pop()
+        yield node
+        for child in ast.iter_child_nodes(node):
+            if isinstance(child, (ast.stmt, ast.excepthandler, ast.Lambda)) or \
+                    type(child).__name__ == "match_case":
+                continue
+            stack.append(child)

@@ -1,0 +1,210 @@
+"""Which assignments of a name can reach a statement, inside one function (or module body).
+
+A small reaching-definitions pass over the statements as written: branches join, loops run
+their body twice (enough for the values the tracer follows), ``return``/``raise`` end a path.
+A definition is ``(kind, node, path)``: the binding statement (or parameter, loop, ``with``),
+and for tuple unpacking the position of the name in the target.
+"""
+
+from __future__ import annotations
+
+import ast
+
+_SCOPES = (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef, ast.Lambda)
+
+
+class Definition:
+    __slots__ = ("kind", "node", "path", "target")
+
+    def __init__(self, kind: str, node, path: tuple = (), target=None):
+        self.kind, self.node, self.path, self.target = kind, node, path, target
+
+
+def _targets(target, path=()):
+    """``(name, path)`` for every name bound by an assignment target."""
+    if isinstance(target, ast.Name):
+        yield target.id, path, target
+    elif isinstance(target, (ast.Tuple, ast.List)):
+        starred = any(isinstance(element, ast.Starred) for element in target.elts)
+        for index, element in enumerate(target.elts):
+            if isinstance(element, ast.Starred) or starred:
+                for name, _, node in _targets(getattr(element, "value", element)):
+                    yield name, None, node  # position unknown
+            else:
+                for name, sub, node in _targets(element, path + (index,)):
+                    yield name, None if sub is None else sub, node
+
+
+class Flow:
+    """``at(statement)``: name -> definitions that can reach it. Built once per body."""
+
+    def __init__(self, body, arguments: ast.arguments | None = None):
+        self.states: dict[int, dict] = {}
+        self.loops: list[tuple[list, list]] = []
+        state: dict = {}
+        if arguments is not None:
+            every = [*arguments.posonlyargs, *arguments.args, *arguments.kwonlyargs]
+            for arg in every:
+                state[arg.arg] = (Definition("param", arg, (), arguments),)
+            for arg in (arguments.vararg, arguments.kwarg):
+                if arg is not None:
+                    state[arg.arg] = (Definition("unknown", arg),)
+        self.start = state
+        self._block(body, state)
+
+    def at(self, statement) -> dict | None:
+        return self.states.get(id(statement))
+
+    # -- the walk ------------------------------------------------------------------------------
+
+    def _block(self, body, state):
+        for statement in body:
+            if state is None:
+                return None
+            state = self._statement(statement, state)
+        return state
+
+    @staticmethod
+    def _join(*states):
+        alive = [state for state in states if state is not None]
+        if not alive:
+            return None
+        joined = dict(alive[0])
+        for state in alive[1:]:
+            for name, definitions in state.items():
+                known = joined.get(name)
+                if known is None:
+                    joined[name] = definitions
+                elif known is not definitions:
+                    joined[name] = tuple(dict.fromkeys(known + definitions))
+        return joined
+
+    @staticmethod
+    def _bind(state, name, definition):
+        state = dict(state)
+        state[name] = (definition,)
+        return state
+
+    def _assign(self, state, target, kind, node):
+        for name, path, name_node in _targets(target):
+            definition = Definition(kind if path is not None else "unknown", node, path or (),
+                                    name_node)
+            state = self._bind(state, name, definition)
+        return state
+
+    def _walrus(self, statement, state):
+        for node in ast.walk(statement):
+            if isinstance(node, ast.NamedExpr) and isinstance(node.target, ast.Name):
+                state = self._bind(state, node.target.id, Definition("assign", node))
+        return state
+
+    def _statement(self, statement, state):  # noqa: C901 - one branch per statement type
+        self.states[id(statement)] = state
+        if isinstance(statement, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
+            return self._bind(state, statement.name, Definition("def", statement))
+        if isinstance(statement, ast.Assign):
+            state = self._walrus(statement.value, state)
+            for target in statement.targets:
+                state = self._assign(state, target, "assign", statement)
+            return state
+        if isinstance(statement, ast.AnnAssign):
+            if isinstance(statement.target, ast.Name):
+                return self._bind(state, statement.target.id, Definition("ann", statement))
+            return state
+        if isinstance(statement, ast.AugAssign):
+            if isinstance(statement.target, ast.Name):
+                return self._bind(state, statement.target.id, Definition("unknown", statement))
+            return state
+        if isinstance(statement, (ast.Import, ast.ImportFrom)):
+            for alias in statement.names:
+                name = alias.asname or alias.name.split(".")[0]
+                state = self._bind(state, name, Definition("import", statement, (), alias))
+            return state
+        if isinstance(statement, ast.Delete):
+            for target in statement.targets:
+                if isinstance(target, ast.Name):
+                    state = self._bind(state, target.id, Definition("unknown", statement))
+            return state
+        if isinstance(statement, (ast.Global, ast.Nonlocal)):
+            for name in statement.names:
+                state = self._bind(state, name, Definition("unknown", statement))
+            return state
+        if isinstance(statement, (ast.Return, ast.Raise)):
+            return None
+        if isinstance(statement, (ast.Break, ast.Continue)):
+            if self.loops:
+                self.loops[-1][0 if isinstance(statement, ast.Break) else 1].append(state)
+            return None
+        if isinstance(statement, ast.If):
+            state = self._walrus(statement.test, state)
+            return self._join(self._block(statement.body, state),
+                              self._block(statement.orelse, state))
+        if isinstance(statement, (ast.For, ast.AsyncFor)):
+            return self._loop(statement, state, lambda entry: self._assign(
+                entry, statement.target, "for", statement))
+        if isinstance(statement, ast.While):
+            return self._loop(statement, self._walrus(statement.test, state), lambda entry: entry)
+        if isinstance(statement, (ast.With, ast.AsyncWith)):
+            for position, item in enumerate(statement.items):
+                if item.optional_vars is not None:
+                    for name, path, node in _targets(item.optional_vars):
+                        kind = "with" if path is not None else "unknown"
+                        state = self._bind(state, name, Definition(kind, statement,
+                                                                   (position, *(path or ())),
+                                                                   node))
+            return self._block(statement.body, state)
+        if isinstance(statement, ast.Try) or type(statement).__name__ == "TryStar":
+            after_body = self._block(statement.body, state)
+            entry = self._join(state, after_body)
+            outs = [self._block(statement.orelse, after_body) if after_body is not None else None]
+            for handler in statement.handlers:
+                handler_state = entry
+                if handler.name and handler_state is not None:
+                    handler_state = self._bind(handler_state, handler.name,
+                                               Definition("except", handler))
+                outs.append(self._block(handler.body, handler_state))
+            end = self._join(*outs)
+            if statement.finalbody:
+                final = self._block(statement.finalbody, self._join(end, entry))
+                return final if end is not None else None
+            return end
+        if type(statement).__name__ == "Match":
+            outs = []
+            for case in statement.cases:
+                case_state = state
+                for node in ast.walk(case.pattern):
+                    name = getattr(node, "name", None)
+                    if isinstance(name, str):
+                        case_state = self._bind(case_state, name, Definition("unknown", case))
+                outs.append(self._block(case.body, case_state))
+            return self._join(state, *outs)
+        return self._walrus(statement, state)
+
+    def _loop(self, statement, state, bind_target):
+        self.loops.append(([], []))
+        entry = state
+        for _ in range(3):
+            breaks, continues = self.loops[-1]
+            breaks.clear()
+            continues.clear()
+            out = self._block(statement.body, bind_target(entry))
+            following = self._join(state, out, *continues)
+            if following == entry:
+                break
+            entry = following
+        breaks, _ = self.loops.pop()
+        after = self._block(statement.orelse, entry)
+        return self._join(after, *breaks)
+
+
+def scope_of(tree, scopes=_SCOPES):
+    """``{id(node): enclosing function/lambda/class node}`` for every node under *tree*."""
+    owners: dict[int, object] = {}
+    stack = [(tree, None)]
+    while stack:
+        node, owner = stack.pop()
+        owners[id(node)] = owner
+        inner = node if isinstance(node, scopes) else owner
+        for child in ast.iter_child_nodes(node):
+            stack.append((child, inner))
+    return owners

@@ -1,0 +1,203 @@
+"""Class lineage: what an instance of a class is (JSON, a model, an enum member, an object), and
+the judgement of a type: the Problem json.dumps would have with it, or None.
+
+Bases are followed through the summaries of the modules that define them. A base that cannot
+be resolved (a third-party class) makes the class unknown: it may be a dict subclass.
+"""
+
+from __future__ import annotations
+
+from typing import NamedTuple
+
+from flake8_ssot.rules.sot3 import kinds
+from flake8_ssot.rules.sot3.types import (
+    NONE, Annotations, Bad, ClassObj, Coll, Func, Inst, Module, Obj, Ref, Union,
+)
+
+MAX_NESTING = 12  # containers inside containers followed into; deeper values are not judged
+
+JSON, MODEL, ENUM, JSON_ENUM, OBJECT, UNKNOWN = (
+    "json", "model", "enum", "json-enum", "object", "unknown")
+
+
+class Problem(NamedTuple):
+    kind: kinds.Kind
+    type_name: str
+    nested: bool = False
+    proof: str = ""
+    field: str = ""
+    model: object = None
+
+
+class Lineage:
+    """Kinds of classes, memoised for one check; *session* resolves names of their modules."""
+
+    def __init__(self, session):
+        self.session = session
+        self._kinds: dict[int, tuple[str, bool]] = {}
+
+    def kind(self, cls) -> tuple[str, bool]:
+        """``(kind, abstract)`` of a project class."""
+        key = id(cls)
+        if key in self._kinds:
+            return self._kinds[key]
+        self._kinds[key] = (UNKNOWN, False)  # a cycle in the bases: unknown
+        self._kinds[key] = result = self._compute(cls)
+        return result
+
+    def _compute(self, cls) -> tuple[str, bool]:
+        session = self.session
+        kind, abstract = OBJECT, cls.abstract
+        if cls.has_new:
+            kind = UNKNOWN
+        base_kinds = []
+        for base in cls.bases:
+            session.tick()
+            resolved = session.lookup_dotted(cls.view, base)
+            if isinstance(resolved, Ref):
+                qual = resolved.qual
+                if qual in kinds.JSON_CLASSES or qual in kinds.JSON_ENUM_BASES:
+                    base_kinds.append(JSON if qual not in kinds.JSON_ENUM_BASES else JSON_ENUM)
+                elif qual in kinds.PYDANTIC_BASES:
+                    base_kinds.append(MODEL)
+                elif qual in kinds.ENUM_BASES:
+                    base_kinds.append(ENUM)
+                elif qual in kinds.EXCEPTION_BASES or qual in kinds.NEUTRAL_BASES:
+                    base_kinds.append(OBJECT)
+                elif qual in kinds.ABSTRACT_BASES:
+                    abstract = True
+                else:
+                    base_kinds.append(UNKNOWN)
+            elif isinstance(resolved, ClassObj):
+                base_kind, base_abstract = self.kind(resolved.cls)
+                base_kinds.append(base_kind)
+            else:
+                base_kinds.append(UNKNOWN)
+        if ENUM in base_kinds:
+            kind = JSON_ENUM if JSON_ENUM in base_kinds or JSON in base_kinds else ENUM
+        elif JSON_ENUM in base_kinds:
+            kind = JSON_ENUM
+        elif JSON in base_kinds:
+            return JSON, abstract
+        elif MODEL in base_kinds:
+            kind = MODEL
+        elif UNKNOWN in base_kinds:
+            kind = UNKNOWN
+        if cls.metaclass is not None:
+            meta = session.lookup_dotted(cls.view, cls.metaclass)
+            if isinstance(meta, Ref) and meta.qual == "abc.ABCMeta":
+                abstract = True
+            elif kind not in (MODEL, ENUM, JSON_ENUM):
+                kind = UNKNOWN
+        for decorator in cls.decorators:
+            resolved = session.lookup_dotted(cls.view, decorator)
+            if not (isinstance(resolved, Ref) and resolved.qual in kinds.KEEPING_CLASS_DECORATORS):
+                kind = UNKNOWN  # it may return anything in place of the class
+        return kind, abstract
+
+    def mro(self, cls, limit: int = 20):
+        """*cls* and its project base classes, nearest first."""
+        order, queue = [], [cls]
+        while queue and len(order) < limit:
+            klass = queue.pop(0)
+            if any(klass is seen for seen in order):
+                continue
+            order.append(klass)
+            for base in klass.bases:
+                resolved = self.session.lookup_dotted(klass.view, base)
+                if isinstance(resolved, ClassObj):
+                    queue.append(resolved.cls)
+        return order
+
+    # -- judgement ------------------------------------------------------------------------------
+
+    def problem(self, value, top_model_ok: bool = False, depth: int = 0) -> Problem | None:
+        """The Problem json.dumps certainly has with *value*, else None."""
+        self.session.tick()
+        if depth > MAX_NESTING:
+            return None
+        if isinstance(value, Obj):
+            known = kinds.KNOWN_CLASSES.get(value.qual)
+            return Problem(known[1], known[0], proof=value.proof) if known else None
+        if isinstance(value, Bad):
+            return Problem(value.kind, value.name, proof=value.proof, field=value.field)
+        if isinstance(value, Inst):
+            return self._instance(value, top_model_ok)
+        if isinstance(value, Coll):
+            for member in value.members:
+                found = self.problem(member, False, depth + 1)
+                if found is not None:
+                    return found._replace(nested=True, proof=found.proof or value.proof)
+            return None
+        if isinstance(value, Union):
+            alternatives = [a for a in value.alternatives if a is not NONE]
+            found = [self.problem(a, top_model_ok, depth + 1) for a in alternatives]
+            if found and all(found):
+                return found[0]._replace(proof=found[0].proof or value.proof)
+            return None
+        if isinstance(value, ClassObj):
+            return Problem(kinds.OBJECT, f"class object ({value.cls.name})", proof=value.proof)
+        if isinstance(value, Func):
+            return Problem(kinds.OBJECT, "function", proof=value.proof)
+        if isinstance(value, Module):
+            return Problem(kinds.OBJECT, "module", proof=value.proof)
+        return None
+
+    def _instance(self, value: Inst, top_model_ok: bool) -> Problem | None:
+        cls = value.cls
+        kind, abstract = self.kind(cls)
+        if kind == MODEL:
+            if top_model_ok:
+                return None
+            return Problem(kinds.MODEL, cls.name, proof=value.proof, model=cls)
+        if kind == ENUM:
+            return Problem(kinds.ENUM, f"{cls.name} member", proof=value.proof)
+        if kind == OBJECT and not (abstract and value.declared):
+            return Problem(kinds.OBJECT, f"{cls.name} instance", proof=value.proof)
+        return None
+
+    # -- pydantic dumps ---------------------------------------------------------------------
+
+    def dump_problem(self, model, seen=None) -> tuple[str, Problem] | None:
+        """``("name: annotation", Problem)`` of the first field python-mode model_dump leaves
+        non-JSON, or None (a custom serializer, or every field JSON)."""
+        seen = seen if seen is not None else set()
+        if id(model) in seen:
+            return None
+        seen.add(id(model))
+        lineage = [cls for cls in self.mro(model) if self.kind(cls)[0] == MODEL]
+        if any(cls.serializer for cls in lineage):
+            return None
+        enums_as_values = any(cls.enum_values for cls in lineage)
+        for cls in lineage:
+            reader = Annotations(lambda node, view=cls.view: self.session.resolve_node(view, node),
+                                 self.session.instance_of, keep_annotated=False)
+            for name, (annotation, _line) in cls.fields.items():
+                if name.startswith("_") or annotation is None or "ClassVar" in annotation:
+                    continue
+                found = self._field(reader.read(annotation), seen)
+                if found is None or (enums_as_values and found.kind is kinds.ENUM):
+                    continue
+                return f"{name}: {annotation}", found
+        return None
+
+    def _field(self, value, seen, depth: int = 0) -> Problem | None:
+        if depth > MAX_NESTING:
+            return None
+        if isinstance(value, Inst):
+            kind, _ = self.kind(value.cls)
+            if kind == MODEL:
+                nested = self.dump_problem(value.cls, seen)
+                return nested[1] if nested else None
+            return self._instance(value, False) if kind == ENUM else None
+        if isinstance(value, Coll):
+            return next(filter(None, (self._field(m, seen, depth + 1) for m in value.members)),
+                        None)
+        if isinstance(value, Union):
+            alternatives = [a for a in value.alternatives if a is not NONE]
+            found = [self._field(a, seen, depth + 1) for a in alternatives]
+            return found[0] if found and all(found) else None
+        if isinstance(value, (Obj, Bad)):
+            found = self.problem(value)
+            return found if found is not None and found.kind is not kinds.OBJECT else None
+        return None

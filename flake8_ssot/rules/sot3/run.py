@@ -1,0 +1,199 @@
+"""Checking one file: the results cache, the session, one finding per certain problem.
+
+Results are cached by the file's content and configuration, with the content hash of every
+module the inference read (and every path it looked for and did not find): an edit to a module
+a value's type came from invalidates the files that depend on it, and only those.
+"""
+
+from __future__ import annotations
+
+import ast
+import os
+
+from flake8_ssot import index as project_index
+from flake8_ssot.rule import Finding
+from flake8_ssot.rules.sot3 import kinds, prefilter, summaries
+from flake8_ssot.rules.sot3.lineage import Lineage
+from flake8_ssot.rules.sot3.session import OutOfBudget, Session, SiteOutOfBudget
+from flake8_ssot.rules.sot3.store import content_hash
+from flake8_ssot.rules.sot3.tracer import Tracer
+from flake8_ssot.rules.sot3.types import UNKNOWN, Coll, Ref, elements, encode, text
+
+ENGINE = "sot3-2"  # part of every results key: a new engine never reads old results
+SUMMARY_STEPS = 40_000  # steps to work out one imported module's hints
+STEPS_PER_BUDGET_UNIT = 1_000  # ssot-inference-budget counts thousands of steps
+
+
+def module_name_and_roots(filename: str, configured_root: str = ""):
+    """Dotted module name from the package ``__init__.py`` files, and where imports live."""
+    path = os.path.abspath(filename)
+    directory, base = os.path.split(path)
+    parts = [os.path.splitext(base)[0]]
+    while os.path.isfile(os.path.join(directory, "__init__.py")):
+        directory, package = os.path.split(directory)
+        parts.insert(0, package)
+    root = project_index.find_project_root(os.path.dirname(path), configured_root)
+    roots = [directory, os.path.dirname(path), root, os.path.join(root, "src")]
+    is_package = base == "__init__.py"
+    if is_package:
+        parts.pop()
+    return ".".join(parts), tuple(dict.fromkeys(roots)), root, is_package
+
+
+def check(source: str, filename: str, value_sites, settings, tree=None) -> list[Finding]:
+    budget = float(settings.inference_budget or 0)
+    if budget <= 0:
+        return []
+    modname, roots, root, is_package = module_name_and_roots(filename,
+                                                             settings.project_root)
+    from flake8_ssot.project import Project  # the project's index keeps summaries and results
+
+    store = Project.for_path(filename, settings).index
+    key = content_hash(f"{ENGINE}\0{modname}\0{tuple(settings)!r}\0{roots!r}\0{source}"
+                       .encode("utf-8", "surrogatepass"))
+    cached = store.cache_get("sot3-result", key)
+    if cached is not None and _still_valid(cached.get("read", {})):
+        return [Finding(*finding) for finding in cached["findings"]]
+    if tree is None:
+        try:
+            tree = ast.parse(source, filename)
+        except (SyntaxError, ValueError):
+            return []
+    session = Session(roots, store, int(budget * STEPS_PER_BUDGET_UNIT), summarise)
+    session.lineage = Lineage(session)
+    view = summaries.build(tree, modname, os.path.abspath(filename), is_package, live=True)
+    view.checked = True
+    tracer = Tracer(session, view, tree)
+    findings = []
+    for site in value_sites:
+        if not prefilter.needs_a_look(site.value):
+            continue
+        session.start_site()
+        try:
+            problem = _site_problem(tracer, session, site, settings)
+        except OutOfBudget:
+            break
+        except (SiteOutOfBudget, RecursionError):
+            continue
+        if problem is not None:
+            findings.append(_finding(site, problem, settings))
+    read = {**session.read, **{path: "" for path in session.missing}}
+    store.cache_put("sot3-result", key, {"read": read, "findings": [list(f) for f in findings]})
+    return findings
+
+
+def _still_valid(read: dict) -> bool:
+    for path, digest in read.items():
+        try:
+            with open(path, "rb") as handle:
+                if content_hash(handle.read()) != digest:
+                    return False
+        except OSError:
+            if digest:
+                return False
+    return True
+
+
+# The forms table's value roles (``forms.Form.value_role``) as the tracer reads them: an appended
+# item is stored as it is, like a value.
+_ROLES = {"value": prefilter.VALUE, "item": prefilter.VALUE, "mapping": prefilter.MAPPING,
+          "items": prefilter.ITEMS}
+
+
+def _site_problem(tracer, session, site, settings):
+    role = _ROLES[site.role]
+    scope = tracer.scope_at(site.statement)
+    value = tracer.expr(site.value, scope, site.statement)
+    lineage = session.lineage
+    if role == prefilter.ITEMS:
+        items = elements(value) if not isinstance(value, Ref) else UNKNOWN
+        problem = lineage.problem(items)
+        return problem._replace(nested=True) if problem else None
+    problem = lineage.problem(value, top_model_ok=site.converts_models
+                              and role == prefilter.VALUE)
+    if problem is None:
+        return None
+    if role == prefilter.MAPPING and not (problem.nested and isinstance(value, Coll)):
+        return None  # update(x) with x not a dict fails loudly by itself
+    return problem
+
+
+def _finding(site, problem, settings) -> Finding:
+    statement = site.statement
+    rule = problem.kind.rule
+    converters = settings.converting_helpers
+    fix = problem.kind.fix.format(converter=f"self.{converters[0]}(...)" if converters
+                                  else "a helper that converts models")
+    proof = f" ({problem.proof})" if problem.proof else ""
+    type_name = problem.type_name
+    message = rule.format(value=text(site.value), verb="holds" if problem.nested else "is",
+                          type=f"{'an' if type_name[:1] in 'aeioAEIO' else 'a'} {type_name}",
+                          fix=fix, field=problem.field, proof=proof)
+    return Finding(statement.lineno, statement.col_offset, rule.code, message,
+                   getattr(statement, "end_lineno", None) or statement.lineno)
+
+
+# -- summaries of imported modules -----------------------------------------------------------
+
+
+class _LocalSession(Session):
+    """Resolves names inside one module only: what it imports stays a name (``Ref``), so its
+    summary depends on its own content alone."""
+
+    def module(self, qual):
+        return None
+
+    def resolve(self, qual, hops=0):
+        return Ref(qual) if qual else UNKNOWN
+
+    def instance_of(self, value):
+        found = super().instance_of(value)
+        if found is UNKNOWN and isinstance(value, Ref) and not value.qual.startswith(
+                ("builtins.", "typing.", "typing_extensions.", "collections.")):
+            return Ref(value.qual, "instance")
+        return found
+
+    def call_result(self, callee):
+        found = super().call_result(callee)
+        if found is UNKNOWN and isinstance(callee, Ref) and callee.qual not in kinds.JSON_RETURNS \
+                and not callee.qual.startswith("builtins."):
+            return Ref(callee.qual, "call")
+        return found
+
+    def settle(self, value, depth=0):
+        return value
+
+
+def summarise(tree, qual: str, path: str, is_package: bool) -> dict:
+    """The summary of an imported module, with hints for what it does not declare."""
+    view = summaries.build(tree, qual, path, is_package, live=True)
+    session = _LocalSession((), None, SUMMARY_STEPS, None)
+    session.lineage = Lineage(session)
+    tracer = Tracer(session, view, tree)
+
+    def hint(compute):
+        session.start_site()
+        try:
+            return encode(compute())
+        except (OutOfBudget, SiteOutOfBudget, RecursionError):
+            return "unknown"
+
+    for name, binding in view.bindings.items():
+        if binding[0] == "func" and binding[1].returns is None:
+            binding[1].hint = hint(lambda f=binding[1]: tracer._returned(f, 0))
+        elif binding[0] == "value":
+            view.bindings[name] = ("value", hint(lambda n=name: tracer.module_name(n, 0)),
+                                   binding[2], [])
+        elif binding[0] == "class":
+            info = binding[1]
+            for method in info.methods.values():
+                if method.returns is None and not method.is_generator:
+                    method.hint = hint(lambda f=method: tracer._returned(f, 0))
+            for attribute, entry in info.attrs.items():
+                if entry[0] is None:
+                    entry[1] = hint(lambda c=info, a=attribute: tracer._assigned_attribute(c, a,
+                                                                                           0))
+            for member, entry in info.values.items():
+                entry[0] = hint(lambda v=entry[2]: tracer.expr(
+                    v, tracer.scope_of_function(None), None)) if entry[2] is not None else None
+    return summaries.to_json(view)

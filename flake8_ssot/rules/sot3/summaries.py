@@ -1,0 +1,301 @@
+"""Per-module summaries: what checking one file needs to know about a module it imports.
+
+A summary is computed from the module's own source only (never from what it imports), so it is
+a function of the module's content and is cached by it. It holds the module-level names (imports
+as qualified names, classes, functions, values), and for each class its bases, decorators,
+fields, attribute declarations and methods; for each function its declared parameter and return
+types (as source text, read in the module's context when used) and, when nothing is declared,
+a hint: the type its ``return`` statements give, worked out inside the module.
+
+The checked file gets the same structure from flake8's tree, with the nodes kept so the tracer
+can follow its values in full.
+"""
+
+from __future__ import annotations
+
+import ast
+
+from flake8_ssot.rules.sot3.types import annotation_text
+
+# Bumped when the summary's shape or meaning changes: old cache entries are then not read.
+VERSION = 1
+
+
+class FuncInfo:
+    __slots__ = ("qual", "name", "line", "returns", "is_async", "is_generator", "decorators",
+                 "params", "hint", "node", "view", "kind")
+
+    def __init__(self, qual, name, line, returns, is_async, is_generator, decorators, params,
+                 kind="function", hint=None, node=None, view=None):
+        self.qual, self.name, self.line, self.returns = qual, name, line, returns
+        self.is_async, self.is_generator, self.decorators = is_async, is_generator, decorators
+        self.params, self.kind, self.hint, self.node, self.view = params, kind, hint, node, view
+
+
+class ClassInfo:
+    __slots__ = ("qual", "name", "line", "bases", "decorators", "metaclass", "has_new",
+                 "abstract", "serializer", "enum_values", "fields", "attrs", "methods", "values",
+                 "node", "view")
+
+    def __init__(self, qual, name, line, bases, decorators, metaclass, has_new, abstract,
+                 serializer, enum_values, fields, attrs, methods, values, node=None, view=None):
+        self.qual, self.name, self.line, self.bases = qual, name, line, bases
+        self.decorators, self.metaclass, self.has_new = decorators, metaclass, has_new
+        self.abstract, self.serializer, self.enum_values = abstract, serializer, enum_values
+        self.fields, self.attrs, self.methods, self.values = fields, attrs, methods, values
+        self.node, self.view = node, view
+
+
+class ModuleView:
+    """A module's names. ``bindings``: name -> ("import", qual) | ("class", ClassInfo) |
+    ("func", FuncInfo) | ("value", hint, line, [nodes])."""
+
+    def __init__(self, qual: str, path: str, package: str, bindings: dict, live: bool):
+        self.qual, self.path, self.package = qual, path, package
+        self.bindings, self.live = bindings, live
+        self.checked = False  # the file being checked (messages cite its lines bare)
+
+
+def _dotted(node) -> str:
+    if isinstance(node, ast.Call):
+        node = node.func
+    parts = []
+    while isinstance(node, ast.Attribute):
+        parts.append(node.attr)
+        node = node.value
+    if not isinstance(node, ast.Name):
+        return ""
+    parts.append(node.id)
+    return ".".join(reversed(parts))
+
+
+def _text(node):
+    return annotation_text(node) if node is not None else None
+
+
+def import_target(statement, alias, package: str) -> str:
+    """The qualified name an import binds (``from .models import Report`` in ``app.x``)."""
+    if isinstance(statement, ast.Import):
+        return alias.name if alias.asname else alias.name.split(".")[0]
+    base = statement.module or ""
+    if statement.level:
+        parts = package.split(".") if package else []
+        keep = len(parts) - (statement.level - 1)
+        if keep < 0:
+            return ""
+        base = ".".join([*parts[:keep], *([base] if base else [])])
+    return f"{base}.{alias.name}" if base else alias.name
+
+
+def _is_generator(function) -> bool:
+    stack = list(function.body)
+    while stack:
+        node = stack.pop()
+        if isinstance(node, (ast.Yield, ast.YieldFrom)):
+            return True
+        if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda, ast.ClassDef)):
+            continue
+        stack.extend(ast.iter_child_nodes(node))
+    return False
+
+
+def _function(node, qual, view, kind, keep) -> FuncInfo:
+    arguments = node.args
+    defaults = [None] * (len(arguments.posonlyargs) + len(arguments.args)
+                         - len(arguments.defaults)) + list(arguments.defaults)
+    params = []
+    for arg, default in zip([*arguments.posonlyargs, *arguments.args], defaults):
+        params.append((arg.arg, _text(arg.annotation), _none(default)))
+    for arg, default in zip(arguments.kwonlyargs, arguments.kw_defaults):
+        params.append((arg.arg, _text(arg.annotation), _none(default)))
+    return FuncInfo(qual, node.name, node.lineno, _text(node.returns),
+                    isinstance(node, ast.AsyncFunctionDef), _is_generator(node),
+                    [_dotted(d) for d in node.decorator_list], params, kind,
+                    node=node if keep else None, view=view)
+
+
+def _none(default) -> bool:
+    return isinstance(default, ast.Constant) and default.value is None
+
+
+def _class(node: ast.ClassDef, qual: str, view, keep: bool) -> ClassInfo:
+    fields, attrs, methods, values = {}, {}, {}, {}
+    has_new = abstract = False
+    source_words = set()
+    for statement in node.body:
+        if isinstance(statement, ast.AnnAssign) and isinstance(statement.target, ast.Name):
+            fields[statement.target.id] = (_text(statement.annotation), statement.lineno)
+        elif isinstance(statement, ast.Assign):
+            for target in statement.targets:
+                if isinstance(target, ast.Name):
+                    values[target.id] = [None, statement.lineno,
+                                         statement.value if keep else None]
+                    if target.id == "model_config" or target.id == "Config":
+                        source_words.update(_words(statement))
+        elif isinstance(statement, (ast.FunctionDef, ast.AsyncFunctionDef)):
+            kind = "method"
+            decorators = {_dotted(d).rsplit(".", 1)[-1] for d in statement.decorator_list}
+            if "staticmethod" in decorators:
+                kind = "static"
+            elif "classmethod" in decorators:
+                kind = "class"
+            elif "property" in decorators or "cached_property" in decorators:
+                kind = "property"
+            if "abstractmethod" in decorators:
+                abstract = True
+            if "serializer" in " ".join(decorators).lower():
+                source_words.add("serializer")
+            has_new = has_new or statement.name == "__new__"
+            methods[statement.name] = _function(statement, f"{qual}.{statement.name}", view,
+                                                kind, keep)
+            if kind == "method" and statement.args.args:
+                _self_attributes(statement, statement.args.args[0].arg, attrs, keep)
+        elif isinstance(statement, ast.ClassDef):
+            source_words.update(_words(statement) if statement.name == "Config" else ())
+    metaclass = next((_dotted(k.value) or "?" for k in node.keywords if k.arg == "metaclass"),
+                     None)
+    return ClassInfo(qual, node.name, node.lineno, [_dotted(base) or "?" for base in node.bases],
+                     [_dotted(d) or "?" for d in node.decorator_list], metaclass, has_new,
+                     abstract, "serializer" in source_words, "use_enum_values" in source_words,
+                     fields, attrs, methods, values, node=node if keep else None, view=view)
+
+
+def _words(node) -> set:
+    return {n.id if isinstance(n, ast.Name) else getattr(n, "arg", None) or str(
+        getattr(n, "value", "")) for n in ast.walk(node)
+        if isinstance(n, (ast.Name, ast.keyword, ast.Constant))}
+
+
+def _self_attributes(method, self_name: str, attrs: dict, keep: bool) -> None:
+    """``self.x: T = ...`` and ``self.x = value`` in a method: name -> [annotation, hint,
+    line, [(value node, method node)]]."""
+    for node in ast.walk(method):
+        if isinstance(node, ast.AnnAssign):
+            targets, value, annotation = [node.target], node.value, node.annotation
+        elif isinstance(node, ast.Assign):
+            targets, value, annotation = node.targets, node.value, None
+        else:
+            continue
+        for target in targets:
+            if (isinstance(target, ast.Attribute) and isinstance(target.value, ast.Name)
+                    and target.value.id == self_name):
+                entry = attrs.setdefault(target.attr, [None, None, node.lineno, []])
+                if annotation is not None and entry[0] is None:
+                    entry[0], entry[2] = _text(annotation), node.lineno
+                if value is not None:
+                    entry[3].append((value, method) if keep else None)
+            elif isinstance(target, (ast.Tuple, ast.List, ast.Subscript, ast.Starred)):
+                for inner in ast.walk(target):
+                    if (isinstance(inner, ast.Attribute) and isinstance(inner.value, ast.Name)
+                            and inner.value.id == self_name):
+                        entry = attrs.setdefault(inner.attr, [None, None, node.lineno, []])
+                        entry[3].append(("unknown", method))
+
+
+def build(tree, qual: str, path: str, is_package: bool, live: bool) -> ModuleView:
+    """The view of a module from its tree; *live* keeps the nodes (the checked file)."""
+    package = qual if is_package else qual.rpartition(".")[0]
+    view = ModuleView(qual, path, package, {}, live)
+    bindings = view.bindings
+    for statement in _module_statements(tree.body):
+        if isinstance(statement, ast.ClassDef):
+            bindings[statement.name] = ("class", _class(statement, f"{qual}.{statement.name}",
+                                                        view, live))
+        elif isinstance(statement, (ast.FunctionDef, ast.AsyncFunctionDef)):
+            bindings[statement.name] = ("func", _function(statement, f"{qual}.{statement.name}",
+                                                          view, "function", live))
+        elif isinstance(statement, (ast.Import, ast.ImportFrom)):
+            for alias in statement.names:
+                if alias.name == "*":
+                    continue
+                name = alias.asname or alias.name.split(".")[0]
+                target = import_target(statement, alias, package)
+                bindings[name] = ("import", target) if target else ("value", "unknown", 0, [])
+        elif isinstance(statement, (ast.Assign, ast.AnnAssign)):
+            targets = statement.targets if isinstance(statement, ast.Assign) else [
+                statement.target]
+            for target in targets:
+                for node in ast.walk(target):
+                    if isinstance(node, ast.Name):
+                        simple = target is node and statement.value is not None
+                        entry = bindings.get(node.id)
+                        if entry is None or entry[0] != "value":
+                            entry = bindings[node.id] = ("value", None, statement.lineno, [])
+                        entry[3].append(statement if simple and live else "unknown")
+    return view
+
+
+def _module_statements(body):
+    """Module-level statements, those under ``if``/``try`` (TYPE_CHECKING imports) included."""
+    for statement in body:
+        if isinstance(statement, ast.If):
+            yield from _module_statements(statement.body)
+            yield from _module_statements(statement.orelse)
+        elif isinstance(statement, ast.Try):
+            yield from _module_statements(statement.body)
+            for handler in statement.handlers:
+                yield from _module_statements(handler.body)
+        else:
+            yield statement
+
+
+# -- the cached form -------------------------------------------------------------------------------
+
+
+def _func_json(info: FuncInfo):
+    return [info.name, info.line, info.returns, info.is_async, info.is_generator,
+            info.decorators, info.params, info.kind, info.hint]
+
+
+def _func_from(data, qual, view) -> FuncInfo:
+    name, line, returns, is_async, is_generator, decorators, params, kind, hint = data
+    return FuncInfo(qual, name, line, returns, is_async, is_generator, decorators,
+                    [tuple(p) for p in params], kind, hint, None, view)
+
+
+def to_json(view: ModuleView) -> dict:
+    bindings = {}
+    for name, binding in view.bindings.items():
+        if binding[0] == "import":
+            bindings[name] = ["import", binding[1]]
+        elif binding[0] == "func":
+            bindings[name] = ["func", _func_json(binding[1])]
+        elif binding[0] == "value":
+            bindings[name] = ["value", [binding[1], binding[2]]]
+        else:
+            info = binding[1]
+            bindings[name] = ["class", [
+                info.name, info.line, info.bases, info.decorators, info.metaclass, info.has_new,
+                info.abstract, info.serializer, info.enum_values, info.fields,
+                {key: value[:3] for key, value in info.attrs.items()},
+                {key: _func_json(method) for key, method in info.methods.items()},
+                {key: value[:2] for key, value in info.values.items()}]]
+    return {"version": VERSION, "qual": view.qual, "package": view.package, "bindings": bindings}
+
+
+def from_json(data: dict, path: str) -> ModuleView | None:
+    if not isinstance(data, dict) or data.get("version") != VERSION:
+        return None
+    view = ModuleView(data["qual"], path, data["package"], {}, False)
+    try:
+        for name, (tag, payload) in data["bindings"].items():
+            qual = f"{view.qual}.{name}"
+            if tag == "import":
+                view.bindings[name] = ("import", payload)
+            elif tag == "func":
+                view.bindings[name] = ("func", _func_from(payload, qual, view))
+            elif tag == "value":
+                view.bindings[name] = ("value", payload[0], payload[1], [])
+            else:
+                (cname, line, bases, decorators, metaclass, has_new, abstract, serializer,
+                 enum_values, fields, attrs, methods, values) = payload
+                info = ClassInfo(qual, cname, line, bases, decorators, metaclass, has_new,
+                                 abstract, serializer, enum_values,
+                                 {k: tuple(v) for k, v in fields.items()},
+                                 {k: [*v, []] for k, v in attrs.items()}, {}, {
+                                     k: [*v, None] for k, v in values.items()}, None, view)
+                info.methods = {k: _func_from(v, f"{qual}.{k}", view) for k, v in methods.items()}
+                view.bindings[name] = ("class", info)
+    except (TypeError, ValueError, KeyError):
+        return None
+    return view

@@ -1,0 +1,76 @@
+"""The ``flake8-ssot`` command as a user meets it: its help, and one line and exit 2 on a user error
+(never a traceback), through the real console script."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+
+from helpers import FLAKE8_SSOT, user_env, write_tree
+from helpers import run_ssot as flake8_ssot
+
+AGENT = "def handle(context):\n    context.metadata.clear()\n"
+
+
+def test_top_level_help_describes_the_command_and_its_exit_codes():
+    result = flake8_ssot("--help")
+    assert result.returncode == 0
+    assert result.stdout.startswith("usage: flake8-ssot [-h] [--version] COMMAND ...\n")
+    assert "Project-level commands of the flake8-ssot plugin." in result.stdout
+    for command in ("baseline", "report", "fix"):
+        assert f"\n    {command} " in result.stdout
+    assert "exit codes: 0 success" in result.stdout
+    assert "dispatches" not in result.stdout  # not the module's docstring
+
+
+def _read_only_run(project, *args: str) -> subprocess.CompletedProcess:
+    """``flake8-ssot *args`` in *project* made read-only: for root (who may write anywhere) a
+    read-only bind mount in a mount namespace of its own, else the permission bits."""
+    command = [FLAKE8_SSOT, *args]
+    env = user_env()
+    if os.geteuid() == 0:
+        script = ('mount --bind "$0" "$0" && mount -o remount,ro,bind "$0" && cd "$0" && '
+                  'exec "$@"')
+        command = ["unshare", "-rm", "sh", "-c", script, str(project), *command]
+        return subprocess.run(command, capture_output=True, text=True, env=env)
+    project.chmod(0o555)
+    try:
+        return subprocess.run(command, cwd=project, capture_output=True, text=True, env=env)
+    finally:
+        project.chmod(0o755)
+
+
+def test_a_read_only_project_is_one_line_and_exit_2(tmp_path):
+    write_tree(tmp_path, {"setup.cfg": "[flake8]\n", "agent.py": AGENT})
+    result = _read_only_run(tmp_path, "baseline")
+    assert result.returncode == 2, result.stderr
+    [line] = result.stderr.splitlines()
+    assert line.startswith("flake8-ssot baseline: cannot write ")
+    assert line.endswith("/.flake8-ssot-baseline.json: Read-only file system") or \
+        line.endswith("/.flake8-ssot-baseline.json: Permission denied")
+    assert result.stdout == ""
+    assert not (tmp_path / ".flake8-ssot-baseline.json").exists()
+
+
+def test_a_baseline_path_that_cannot_be_a_file_is_one_line(tmp_path):
+    write_tree(tmp_path, {"agent.py": AGENT, "notes": "a file, not a directory\n"})
+    result = flake8_ssot("baseline", "--baseline", "notes/baseline.json", cwd=tmp_path)
+    assert (result.returncode, result.stdout) == (2, "")
+    assert result.stderr == (f"flake8-ssot baseline: {tmp_path}/notes/baseline.json: "
+                             "Not a directory\n")
+
+
+def test_an_unreadable_baseline_is_one_line(tmp_path):
+    write_tree(tmp_path, {"agent.py": AGENT})
+    (tmp_path / "baseline.json").mkdir()  # reading a directory: IsADirectoryError
+    for command in ("baseline", "report"):
+        result = flake8_ssot(command, "--baseline", "baseline.json", cwd=tmp_path)
+        assert (result.returncode, result.stdout) == (2, "")
+        assert result.stderr == (f"flake8-ssot {command}: {tmp_path}/baseline.json: "
+                                 "Is a directory\n")
+
+
+def test_usage_errors_exit_2(tmp_path):
+    assert flake8_ssot(cwd=tmp_path).returncode == 2  # no command
+    result = flake8_ssot("report", "--format", "xml", cwd=tmp_path)
+    assert result.returncode == 2 and "invalid choice: 'xml'" in result.stderr

@@ -1,0 +1,64 @@
+"""flake8 run several times in ONE Python process, as VS Code's flake8 extension does by default
+(``runpy.run_module("flake8")`` inside its long-lived language server): every run must see the
+disk as it is now. ``helpers.run_in_one_process`` plays the editor."""
+
+from __future__ import annotations
+
+from helpers import reported, run_in_one_process, write_tree
+
+# The argv VS Code's extension passes (microsoft/vscode-flake8, bundled/tool/lsp_server.py).
+VSCODE_ARGS = ["--format=%(row)d,%(col)d,%(code).1s,%(code)s:%(text)s"]
+
+
+def vscode_findings(stdout: str) -> set[tuple[int, int, str]]:
+    rows = (line.split(",", 3) for line in stdout.splitlines())
+    return {(int(row), int(col), rest.split(":", 1)[0]) for row, col, _, rest in rows}
+
+
+AGENT = '''\
+class ReportAgent:
+    async def execute(self, context):
+        context.metadata["status"] = "running"
+        context.metadata.clear()
+'''
+
+
+def test_a_rewritten_baseline_counts_from_the_next_run(tmp_path):
+    write_tree(tmp_path, {"setup.cfg": "[flake8]\nssot-baseline = ssot-baseline.json\n",
+                          "agents/report.py": AGENT})
+    lint = {"flake8": [*VSCODE_ARGS, "agents/report.py"]}
+    accept = {"commands": [["-m", "flake8_ssot.cli", "baseline"]]}
+    edited = AGENT + '        context.metadata["owner"] = "me"\n'
+    results = run_in_one_process(tmp_path, [
+        lint,                                        # no baseline yet: everything
+        {**accept, **lint},                          # baseline written: nothing
+        {"files": {"agents/report.py": edited}, **lint},  # a new write: only it
+        {"commands": [["-m", "flake8_ssot.cli", "baseline", "--add-new"]], **lint},
+        {"files": {"ssot-baseline.json": None}, **lint},  # baseline deleted: everything
+    ])
+    assert [vscode_findings(r["stdout"]) for r in results] == [
+        {(3, 9, "SOT101"), (4, 9, "SOT106")},
+        set(),
+        {(5, 9, "SOT101")},
+        set(),
+        {(3, 9, "SOT101"), (4, 9, "SOT106"), (5, 9, "SOT101")},
+    ]
+    assert [r["status"] for r in results] == [1, 0, 1, 0, 1]
+    assert "baseline" in results[4]["stderr"] and "not found" in results[4]["stderr"]
+
+
+def test_a_deleted_twin_is_forgotten_and_a_new_twin_is_seen(tmp_path):
+    engine = "class ExecutionEngine:\n    pass\n"
+    write_tree(tmp_path, {"setup.cfg": "[flake8]\n", "app/engine.py": engine,
+                          "app/legacy.py": engine})
+    lint = {"flake8": ["--select=SOT2", "app/engine.py"]}
+    results = run_in_one_process(tmp_path, [
+        lint,
+        {"files": {"app/legacy.py": None}, **lint},  # the twin deleted: no duplicate left
+        {"files": {"app/services/engine_v2.py": "import os\n\n" + engine}, **lint},  # a new twin
+    ])
+    first, after_delete, after_new = (r["stdout"] for r in results)
+    assert reported(first) == {(1, 1, "SOT201")} and "app/legacy.py:1" in first
+    assert after_delete == ""
+    assert reported(after_new) == {(1, 1, "SOT201")}
+    assert "app/services/engine_v2.py:3" in after_new and "legacy" not in after_new

@@ -1,0 +1,214 @@
+"""The index's public interface, on real files on disk (and a real second process)."""
+
+from __future__ import annotations
+
+import json
+import os
+import sqlite3
+import subprocess
+import sys
+import textwrap
+import time
+
+from helpers import user_env, write_tree
+
+from flake8_ssot.index import (ClassDefinition, ClassFacts, ImportFacts, ProjectIndex,
+                               project_index)
+
+AGENTS = {
+    "setup.cfg": "[flake8]\n",
+    "agents/__init__.py": "from .base import BaseAgent as BaseAgent\nfrom . import base\n",
+    "agents/base.py": textwrap.dedent("""\
+        import abc
+
+
+        @abc.abstractmethod
+        class BaseAgent(abc.ABC, metaclass=abc.ABCMeta):
+            def run(self): ...
+
+            async def stream(self): ...
+
+            class Config: ...
+
+            def _private(self): ...
+        """),
+    "agents/research.py": textwrap.dedent("""\
+        from typing import Generic, TypeVar
+        from .base import BaseAgent
+        T = TypeVar("T")
+
+
+        class ResearchAgent(BaseAgent, Generic[T]):
+            def run(self):
+                from ..services import tools
+                import json as j
+        """),
+    "agents/deep.py": "from agents import research\nclass DeepAgent(research.ResearchAgent): ...\n",
+    "services/__init__.py": "",
+    "services/tools.py": textwrap.dedent("""\
+        import agents
+        import agents.base
+        import agents.base as ab
+        from agents import BaseAgent as Agent, base
+        from agents.research import *
+
+
+        class Unrelated: ...
+        """),
+}
+
+
+def build(root, cache_dir=".cache"):
+    files = sorted(path for path in AGENTS if path.endswith(".py"))
+    return ProjectIndex.build(str(root), files, str(root / cache_dir) if cache_dir else None)
+
+
+def test_facts_of_a_real_file(tmp_path):
+    index = build(write_tree(tmp_path, AGENTS))
+    facts = index.facts("agents/base.py")
+    assert facts.classes == (ClassFacts("BaseAgent", 5, 0, 12, ("abc.ABC",),
+                                        ("run", "stream", "_private"), ("abc.abstractmethod",)),)
+    research = index.facts("agents/research.py")
+    assert research.classes[0].bases == ("BaseAgent", "Generic")
+    assert research.imports == (
+        ImportFacts("typing", "Generic", None, 1), ImportFacts("typing", "TypeVar", None, 1),
+        ImportFacts("agents.base", "BaseAgent", None, 2), ImportFacts("services", "tools", None, 8),
+        ImportFacts("json", None, "j", 9))
+    assert index.facts("agents/__init__.py").imports == (
+        ImportFacts("agents.base", "BaseAgent", "BaseAgent", 1),
+        ImportFacts("agents", "base", None, 2))
+    assert index.facts("missing.py") is None
+
+
+def test_facts_of_a_file_that_does_not_parse_are_none(tmp_path):
+    write_tree(tmp_path, {"old.py": "print 'hello'\n"})
+    assert ProjectIndex.build(str(tmp_path), ["old.py"], None).facts("old.py") is None
+
+
+def test_resolve_class_through_imports_and_re_exports(tmp_path):
+    index = build(write_tree(tmp_path, AGENTS))
+    base = ClassDefinition("BaseAgent", "agents/base.py", 5, 0)
+    tools = "services/tools.py"
+    assert index.resolve_class("agents/base.py", "BaseAgent") == base
+    assert index.resolve_class("agents/research.py", "BaseAgent") == base
+    assert index.resolve_class(tools, "Agent") == base  # via the package's re-export
+    assert index.resolve_class(tools, "agents.BaseAgent") == base  # import agents
+    assert index.resolve_class(tools, "agents.base.BaseAgent") == base  # import agents.base
+    assert index.resolve_class(tools, "ab.BaseAgent") == base  # import agents.base as ab
+    assert index.resolve_class(tools, "base.BaseAgent") == base  # from agents import base
+    assert index.resolve_class(tools, "ResearchAgent") == ClassDefinition(  # star import
+        "ResearchAgent", "agents/research.py", 6, 0)
+    assert index.resolve_class("agents/deep.py", "research.ResearchAgent").path == (
+        "agents/research.py")
+    for not_a_project_class in ("Generic", "abc.ABC", "base", "Missing", "BaseAgent.Config"):
+        assert index.resolve_class("agents/research.py", not_a_project_class) is None
+
+
+def test_resolve_class_stops_on_an_import_cycle(tmp_path):
+    write_tree(tmp_path, {"a.py": "from b import X\n", "b.py": "from a import X\n"})
+    index = ProjectIndex.build(str(tmp_path), ["a.py", "b.py"], None)
+    assert index.resolve_class("a.py", "X") is None
+
+
+def test_subclasses_across_modules_transitively(tmp_path):
+    index = build(write_tree(tmp_path, AGENTS))
+    assert index.subclasses({"BaseAgent"}) == {"ResearchAgent", "DeepAgent"}
+    assert index.subclasses(["ResearchAgent"]) == {"DeepAgent"}
+    assert index.subclasses({"Unrelated"}) == frozenset()
+    assert "Generic" not in index.class_names() and "BaseAgent" in index.class_names()
+    # A warm index answers from the saved rows without parsing: the same answer.
+    assert build(tmp_path).subclasses({"BaseAgent"}) == {"ResearchAgent", "DeepAgent"}
+
+
+def test_module_paths_and_content_hash(tmp_path):
+    index = build(write_tree(tmp_path, AGENTS))
+    assert index.module_paths()["agents"] == "agents/__init__.py"
+    assert index.module_paths()["services.tools"] == "services/tools.py"
+    assert index.read("agents/deep.py") == (tmp_path / "agents/deep.py").read_bytes()
+    assert index.read("../outside.py") is None
+    assert index.content_hash("agents/deep.py") == build(tmp_path).content_hash("agents/deep.py")
+    assert len(index.content_hash("agents/deep.py")) == 40
+
+
+SECOND_PROCESS = """
+import json, sys
+from flake8_ssot.index import ProjectIndex
+index = ProjectIndex.build(sys.argv[1], ["agents/base.py"], sys.argv[1] + "/.cache")
+print(json.dumps([index.cache_get("summaries", "k1"), index.cache_get("summaries", "k2")]))
+"""
+
+
+def test_cache_entries_survive_into_a_second_process(tmp_path):
+    index = build(write_tree(tmp_path, AGENTS))
+    index.cache_put("summaries", "k1", {"kinds": ["datetime"], "n": 1})
+    output = subprocess.run([sys.executable, "-c", SECOND_PROCESS, str(tmp_path)],
+                            capture_output=True, text=True, check=True, env=user_env()).stdout
+    assert json.loads(output) == [{"kinds": ["datetime"], "n": 1}, None]
+
+
+def test_a_corrupt_entry_is_a_miss_and_corrupt_facts_are_computed_again(tmp_path):
+    index = build(write_tree(tmp_path, AGENTS))
+    expected = index.facts("agents/base.py")
+    sha1 = index.content_hash("agents/base.py")
+    with sqlite3.connect(tmp_path / ".cache" / "index.sqlite3") as database:
+        database.execute("UPDATE entries SET value = '{not json' WHERE key = ?", (sha1,))
+        database.execute("INSERT INTO entries VALUES ('summaries', 'k', '[1, ')")
+    fresh = build(tmp_path)
+    assert fresh.cache_get("summaries", "k") is None
+    assert fresh.facts("agents/base.py") == expected
+    with sqlite3.connect(tmp_path / ".cache" / "index.sqlite3") as database:
+        database.execute("UPDATE entries SET value = '[[[1, 2]], []]' WHERE key = ?", (sha1,))
+    assert build(tmp_path).facts("agents/base.py") == expected  # the wrong shape: a miss
+
+
+def test_a_corrupt_file_row_is_ignored(tmp_path):
+    write_tree(tmp_path, AGENTS)
+    for path in tmp_path.rglob("*.py"):  # older than the cache's "racy" window: rows are kept
+        os.utime(path, ns=(time.time_ns() - 10**10,) * 2)
+    build(tmp_path)
+    with sqlite3.connect(tmp_path / ".cache" / "index.sqlite3") as database:
+        database.execute("UPDATE files SET classes = 'BaseAgent:x' WHERE path = 'agents/base.py'")
+        database.execute("UPDATE files SET names = 7 WHERE path = 'agents/research.py'")
+    index = build(tmp_path)
+    assert index.definitions("BaseAgent") == []
+    assert index.definitions("ResearchAgent") == []
+    assert index.definitions("DeepAgent") == [ClassDefinition("DeepAgent", "agents/deep.py", 2, 0)]
+
+
+def test_cache_writes_on_a_read_only_cache_are_skipped(tmp_path):
+    index = build(write_tree(tmp_path, AGENTS))
+    (tmp_path / ".cache" / "index.sqlite3").chmod(0o444)
+    try:
+        read_only = build(tmp_path)
+        read_only.cache_put("summaries", "k", [1])  # no error
+        assert read_only.facts("agents/base.py") == index.facts("agents/base.py")
+    finally:
+        (tmp_path / ".cache" / "index.sqlite3").chmod(0o644)
+
+
+def test_memory_only_index_has_no_cache_entries(tmp_path):
+    index = build(write_tree(tmp_path, AGENTS), cache_dir=None)
+    index.cache_put("summaries", "k", [1])
+    assert index.cache_get("summaries", "k") is None
+    assert index.facts("agents/base.py").classes[0].name == "BaseAgent"
+
+
+def test_a_checked_file_with_many_classes_costs_one_decode(tmp_path):
+    # The lookup of each of a file's classes decodes that file's row once, not once per name.
+    names = [f"C{i}" for i in range(3000)]
+    write_tree(tmp_path, {"big.py": "".join(f"class {n}: pass\n" for n in names),
+                          "twin.py": "class C2999: pass\n"})
+    index = ProjectIndex.build(str(tmp_path), ["big.py", "twin.py"], None)
+    others = [index.definitions(name, keep=lambda d: d.path != "big.py") for name in names]
+    found = [definition for definitions in others for definition in definitions]
+    assert found == [ClassDefinition("C2999", "twin.py", 1, 0)]
+
+
+def test_project_index_is_one_object_per_run(tmp_path):
+    from flake8_ssot.index import begin_run
+
+    write_tree(tmp_path, AGENTS)
+    first = project_index(str(tmp_path), (), "")
+    assert project_index(str(tmp_path), (), "") is first
+    begin_run()
+    assert project_index(str(tmp_path), (), "") is not first

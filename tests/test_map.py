@@ -1,0 +1,106 @@
+"""`flake8-ssot map` through the real command, in its three formats."""
+
+from __future__ import annotations
+
+import json
+import shutil
+
+import pytest
+
+from helpers import FIXTURES, REPO, code_blocks
+from helpers import run_ssot as flake8_ssot
+
+
+@pytest.fixture(scope="module")
+def fixture_project(tmp_path_factory):
+    target = tmp_path_factory.mktemp("map") / "project"
+    shutil.copytree(FIXTURES / "sot2xx_project", target,
+                    ignore=shutil.ignore_patterns(".flake8-ssot-cache"))
+    return target
+
+
+@pytest.fixture(scope="module")
+def sample_tree(tmp_path_factory):
+    target = tmp_path_factory.mktemp("map") / "agents"
+    shutil.copytree(REPO / "examples" / "agents", target,
+                    ignore=shutil.ignore_patterns(".flake8-ssot-cache"))
+    return target
+
+
+def test_json_lists_every_duplicated_class_with_its_homes(fixture_project):
+    result = flake8_ssot("map", "--format", "json", cwd=fixture_project)
+    assert (result.returncode, result.stderr) == (0, "")
+    ssot_map = json.loads(result.stdout)
+    by_name = {item["name"]: item for item in ssot_map["duplicates"]}
+    # Test code is not a home; the shims of BearerTokenAuth are aliases, not duplicates.
+    assert sorted(by_name) == ["ExecutionEngine", "HttpClient", "SupervisorOnly",
+                               "ToolDispatcher"]
+    assert [home["path"] for home in by_name["ExecutionEngine"]["homes"]] == [
+        "app/agents/supervisor/execution_engine.py", "app/legacy/engine.py",
+        "app/services/execution_engine.py"]
+    assert by_name["ExecutionEngine"]["homes"][0] == {
+        "path": "app/agents/supervisor/execution_engine.py", "line": 7, "lines": 10,
+        "public_methods": 1, "importers": 0}
+    # Declared home; each home's importers (user.py imports the legacy copy twice: one module).
+    assert by_name["ToolDispatcher"]["canonical"] == {
+        "path": "app/services/tool_dispatcher.py", "declared": True}
+    assert [(h["path"], h["importers"]) for h in by_name["ToolDispatcher"]["homes"]] == [
+        ("app/legacy/engine.py", 1), ("app/services/tool_dispatcher.py", 1)]
+    # No home is imported: the shortest path is suggested.
+    assert by_name["ExecutionEngine"]["canonical"] == {"path": "app/legacy/engine.py",
+                                                       "declared": False}
+    assert ssot_map["aliases"] == [
+        {"name": "BearerTokenAuth", "path": "app/compat/auth.py", "line": 7,
+         "extends": {"path": "app/auth/bearer.py", "line": 2}},
+        {"name": "BearerTokenAuth", "path": "app/compat/public.py", "line": 5,
+         "extends": {"path": "app/auth/bearer.py", "line": 2}}]
+    assert ssot_map["budgets"] == [
+        {"pattern": "*Manager", "budget": 2, "count": 3, "over": True},
+        {"pattern": "*Factory", "budget": 5, "count": 1, "over": False}]
+    assert ssot_map["metadata_writes"] == []
+
+
+def test_paths_limit_the_map_to_classes_with_a_home_there(fixture_project):
+    result = flake8_ssot("map", "--format", "json", "svc", cwd=fixture_project)
+    ssot_map = json.loads(result.stdout)
+    assert [item["name"] for item in ssot_map["duplicates"]] == ["HttpClient"]
+    assert ssot_map["aliases"] == []
+
+
+def test_text_on_the_sample_tree(sample_tree):
+    result = flake8_ssot("map", cwd=sample_tree)
+    assert (result.returncode, result.stderr) == (0, "")
+    assert result.stdout == (
+        "SSOT map of .\n\nDuplicated classes: 1\n"
+        "  ExecutionEngine: 2 homes, canonical agentsvc/engine/execution_engine.py (suggested)\n"
+        "    agentsvc/engine/execution_engine.py:6  lines: 9, public methods: 1, importers: 1\n"
+        "    agentsvc/engine/legacy_engine.py:4  lines: 9, public methods: 1, importers: 0\n"
+        "\nAliases (extend the other definition of their name): 0\n"
+        "\nDirect metadata writes: 14 (files: 2)\n"
+        "     8  agentsvc/agents/reporting.py\n     6  agentsvc/agents/data_helper.py\n"
+        "\nClass-family budgets: none configured (ssot-class-budgets)\n")
+    assert flake8_ssot("map", cwd=sample_tree).stdout == result.stdout  # warm: the same
+
+
+def test_markdown_is_tables_for_a_pull_request(fixture_project):
+    result = flake8_ssot("map", "--format", "markdown", cwd=fixture_project)
+    assert result.returncode == 0
+    lines = result.stdout.splitlines()
+    assert lines[0] == "## SSOT map"
+    assert ("| `ToolDispatcher` | `app/services/tool_dispatcher.py:1` | 2 | 0 | 1 | "
+            "app/services/tool_dispatcher.py (declared) |") in lines
+    assert "| `BearerTokenAuth` | `app/compat/auth.py:7` | `app/auth/bearer.py:2` |" in lines
+    assert "| `*Manager` | 3 | 2 | **over** |" in lines
+    assert "### Direct metadata writes (0)" in lines
+
+
+def test_a_missing_path_is_one_line_and_exit_2(fixture_project):
+    result = flake8_ssot("map", "no/such/dir", cwd=fixture_project)
+    assert (result.returncode, result.stdout) == (2, "")
+    assert result.stderr == "flake8-ssot map: no/such/dir: no such file or directory\n"
+
+
+def test_the_readme_shows_the_map_of_the_sample_tree(sample_tree):
+    shown = [block for block in code_blocks(REPO / "README.md", "text")
+             if block.startswith("SSOT map of .")]
+    assert shown == [flake8_ssot("map", cwd=sample_tree).stdout]
