@@ -12,10 +12,11 @@ the benchmark passes it, and prints:
 
 - the whole run's time and the plugin's share: the cumulative time of ``SsotChecker.run``
   (every family, per file) plus the class setup flake8 calls once (``parse_options``);
-- the cumulative time of each stage of the plugin that has one (the families, the index, astroid);
-- the functions of the plugin and of astroid that spend the most time themselves.
+- the cumulative time of each stage of the plugin that has one (the families, the index);
+- the functions of the plugin (and of astroid, where a version still uses it) that spend the
+  most time themselves.
 
-cProfile slows code with many small calls (astroid) more than code with few: read the shares
+cProfile slows code with many small calls more than code with few: read the shares
 as where to look, and the benchmark's whole-process figures as what it costs.
 The raw profile is kept next to the corpora (``--output``) for ``python -m pstats``.
 """
@@ -37,14 +38,10 @@ import flake8_runs as runs
 STAGES = (
     ("plugin, per file (SsotChecker.run)", "flake8_ssot/plugin.py", "run"),
     ("SOT1xx visitor (mutation.check)", "flake8_ssot/rules/mutation.py", "check"),
-    ("SOT3xx (serializable.check)", "flake8_ssot/rules/serializable.py", "check"),
+    ("SOT3xx (sot3.run.check)", "flake8_ssot/rules/sot3/run.py", "check"),
     ("SOT2xx (duplicates.check)", "flake8_ssot/rules/duplicates.py", "check"),
-    ("project index: load or build", "flake8_ssot/project_index.py", "project_index"),
-    ("project index: definitions of a name", "flake8_ssot/project_index.py", "definitions"),
-    ("SOT3xx: build the checked module", "flake8_ssot/rules/serializable.py", "_build_module"),
-    ("astroid: build a module from source", "astroid/builder.py", "string_build"),
-    ("astroid: build an imported module", "astroid/manager.py", "ast_from_file"),
-    ("astroid: infer", "astroid/nodes/node_ng.py", "infer"),
+    ("project index: load or build", "flake8_ssot/index/core.py", "project_index"),
+    ("project index: definitions of a name", "flake8_ssot/index/core.py", "definitions"),
     ("flake8: all checks of a file", "flake8/checker.py", "run_checks"),
     ("flake8: AST plugins of a file", "flake8/checker.py", "run_ast_checks"),
 )
