@@ -173,9 +173,10 @@ OPTIONS: tuple[Option, ...] = (
 )
 
 
-class Settings(namedtuple("Settings", [option.field for option in OPTIONS],
-                          defaults=[option.default for option in OPTIONS])):
-    """The parsed value of every option in OPTIONS, as attributes."""
+class Settings(namedtuple("Settings", [*(option.field for option in OPTIONS), "opted_in"],
+                          defaults=[*(option.default for option in OPTIONS), ()])):
+    """The parsed value of every option in OPTIONS, as attributes; ``opted_in`` holds the
+    off-by-default codes the user named in ``--select``/``--extend-select``."""
 
     __slots__ = ()
 
@@ -193,13 +194,22 @@ def settings_from_namespace(namespace: Any) -> Any:
     return Settings(**values)
 
 
-def settings_from_flake8(parsed: Any) -> Any:
+def settings_from_flake8(parsed: Any, off_by_default: tuple[str, ...] = ()) -> Any:
     """Settings from flake8's parsed options; flake8's own ``exclude``/``extend-exclude`` are
-    left out of the project index too (what flake8 would not check is not the project)."""
+    left out of the project index too (what flake8 would not check is not the project).
+
+    An off-by-default code is opted in only when named: ``--extend-select SOT205`` (or
+    ``SOT20``), not a family prefix such as the pre-commit hook's ``--select=SOT``, which flake8
+    would otherwise let through."""
     settings = settings_from_namespace(parsed)
     flake8_excludes = (*(getattr(parsed, "exclude", None) or ()),
                        *(getattr(parsed, "extend_exclude", None) or ()))
-    return settings._replace(exclude=(*settings.exclude, *flake8_excludes))
+    named = (*(getattr(parsed, "select", None) or ()),
+             *(getattr(parsed, "extend_select", None) or ()))
+    opted_in = tuple(code for code in off_by_default
+                     if any(len(entry) >= len(code) - 1 and code.startswith(entry)
+                            for entry in named))
+    return settings._replace(exclude=(*settings.exclude, *flake8_excludes), opted_in=opted_in)
 
 
 def register(option_manager: Any) -> None:

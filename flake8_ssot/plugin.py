@@ -33,7 +33,7 @@ class SsotChecker:
         # A new run: projects and their indexes are revalidated against the disk (an editor
         # may run flake8 many times in one process).
         project.begin_run()
-        cls.settings = options.settings_from_flake8(parsed)
+        cls.settings = options.settings_from_flake8(parsed, OFF_BY_DEFAULT)
         if cls.settings.baseline:
             from flake8_ssot import baseline  # only projects that configure one
 

@@ -48,6 +48,16 @@ def test_sot205_is_off_by_default_and_turned_on_with_extend_select(fixture_proje
                                                                           "SOT205")
 
 
+@pytest.mark.parametrize("selection", [["--select=SOT", "--extend-select=SOT"],
+                                       ["--select=SOT2"]])
+def test_a_family_prefix_does_not_turn_sot205_on(fixture_project, selection):
+    """The pre-commit hook runs ``flake8 --select=SOT --extend-select=SOT``: flake8 would let an
+    off-by-default code through a prefix, so the commit would fail on what CI never reports."""
+    result = findings(run_flake8(*selection, ".", cwd=fixture_project))
+    assert {item[3] for item in result} >= {"SOT201", "SOT204"}
+    assert not {item for item in result if item[3] == "SOT205"}
+
+
 def test_single_file_run_counts_the_whole_family(fixture_project):
     result = run_flake8("--select", "SOT204", "app/services/websocket.py", cwd=fixture_project)
     assert result.stdout == (

@@ -75,7 +75,8 @@ SOT205 = Rule(
     message="{name} shares {shared} of its {public} public methods with {other} ({where}): "
             "keep one implementation",
     summary="Two classes with different names, in different modules, share most of their "
-            "public methods (off by default: --extend-select SOT205).",
+            "public methods (off by default: name it, --extend-select SOT205; a prefix such as "
+            "--select=SOT does not turn it on).",
     why="\"8 emitter classes -> 1\": the same API written twice under two names drifts like a "
         "copy does. Reported when they share at least ssot-parallel-min-shared public methods "
         "making up ssot-parallel-min-ratio of the smaller class's, neither inherits from the "
@@ -151,7 +152,8 @@ def _check_definition(record, checked: _CheckedFile, homes, settings) -> list[Fi
     name, line, col = record.name, record.line, record.col
     if any(fnmatch.fnmatch(name, pattern) for pattern in settings.ignore_class_names):
         return []
-    findings = _check_parallels(record, checked, settings)
+    findings = (_check_parallels(record, checked, settings)
+                if SOT205.code in settings.opted_in else [])
     path, project = checked.path, checked.project
     packages = settings.independent_packages
     others = sorted(project.definitions(
