@@ -74,3 +74,25 @@ def test_usage_errors_exit_2(tmp_path):
     assert flake8_ssot(cwd=tmp_path).returncode == 2  # no command
     result = flake8_ssot("report", "--format", "xml", cwd=tmp_path)
     assert result.returncode == 2 and "invalid choice: 'xml'" in result.stderr
+
+
+def test_fix_on_a_missing_path_is_one_line_and_exit_2(tmp_path):
+    write_tree(tmp_path, {"setup.cfg": "[flake8]\n"})
+    result = flake8_ssot("fix", "does_not_exist.py", cwd=tmp_path)
+    assert (result.returncode, result.stdout) == (2, "")
+    assert result.stderr == ("flake8-ssot fix: does_not_exist.py: no such file or "
+                             "directory\n")
+
+
+def test_fix_write_in_a_read_only_project_is_one_line_and_exit_2(tmp_path):
+    base = ("class BaseAgent:\n    def clear_metadata(self, context, preserve_keys=None):\n"
+            "        context.metadata.clear()\n")
+    agent = ("from base import BaseAgent\n\n\nclass Agent(BaseAgent):\n"
+             "    def run(self, context):\n        context.metadata.clear()\n")
+    write_tree(tmp_path, {"setup.cfg": "[flake8]\nssot-no-cache = true\n", "base.py": base,
+                          "agent.py": agent})
+    result = _read_only_run(tmp_path, "fix", "--write", "agent.py")
+    assert result.returncode == 2, result.stdout + result.stderr
+    [line] = result.stderr.splitlines()
+    assert line.startswith("flake8-ssot fix: cannot write agent.py: "), line
+    assert (tmp_path / "agent.py").read_text() == agent
