@@ -89,6 +89,7 @@ def check_file(tree: ast.AST, lines: Sequence[str], filename: str, settings) -> 
         findings += duplicates.check(tree, filename, project)
     except Exception as error:  # noqa: BLE001 - never stop the flake8 run
         findings.append(_internal_error("duplicate-class check (SOT2xx)", error))
+    project.save_index()
     unique = {(f.line, f.col, f.code, f.message): f for f in findings}
     findings = sorted(unique.values(), key=Finding.sort_key)
     if settings.baseline and findings:
