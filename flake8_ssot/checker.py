@@ -72,7 +72,7 @@ def check_file(tree: ast.AST, lines: Sequence[str], filename: str, settings) -> 
         try:
             from flake8_ssot.rules import mutation  # most files never mention metadata
 
-            visitor = mutation.check(tree, settings, project.context_rules)
+            visitor = mutation.check(tree, settings, project.context_rules, source)
             if visitor.writes:
                 helpers = project.helpers
                 advisor = mutation.Advisor(settings, helpers.defined, helpers.holder)
