@@ -8,13 +8,13 @@ store (``store``) and revalidated against the disk on every flake8 run (``begin_
 
 from __future__ import annotations
 
-import hashlib
 import json
 import os
 import time
 from stat import S_ISREG
 from typing import Any, Callable, NamedTuple, Sequence
 
+from flake8_ssot.digests import sha1_hex
 from flake8_ssot.index.discovery import (Discovery, cache_mtime, module_names, read_project_file,
                                          stat_all)
 from flake8_ssot.index.scanner import (ClassFacts, ClassRecord, ImportFacts, ModuleFacts,
@@ -166,7 +166,7 @@ class ProjectIndex:
             if read is None:
                 continue  # gone since the listing: it defines nothing now
             data, stat = read
-            row = (path, cache_mtime(stat, read_at), stat.st_size, hashlib.sha1(data).hexdigest(),
+            row = (path, cache_mtime(stat, read_at), stat.st_size, sha1_hex(data),
                    *encode_classes(classes_from_ast(data)), 1)
             self._add(*row[:1], *row[3:])
             rows.append(row)
@@ -267,7 +267,7 @@ class ProjectIndex:
             data = self.read(path)
             if data is None:
                 return None
-            sha1 = self._hashes[path] = hashlib.sha1(data).hexdigest()
+            sha1 = self._hashes[path] = sha1_hex(data)
         return sha1
 
     def facts(self, path: str) -> ModuleFacts | None:
@@ -374,7 +374,7 @@ def _scan(root: str, path: str) -> tuple[str, str, str, bool]:
     if read is None:
         return "", "", "", True
     classes, exact = scan_classes(read[0])
-    return (hashlib.sha1(read[0]).hexdigest(), *encode_classes(classes), exact)
+    return (sha1_hex(read[0]), *encode_classes(classes), exact)
 
 
 def _facts_to_json(facts: ModuleFacts) -> list:
