@@ -102,8 +102,8 @@ def base_flake8() -> Path:
     return BASE_VENV / "bin" / "flake8"
 
 
-def plugin_flake8() -> Path:
-    return PLUGIN_VENV / "bin" / "flake8"
+def plugin_flake8(venv_dir: Path = PLUGIN_VENV) -> Path:
+    return venv_dir / "bin" / "flake8"
 
 
 def _run(command: list[str], **kwargs) -> None:
@@ -197,24 +197,37 @@ def make_base_venv() -> Path:
     return BASE_VENV
 
 
-def install_plugin() -> Path:
-    """venv-plugin with the plugin of the working tree, built and installed like a release."""
-    python = str(PLUGIN_VENV / "bin" / "python")
-    if not plugin_flake8().exists():
-        venv.create(PLUGIN_VENV, with_pip=True, clear=True)
+def install_plugin(venv_dir: Path = PLUGIN_VENV, source: Path = REPO) -> Path:
+    """venv-plugin with the plugin of the working tree (*source*), built and installed like a
+    release."""
+    python = str(venv_dir / "bin" / "python")
+    if not plugin_flake8(venv_dir).exists():
+        venv.create(venv_dir, with_pip=True, clear=True)
         _run([python, "-m", "pip", "install", "--quiet", "setuptools", "wheel", *_pins(),
               *_pins(PLUGIN_DEPENDENCIES)])
     # No build isolation and no dependency resolution: a reinstall takes seconds, offline.
-    had_build_dir = (REPO / "build").exists()
+    had_build_dir = (source / "build").exists()
     _run([python, "-m", "pip", "install", "--quiet", "--no-deps", "--no-build-isolation",
-          "--force-reinstall", str(REPO)])
+          "--force-reinstall", str(source)])
     if not had_build_dir:  # setuptools builds in the tree; leave it as it was
-        shutil.rmtree(REPO / "build", ignore_errors=True)
-    version = subprocess.run([str(plugin_flake8()), "--version"], capture_output=True,
+        shutil.rmtree(source / "build", ignore_errors=True)
+    version = subprocess.run([str(plugin_flake8(venv_dir)), "--version"], capture_output=True,
                              text=True, check=True).stdout
     if "flake8-ssot" not in version:
         raise SystemExit(f"venv-plugin's flake8 does not list the plugin: {version!r}")
-    return PLUGIN_VENV
+    return venv_dir
+
+
+def install_plugin_at(revision: str) -> Path:
+    """``venv-plugin-<revision>``: the plugin as committed at a git revision, for a pair of
+    one change against the code before it (``pair.py`` with two plugin venvs)."""
+    venv_dir = CORPUS_DIR / f"venv-plugin-{revision}"
+    with tempfile.TemporaryDirectory() as source:
+        archive = subprocess.run(["git", "-C", str(REPO), "archive", revision],
+                                 capture_output=True, check=True).stdout
+        subprocess.run(["tar", "-x", "-C", source], input=archive, check=True)
+        install_plugin(venv_dir, Path(source))
+    return venv_dir
 
 
 def check_base_venv() -> None:
@@ -269,9 +282,14 @@ def main(argv=None) -> int:
     parser.add_argument("--list", action="store_true", help="print the corpora and exit")
     parser.add_argument("--wheel-dir", type=Path,
                         help="take the agents corpora's wheels from here when present")
+    parser.add_argument("--plugin-at", metavar="REVISION",
+                        help="only make venv-plugin-REVISION: the plugin as committed there")
     parser.add_argument("names", nargs="*", default=list(CORPUS_NAMES),
                         help=f"corpora to fetch (default: all of {', '.join(CORPUS_NAMES)})")
     args = parser.parse_args(argv)
+    if args.plugin_at:
+        print(install_plugin_at(args.plugin_at))
+        return 0
     if args.list:
         for name in CORPUS_NAMES:
             path = corpus_path(name)

@@ -74,6 +74,9 @@ def main(argv=None) -> int:
         ratios = [run_a[figure] / run_b[figure]
                   for run_a, run_b in zip(results["A"], results["B"])]
         print(f"A/B {figure:10} {spread(ratios)}")
+    deltas = [(run_a["cpu"] - run_b["cpu"]) * 1000
+              for run_a, run_b in zip(results["A"], results["B"])]
+    print(f"A-B cpu ms     {spread(deltas)}")
     return 0
 
 

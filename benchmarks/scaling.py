@@ -7,6 +7,7 @@ benchmark-only dependency, not in the test extras)::
     python benchmarks/scaling.py                       # 1,000, 5,000 and 20,000 modules
     python benchmarks/scaling.py --sizes 1000 5000 --rounds 3
     python benchmarks/scaling.py --plot-only           # redraw from the saved results
+    python benchmarks/scaling.py --results R2.json --compare R1.json   # R1's lines dashed
 
 For each size, ``generate.py`` writes a synthetic agents codebase (default seed and shares: a
 quarter of the modules write metadata) under ``benchmarks/.corpus/gen/``, reused when it is
@@ -23,6 +24,7 @@ import argparse
 import json
 import os
 import sys
+from pathlib import Path
 
 import corpus
 import flake8_runs as runs
@@ -63,17 +65,21 @@ def measure(size: int, rounds: int) -> dict:
             "wall": {name: runs.median(values) for name, values in wall.items()}}
 
 
-def plot(results: dict) -> None:
+def plot(results: dict, earlier: dict | None = None, earlier_label: str = "") -> None:
+    """The CPU curves of *results*, and those of *earlier* (another results file) dashed."""
     import matplotlib
 
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
 
-    points = sorted(results.values(), key=lambda point: point["files"])
     figure, axes = plt.subplots(figsize=(7, 4.5), dpi=110)
-    for name, label in LABELS.items():
-        axes.plot([point["files"] for point in points],
-                  [point["cpu"][name] for point in points], marker="o", label=label)
+    for data, style, suffix in ((results, "-", ""), (earlier or {}, "--", f" ({earlier_label})")):
+        points = sorted(data.values(), key=lambda point: point["files"])
+        for number, (name, label) in enumerate(LABELS.items()):
+            if points:
+                axes.plot([point["files"] for point in points],
+                          [point["cpu"][name] for point in points], style, marker="o",
+                          color=f"C{number}", label=label + suffix)
     axes.set_xlabel("Python files in the project (synthetic agents codebase)")
     axes.set_ylabel("CPU seconds (user + system), 2 jobs")
     axes.set_title("flake8 with and without flake8-ssot")
@@ -89,10 +95,14 @@ def main(argv=None) -> int:
     parser.add_argument("--sizes", type=int, nargs="*", default=[1000, 5000, 20000])
     parser.add_argument("--rounds", type=int, default=1, help="interleaved rounds per size")
     parser.add_argument("--plot-only", action="store_true")
+    parser.add_argument("--results", type=Path, default=RESULTS,
+                        help=f"the results file to extend and plot (default {RESULTS.name})")
+    parser.add_argument("--compare", type=Path,
+                        help="an earlier results file, drawn dashed (labelled by its name)")
     parser.add_argument("--no-install", action="store_true",
                         help="do not reinstall the plugin from the working tree first")
     args = parser.parse_args(argv)
-    results = json.loads(RESULTS.read_text()) if RESULTS.exists() else {}
+    results = json.loads(args.results.read_text()) if args.results.exists() else {}
     if not args.plot_only:
         runs.write_configs()
         corpus.check_base_venv()
@@ -102,14 +112,15 @@ def main(argv=None) -> int:
         print(f"load average before {load[0]:.2f} {load[1]:.2f}; {args.rounds} round(s)")
         for size in args.sizes:
             results[str(size)] = measure(size, args.rounds)
-            RESULTS.write_text(json.dumps(results, indent=1))
+            args.results.write_text(json.dumps(results, indent=1))
     print(f"{'files':>7} " + " ".join(f"{label:>22}" for label in LABELS.values())
           + "   cold x   warm x  (CPU s)")
     for point in sorted(results.values(), key=lambda point: point["files"]):
         cpu = point["cpu"]
         print(f"{point['files']:7} " + " ".join(f"{cpu[name]:22.1f}" for name in LABELS)
               + f"   {cpu['cold'] / cpu['base']:6.3f}   {cpu['warm'] / cpu['base']:6.3f}")
-    plot(results)
+    earlier = json.loads(args.compare.read_text()) if args.compare else None
+    plot(results, earlier, args.compare.stem.replace("scaling-", "") if args.compare else "")
     return 0
 
 

@@ -24,10 +24,11 @@ class Sot1Only:
         self.lines = lines
 
     def run(self):
-        if not mentions_metadata("".join(self.lines), self.settings):
+        source = "".join(self.lines)
+        if not mentions_metadata(source, self.settings):
             return
         try:
-            writes = mutation.check(self.tree, self.settings).writes
+            writes = mutation.check(self.tree, self.settings, source=source).writes
         except RecursionError:  # as check_file does: a too-deep file costs its findings only
             return
         for write in writes:

@@ -72,7 +72,7 @@ def check_file(tree: ast.AST, lines: Sequence[str], filename: str, settings) -> 
         try:
             from flake8_ssot.rules import mutation  # most files never mention metadata
 
-            visitor = mutation.check(tree, settings, project.context_rules)
+            visitor = mutation.check(tree, settings, project.context_rules, source)
             if visitor.writes:
                 helpers = project.helpers
                 advisor = mutation.Advisor(settings, helpers.defined, helpers.holder)
@@ -89,6 +89,7 @@ def check_file(tree: ast.AST, lines: Sequence[str], filename: str, settings) -> 
         findings += duplicates.check(tree, filename, project)
     except Exception as error:  # noqa: BLE001 - never stop the flake8 run
         findings.append(_internal_error("duplicate-class check (SOT2xx)", error))
+    project.save_index()
     unique = {(f.line, f.col, f.code, f.message): f for f in findings}
     findings = sorted(unique.values(), key=Finding.sort_key)
     if settings.baseline and findings:

@@ -76,6 +76,15 @@ class Project:
         return project_index.project_index(self.root, self.left_out, self.settings.cache_dir,
                                            use_cache=not self.settings.no_cache)
 
+    def save_index(self) -> None:
+        """Save what this file's checks confirmed in the index (one write a checked file), if
+        they used the index at all; best effort, never an error."""
+        if "index" in self.__dict__:
+            try:
+                self.index.save_confirmed()
+            except Exception:  # noqa: BLE001 - the cache only saves work; never stop flake8
+                pass
+
     def module_name(self, relative: str) -> str:
         """The dotted name a project file is imported as (the shortest, for messages)."""
         return min(project_index.module_names(relative), key=len)

@@ -108,35 +108,71 @@ def family(index: ProjectIndex, pattern: str) -> tuple[ClassDefinition, ...]:
 
 # -- parallel implementations (SOT205) ------------------------------------------------------
 
-class ClassTable(NamedTuple):
-    bases: dict[str, set[str]]  # class name -> base names (every definition of it)
-    methods: dict[str, set[str]]  # class name -> public methods (every definition of it)
-    postings: dict[str, list[tuple[str, str, int]]]  # method -> (class, path, line)
+# Classes ClassTable answers "which classes share these methods" for by one pass over the
+# index's rows before it builds the table of every method's classes instead: a one-file run asks
+# about a few classes (building the table of 5,000 files costs ~100 ms), a whole run about all.
+_PASSES_BEFORE_FULL_TABLE = 8
+
+
+class ClassTable:
+    """Every indexed class's bases and public methods by name, and the classes sharing a set of
+    methods, read from the index as they are asked for (once per run)."""
+
+    def __init__(self, index: ProjectIndex):
+        self._index = index
+        self._bases: dict[str, set[str]] = {}  # class name -> base names (every definition)
+        self._methods: dict[str, set[str]] = {}  # class name -> public methods (every definition)
+        self._postings: dict[str, list[tuple[str, str, int]]] | None = None  # method -> classes
+        self._passes = 0
+
+    def _records(self, name: str):
+        for path in sorted(set(self._index.defining_paths(name))):
+            yield from (record for record in self._index.classes(path) if record.name == name)
+
+    def bases(self, name: str) -> set[str]:
+        if name not in self._bases:
+            self._bases[name] = {base for record in self._records(name) for base in record.bases}
+        return self._bases[name]
+
+    def methods(self, name: str) -> set[str]:
+        if name not in self._methods:
+            self._methods[name] = {m for record in self._records(name) for m in record.methods}
+        return self._methods[name]
+
+    def sharing(self, methods: frozenset, at_least: int) -> dict[tuple[str, str, int], int]:
+        """``(class name, path, line) -> shared`` for the classes declaring at least *at_least*
+        of *methods*."""
+        if self._postings is None and self._passes < _PASSES_BEFORE_FULL_TABLE:
+            self._passes += 1
+            return self._index.classes_sharing(methods, at_least)
+        if self._postings is None:
+            self._postings = {}
+            for path in sorted(self._index.files):
+                for record in self._index.classes(path):
+                    for method in set(record.methods):
+                        self._postings.setdefault(method, []).append(
+                            (record.name, path, record.line))
+        counts: dict[tuple[str, str, int], int] = {}
+        for method in methods:
+            for posting in self._postings.get(method, ()):
+                counts[posting] = counts.get(posting, 0) + 1
+        return {posting: count for posting, count in counts.items() if count >= at_least}
 
 
 @functools.lru_cache(maxsize=4)
 def class_table(index: ProjectIndex) -> ClassTable:
-    """Every indexed class's bases and public methods, by name and by method (once per run)."""
-    bases: dict[str, set[str]] = {}
-    methods: dict[str, set[str]] = {}
-    postings: dict[str, list[tuple[str, str, int]]] = {}
-    for path in sorted(index.files):
-        for record in index.classes(path):
-            bases.setdefault(record.name, set()).update(record.bases)
-            methods.setdefault(record.name, set()).update(record.methods)
-            for method in set(record.methods):
-                postings.setdefault(method, []).append((record.name, path, record.line))
-    return ClassTable(bases, methods, postings)
+    """The class table of *index* (one per run: the index is rebuilt each run)."""
+    return ClassTable(index)
 
 
 def _ancestors(table: ClassTable, name: str, own_bases: Sequence[str] = ()) -> set[str]:
     found: set[str] = set()
-    pending = [*own_bases, *table.bases.get(name, ())]
+    pending = [*own_bases, *table.bases(name)]
     while pending:
         base = pending.pop()
         if base not in found and base != name:
             found.add(base)
-            pending.extend(table.bases.get(base, ()))
+            pending.extend(table.bases(base))
     return found
 
 
@@ -148,32 +184,31 @@ class Parallel(NamedTuple):
 
 def parallels(index: ProjectIndex, definition: ClassDefinition, methods: Sequence[str],
               bases: Sequence[str], min_shared: int, min_ratio: float,
-              packages: Sequence[str] = ()) -> list[Parallel]:
+              packages: Sequence[str] = (), limit: int | None = None) -> list[Parallel]:
     """Classes under other names in other modules that share most of *definition*'s public
     *methods*, neither inheriting from the other, counting only methods that no project base
-    of either declares."""
+    of either declares; the first *limit* of them (by name, path and line) when given."""
     own = set(methods)
     if len(own) < min_shared:
         return []
     table = class_table(index)
-    counts: dict[tuple[str, str, int], int] = {}
-    for method in own:
-        for posting in table.postings.get(method, ()):
-            counts[posting] = counts.get(posting, 0) + 1
+    counts = table.sharing(frozenset(own), min_shared)
     own_ancestors = _ancestors(table, definition.name, bases)
     found = []
     for (name, path, line), count in sorted(counts.items()):
+        if limit is not None and len(found) >= limit:
+            break  # a message lists a few: generated agents share steps with thousands
         if count < min_shared or name == definition.name or path == definition.path:
             continue
         if not related(definition.path, path, packages):
             continue
-        theirs = table.methods.get(name, set())
+        theirs = table.methods(name)
         ancestors = _ancestors(table, name)
         if name in own_ancestors or definition.name in ancestors:
             continue  # one extends the other
         # What a project base of either declares is that base's API: compare the base instead
         # (and two implementations of one interface share nothing of their own).
-        declared = set().union(*(table.methods.get(a, ()) for a in own_ancestors | ancestors))
+        declared = set().union(*(table.methods(a) for a in own_ancestors | ancestors))
         shared = len((own & theirs) - declared)
         if shared >= min_shared and shared >= min_ratio * min(len(own), len(theirs)):
             other = [d for d in index.definitions(name, keep=lambda d: d.path == path)

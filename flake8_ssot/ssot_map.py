@@ -68,7 +68,7 @@ def build_map(paths: Sequence[str]) -> dict:
                    for prefix in scope)
 
     duplicates, aliases = _duplicates(project, settings, in_scope)
-    return {
+    ssot_map = {
         "root": root,
         "duplicates": duplicates,
         "aliases": aliases,
@@ -78,6 +78,8 @@ def build_map(paths: Sequence[str]) -> dict:
                      "over": len(relations.family(project, pattern)) > budget}
                     for pattern, budget in relations.budgets(settings.class_budgets)],
     }
+    project.save_confirmed()
+    return ssot_map
 
 
 def _duplicates(project, settings, in_scope) -> tuple[list[dict], list[dict]]:

@@ -8,23 +8,27 @@ store (``store``) and revalidated against the disk on every flake8 run (``begin_
 
 from __future__ import annotations
 
-import hashlib
 import json
 import os
 import time
 from stat import S_ISREG
 from typing import Any, Callable, NamedTuple, Sequence
 
+from flake8_ssot.digests import sha1_hex
 from flake8_ssot.index.discovery import (Discovery, cache_mtime, module_names, read_project_file,
                                          stat_all)
 from flake8_ssot.index.scanner import (ClassFacts, ClassRecord, ImportFacts, ModuleFacts,
                                        classes_from_ast, module_facts, parse, scan_classes)
-from flake8_ssot.index.store import Store, decode_classes, encode_classes
+from flake8_ssot.index.store import Store, classes_sharing, decode_classes, encode_classes
 
 # How many re-exports (``from .engine import Engine`` in a package ``__init__``) resolve_class
 # follows: enough for any sane layout, and a bound on an import cycle.
 _MAX_HOPS = 6
 _FACTS = "facts"  # the entries namespace of ModuleFacts, keyed by content hash
+# Base names ``subclasses`` looks up by a text search of the rows before it decodes every row
+# once instead: a one-file run asks about a few (decoding 5,000 rows costs ~50 ms), a whole
+# run about many.
+_SEARCHES_BEFORE_FULL_MAP = 32
 
 
 class ClassDefinition(NamedTuple):
@@ -55,8 +59,10 @@ class ProjectIndex:
         # them is reported (the scanner does not see syntax errors).
         self._unconfirmed: set[str] = set()
         self._module_paths: dict[str, str] | None = None
-        self._subclasses_of: dict[str, set[str]] | None = None
+        self._subclasses_of: dict[str, set[str]] | None = None  # base -> direct subclasses
+        self._searched_subclasses: dict[str, set[str]] = {}  # the same, for the bases asked
         self._facts: dict[str, ModuleFacts | None] = {}
+        self._unsaved: list[tuple] = []  # ast-confirmed rows, saved together by save_confirmed
         for path, _, _, sha1, names, encoded, exact in rows:
             self._add(path, sha1, names, encoded, exact)
 
@@ -160,13 +166,20 @@ class ProjectIndex:
             if read is None:
                 continue  # gone since the listing: it defines nothing now
             data, stat = read
-            row = (path, cache_mtime(stat, read_at), stat.st_size, hashlib.sha1(data).hexdigest(),
+            row = (path, cache_mtime(stat, read_at), stat.st_size, sha1_hex(data),
                    *encode_classes(classes_from_ast(data)), 1)
             self._add(*row[:1], *row[3:])
             rows.append(row)
-        self._subclasses_of = None
-        if self._store is not None:
-            self._store.save(rows=rows)  # the next run reuses these, or confirms again
+        self._subclasses_of, self._searched_subclasses = None, {}
+        self._unsaved += rows
+
+    def save_confirmed(self) -> None:
+        """Save the rows ``definitions`` confirmed since the last call, in one transaction (one
+        per confirmation cost a commit each: 1,276 for one file's first SOT205 lookups); the
+        next run reuses them, or confirms again if this write is skipped."""
+        if self._unsaved and self._store is not None:
+            self._store.save(rows=self._unsaved)
+        self._unsaved = []
 
     def defining_paths(self, name: str) -> tuple[str, ...]:
         """The files whose text scan found a module-level class *name* (not ast-confirmed:
@@ -181,24 +194,53 @@ class ProjectIndex:
         """The module-level classes of project file *path* as the scanner saw them."""
         return [record for records in self._classes_of(path).values() for record in records]
 
+    def paths_mentioning(self, word: str) -> list[str]:
+        """The files whose stored classes mention *word* anywhere (as a class, base or method
+        name): a superset of those to decode, found without decoding any."""
+        return [path for path, encoded in self._encoded.items() if word in encoded]
+
+    def classes_sharing(self, methods: frozenset, at_least: int
+                        ) -> dict[tuple[str, str, int], int]:
+        """``(class name, path, line) -> shared`` for the project's classes declaring at least
+        *at_least* of *methods*: one pass over the rows, none decoded."""
+        found = {}
+        for path, encoded in self._encoded.items():
+            try:
+                classes = classes_sharing(encoded, methods, at_least)
+            except ValueError:
+                continue  # a tampered row: ignore it rather than trust it
+            found.update(((name, path, line), shared) for name, line, shared in classes)
+        return found
+
     def subclasses(self, names) -> frozenset[str]:
         """Names of project classes inheriting, directly or not, from any of *names* (by the
         last component of each base as written)."""
+        found: set[str] = set()
+        pending = list(names)
+        while pending:
+            for subclass in self._direct_subclasses(pending.pop()):
+                if subclass not in found:
+                    found.add(subclass)
+                    pending.append(subclass)
+        return frozenset(found)
+
+    def _direct_subclasses(self, base: str) -> set[str]:
+        searched = self._searched_subclasses
+        if self._subclasses_of is None and (base in searched
+                                            or len(searched) < _SEARCHES_BEFORE_FULL_MAP):
+            if base not in searched:
+                searched[base] = {record.name for path in self.paths_mentioning(base)
+                                  for records in self._classes_of(path).values()
+                                  for record in records if base in record.bases}
+            return searched[base]
         if self._subclasses_of is None:
             self._subclasses_of = {}
             for path in self._encoded:
                 for records in self._classes_of(path).values():
                     for record in records:
-                        for base in record.bases:
-                            self._subclasses_of.setdefault(base, set()).add(record.name)
-        found: set[str] = set()
-        pending = list(names)
-        while pending:
-            for subclass in self._subclasses_of.get(pending.pop(), ()):
-                if subclass not in found:
-                    found.add(subclass)
-                    pending.append(subclass)
-        return frozenset(found)
+                        for base_name in record.bases:
+                            self._subclasses_of.setdefault(base_name, set()).add(record.name)
+        return self._subclasses_of.get(base, set())
 
     # -- modules ----------------------------------------------------------------------------
 
@@ -225,7 +267,7 @@ class ProjectIndex:
             data = self.read(path)
             if data is None:
                 return None
-            sha1 = self._hashes[path] = hashlib.sha1(data).hexdigest()
+            sha1 = self._hashes[path] = sha1_hex(data)
         return sha1
 
     def facts(self, path: str) -> ModuleFacts | None:
@@ -332,7 +374,7 @@ def _scan(root: str, path: str) -> tuple[str, str, str, bool]:
     if read is None:
         return "", "", "", True
     classes, exact = scan_classes(read[0])
-    return (hashlib.sha1(read[0]).hexdigest(), *encode_classes(classes), exact)
+    return (sha1_hex(read[0]), *encode_classes(classes), exact)
 
 
 def _facts_to_json(facts: ModuleFacts) -> list:

@@ -198,7 +198,8 @@ def _check_budgets(own_classes, checked: _CheckedFile, settings) -> list[Finding
 def _check_parallels(record, checked: _CheckedFile, settings) -> list[Finding]:
     found = relations.parallels(checked.project, checked.definition(record), record.methods,
                                 record.bases, settings.parallel_min_shared,
-                                settings.parallel_min_ratio, settings.independent_packages)
+                                settings.parallel_min_ratio, settings.independent_packages,
+                                limit=settings.max_listed if settings.max_listed >= 0 else None)
     return [Finding(record.line, record.col, SOT205.code, SOT205.format(
         name=record.name, shared=parallel.shared, public=parallel.public,
         other=parallel.other.name, where=f"{parallel.other.path}:{parallel.other.line}"),

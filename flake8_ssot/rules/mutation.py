@@ -15,6 +15,7 @@ import ast
 from typing import NamedTuple
 
 from flake8_ssot.contexts import Binding, ContextRules
+from flake8_ssot.rules.bodies import BodyFilter
 from flake8_ssot.forms import BY_NAME, ValueSite, Write
 from flake8_ssot.options import HELPERS, HELPERS_BY_ROLE
 from flake8_ssot.rule import Finding, Rule, finding_at, text
@@ -155,14 +156,16 @@ class _Scope:
     def __init__(self, kind: str):
         self.kind = kind  # "module", "class", "function", "comprehension"
         self.bindings: dict = {}  # name -> (Binding, MetadataRef | None)
+        self.has_alias = False  # some name was bound to metadata here (maybe rebound since)
 
 
 class MetadataVisitor(ast.NodeVisitor):
     """Collects the metadata writes (``writes``) and the values that reach metadata
     (``value_sites``) in one walk."""
 
-    def __init__(self, settings, rules: ContextRules):
+    def __init__(self, settings, rules: ContextRules, source: str | None = None):
         self.rules = rules
+        self._bodies = BodyFilter(source, settings)
         self.writes: list[Write] = []
         self.value_sites: list[ValueSite] = []
         self._helper_roles = {
@@ -209,6 +212,7 @@ class MetadataVisitor(ast.NodeVisitor):
             while index > 0 and scopes[index].kind == "comprehension":
                 index -= 1
         scopes[index].bindings[name] = (binding, ref)
+        scopes[index].has_alias |= binding is Binding.ALIAS
 
     def _bind_target(self, target: ast.expr, value: ast.expr | None) -> None:
         if isinstance(target, ast.Name):
@@ -318,11 +322,18 @@ class MetadataVisitor(ast.NodeVisitor):
                 self._statement = outer
         return super().visit(node)
 
+    def _can_skip(self, node: ast.ClassDef | ast.FunctionDef) -> bool:
+        """Whether the body of *node* cannot hold a write (see ``bodies``): no metadata alias
+        is in scope and its text mentions no metadata attribute, setattr or helper."""
+        return not any(scope.has_alias for scope in self._scopes) and self._bodies.can_skip(node)
+
     # -- scopes: one handler per node type ---------------------------------------------------
 
     def visit_ClassDef(self, node: ast.ClassDef) -> None:
         for child in (*node.decorator_list, *node.bases, *node.keywords):
             self.visit(child)
+        if self._can_skip(node):
+            return
         exempt = self.rules.is_exempt_class(node.name)
         self._exempt_depth += exempt
         self._scopes.append(_Scope("class"))
@@ -337,6 +348,8 @@ class MetadataVisitor(ast.NodeVisitor):
         for child in (*node.decorator_list, *node.args.defaults,
                       *[d for d in node.args.kw_defaults if d is not None]):
             self.visit(child)
+        if self._can_skip(node):
+            return
         in_class_body = self._scopes[-1].kind == "class"
         is_method = in_class_body and _is_instance_method(node)
         self._methods.append((self._classes[-1], node) if is_method else None)
@@ -611,8 +624,10 @@ class Advisor:
                           shape=shape, advice=self.advice(write))
 
 
-def check(tree: ast.AST, settings, rules: ContextRules | None = None) -> MetadataVisitor:
-    """Run the SOT1xx pass; the visitor carries ``writes`` and ``value_sites``."""
-    visitor = MetadataVisitor(settings, rules or ContextRules.from_settings(settings))
+def check(tree: ast.AST, settings, rules: ContextRules | None = None,
+          source: str | None = None) -> MetadataVisitor:
+    """Run the SOT1xx pass; the visitor carries ``writes`` and ``value_sites``. *source*: the
+    tree's text, to skip the function bodies that cannot hold a write."""
+    visitor = MetadataVisitor(settings, rules or ContextRules.from_settings(settings), source)
     visitor.visit(tree)
     return visitor

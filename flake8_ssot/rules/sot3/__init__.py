@@ -3,8 +3,9 @@
 The package, by part: ``kinds`` (the rules and the table of kinds), ``prefilter`` (which values
 need a look), ``session`` (roots, imports as module summaries, the step budget), ``summaries``
 (what one module tells the others), ``types`` (declared types), ``flow``/``tracer``/``calls``
-(the value tracer), ``lineage`` (class kinds and the judgement), ``store`` (the cache) and
-``run`` (the entry point). The tracer is imported only for files with values worth a look.
+(the value tracer), ``lineage`` (class kinds and the judgement), ``store`` (content keys),
+``results`` (the results cache, looked up first) and ``run`` (checking a file). The tracer is
+imported only for files with values worth a look that the cache cannot answer.
 """
 
 from __future__ import annotations
@@ -18,9 +19,16 @@ def check(source, filename, value_sites, settings, tree=None):
 
     if not any(prefilter.needs_a_look(site.value) for site in value_sites):
         return []
+    if float(settings.inference_budget or 0) <= 0:
+        return []
+    from flake8_ssot.rules.sot3 import results
+
+    lookup = results.look_up(source, filename, settings)
+    if lookup.findings is not None:
+        return lookup.findings  # an unchanged file: the engine is not even imported
     from flake8_ssot.rules.sot3 import run
 
-    return run.check(source, filename, value_sites, settings, tree)
+    return run.check(source, filename, value_sites, settings, tree, lookup)
 
 
 __all__ = ["RULES", "check"]

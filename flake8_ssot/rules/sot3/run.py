@@ -1,8 +1,8 @@
-"""Checking one file: the results cache, the session, one finding per certain problem.
+"""Checking one file: the session, one finding per certain problem, saved to the results cache.
 
-Results are cached by the file's content and configuration, with the content hash of every
-module the inference read (and every path it looked for and did not find): an edit to a module
-a value's type came from invalidates the files that depend on it, and only those.
+Results are cached (``results``) by the file's content and configuration, with the content hash
+of every module the inference read (and every path it looked for and did not find): an edit to a
+module a value's type came from invalidates the files that depend on it, and only those.
 """
 
 from __future__ import annotations
@@ -10,50 +10,28 @@ from __future__ import annotations
 import ast
 import os
 
-from flake8_ssot import index as project_index
 from flake8_ssot.rule import Finding
-from flake8_ssot.rules.sot3 import kinds, prefilter, summaries
+from flake8_ssot.rules.sot3 import kinds, prefilter, results, summaries
 from flake8_ssot.rules.sot3.lineage import Lineage
 from flake8_ssot.rules.sot3.session import OutOfBudget, Session, SiteOutOfBudget
-from flake8_ssot.rules.sot3.store import content_hash
 from flake8_ssot.rules.sot3.tracer import Tracer
 from flake8_ssot.rules.sot3.types import UNKNOWN, Coll, Ref, elements, encode, text
 
-ENGINE = "sot3-2"  # part of every results key: a new engine never reads old results
 SUMMARY_STEPS = 40_000  # steps to work out one imported module's hints
 STEPS_PER_BUDGET_UNIT = 1_000  # ssot-inference-budget counts thousands of steps
 
 
-def module_name_and_roots(filename: str, configured_root: str = ""):
-    """Dotted module name from the package ``__init__.py`` files, and where imports live."""
-    path = os.path.abspath(filename)
-    directory, base = os.path.split(path)
-    parts = [os.path.splitext(base)[0]]
-    while os.path.isfile(os.path.join(directory, "__init__.py")):
-        directory, package = os.path.split(directory)
-        parts.insert(0, package)
-    root = project_index.find_project_root(os.path.dirname(path), configured_root)
-    roots = [directory, os.path.dirname(path), root, os.path.join(root, "src")]
-    is_package = base == "__init__.py"
-    if is_package:
-        parts.pop()
-    return ".".join(parts), tuple(dict.fromkeys(roots)), root, is_package
-
-
-def check(source: str, filename: str, value_sites, settings, tree=None) -> list[Finding]:
+def check(source: str, filename: str, value_sites, settings, tree=None,
+          lookup: results.Lookup | None = None) -> list[Finding]:
+    """*lookup*: this file's ``results.look_up``, when the caller already made it."""
     budget = float(settings.inference_budget or 0)
     if budget <= 0:
         return []
-    modname, roots, root, is_package = module_name_and_roots(filename,
-                                                             settings.project_root)
-    from flake8_ssot.project import Project  # the project's index keeps summaries and results
-
-    store = Project.for_path(filename, settings).index
-    key = content_hash(f"{ENGINE}\0{modname}\0{tuple(settings)!r}\0{roots!r}\0{source}"
-                       .encode("utf-8", "surrogatepass"))
-    cached = store.cache_get("sot3-result", key)
-    if cached is not None and _still_valid(cached.get("read", {})):
-        return [Finding(*finding) for finding in cached["findings"]]
+    lookup = lookup or results.look_up(source, filename, settings)
+    if lookup.findings is not None:
+        return lookup.findings
+    store, key, modname, roots = lookup.store, lookup.key, lookup.modname, lookup.roots
+    is_package = lookup.is_package
     if tree is None:
         try:
             tree = ast.parse(source, filename)
@@ -78,20 +56,8 @@ def check(source: str, filename: str, value_sites, settings, tree=None) -> list[
         if problem is not None:
             findings.append(_finding(site, problem, settings))
     read = {**session.read, **{path: "" for path in session.missing}}
-    store.cache_put("sot3-result", key, {"read": read, "findings": [list(f) for f in findings]})
+    store.cache_put(results.NAMESPACE, key, {"read": read, "findings": [list(f) for f in findings]})
     return findings
-
-
-def _still_valid(read: dict) -> bool:
-    for path, digest in read.items():
-        try:
-            with open(path, "rb") as handle:
-                if content_hash(handle.read()) != digest:
-                    return False
-        except OSError:
-            if digest:
-                return False
-    return True
 
 
 # The forms table's value roles (``forms.Form.value_role``) as the tracer reads them: an appended

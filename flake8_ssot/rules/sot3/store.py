@@ -4,8 +4,8 @@ computed from, so an entry is never stale: a changed file has another key."""
 
 from __future__ import annotations
 
-import hashlib
+from flake8_ssot.digests import blake2b_hex
 
 
 def content_hash(data: bytes) -> str:
-    return hashlib.blake2b(data, digest_size=16).hexdigest()
+    return blake2b_hex(data)
