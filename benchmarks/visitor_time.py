@@ -54,8 +54,8 @@ def main(argv=None) -> int:
                 mutation.check(tree, settings, source=source if with_source else None)
             totals[label].append(time.process_time() - started)
     for path, source, tree in files:
-        if found(mutation.check(tree, settings)) != found(mutation.check(tree, settings,
-                                                                          source=source)):
+        skipping = mutation.check(tree, settings, source=source)
+        if found(mutation.check(tree, settings)) != found(skipping):
             print(f"DIFFERENT: {path}")
             return 1
     every, skipping = (statistics.median(totals[label]) for label in totals)
