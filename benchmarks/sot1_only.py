@@ -11,13 +11,14 @@ from __future__ import annotations
 from flake8_ssot import __version__, options
 from flake8_ssot.checker import mentions_metadata
 from flake8_ssot.rules import mutation
+from flake8_ssot.rules.advice import Advisor
 
 
 class Sot1Only:
     name = "flake8-ssot-sot1-only"
     version = __version__
     settings = options.Settings()
-    advisor = mutation.Advisor(settings, frozenset(h.role for h in options.HELPERS), "BaseAgent")
+    advisor = Advisor(settings, frozenset(h.role for h in options.HELPERS), "BaseAgent")
 
     def __init__(self, tree, filename, lines):
         self.tree = tree

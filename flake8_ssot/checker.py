@@ -74,8 +74,10 @@ def check_file(tree: ast.AST, lines: Sequence[str], filename: str, settings) -> 
 
             visitor = mutation.check(tree, settings, project.context_rules, source)
             if visitor.writes:
+                from flake8_ssot.rules.advice import Advisor
+
                 helpers = project.helpers
-                advisor = mutation.Advisor(settings, helpers.defined, helpers.holder)
+                advisor = Advisor(settings, helpers.defined, helpers.holder)
                 findings += [advisor.finding(write) for write in visitor.writes]
             if visitor.value_sites:
                 from flake8_ssot.rules import sot3  # only files that write metadata

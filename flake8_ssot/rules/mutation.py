@@ -6,7 +6,7 @@ statement, where every finding is reported so that ``# noqa`` on that line works
 
 The pass emits ``forms.Write`` records (which form, receiver, key, value, statement): the findings,
 the fixer's rewrites and SOT3xx's value sites all come from them. The advice in each message is
-written from the forms table and the helpers the project defines (``Advisor``).
+written from the forms table and the helpers the project defines (``rules.advice``).
 """
 
 from __future__ import annotations
@@ -17,8 +17,8 @@ from typing import NamedTuple
 from flake8_ssot.contexts import Binding, ContextRules
 from flake8_ssot.rules.bodies import BodyFilter
 from flake8_ssot.forms import BY_NAME, ValueSite, Write
-from flake8_ssot.options import HELPERS, HELPERS_BY_ROLE
-from flake8_ssot.rule import Finding, Rule, finding_at, text
+from flake8_ssot.options import HELPERS
+from flake8_ssot.rule import Rule, text
 
 SOT101 = Rule(
     code="SOT101",
@@ -559,69 +559,6 @@ def _is_instance_method(node) -> bool:
     decorators = {text(d) for d in node.decorator_list}
     return bool(params) and params[0].arg == "self" and not decorators & {
         "staticmethod", "classmethod"}
-
-
-# -- advice: what each finding tells the user to do ----------------------------------------------
-
-class Advisor:
-    """Writes the advice of a SOT1xx message from the forms table and what the project defines.
-
-    ``defined`` holds the helper roles the project's helper classes define; ``holder`` says where
-    a missing helper goes (``BaseAgent (agentsvc/base_agent.py:6)``).
-    """
-
-    def __init__(self, settings, defined: frozenset, holder: str):
-        self.settings = settings
-        self.defined = defined
-        self.holder = holder
-        attributes = settings.metadata_attributes
-        self.helpers_attribute = attributes[0] if attributes else "metadata"
-
-    def call(self, role: str, arguments: list[str]) -> str:
-        name = self.settings.helper(role)
-        if not name:
-            return (f"a {role} helper (none is configured: ssot-{HELPERS_BY_ROLE[role].option} "
-                    "is empty)")
-        text_ = f"self.{name}({', '.join(arguments)})"
-        if role in self.defined:
-            return text_
-        return f"{text_} after adding {name} to {self.holder} (`flake8-ssot helpers`)"
-
-    def arguments(self, write: Write) -> list[str]:
-        form = write.form
-        params = [p.split("=")[0] for p in HELPERS_BY_ROLE[form.role].params]
-        written = {"receiver": write.receiver_text,
-                   "source": text(write.source) if write.source is not None else ""}
-        return [written.get(part) or params[index] for index, part in enumerate(form.arguments)]
-
-    def advice(self, write: Write) -> str:
-        form, receiver = write.form, write.receiver_text
-        if form.role and write.attribute != self.helpers_attribute:
-            return (f"no helper writes .{write.attribute} (the helpers write "
-                    f".{self.helpers_attribute}): add one to {self.holder}, or exempt the class "
-                    "that owns this write")
-        if form.name == "pop" and not (isinstance(write.statement, ast.Expr)
-                                       and write.statement.value is write.call):
-            # The popped value is used: the remove helper returns nothing (as the fixer says).
-            return (f"its value is used: read it with {self.call('get-value', [receiver, 'key'])}"
-                    f", then {self.call('remove-key', [receiver, 'key'])}")
-        if form.role:
-            advice = "use " + self.call(form.role, self.arguments(write))
-            if write.alias:
-                advice += f" on the context itself, not through the alias {write.target}"
-            return advice
-        return form.manual.format(
-            get=self.call("get-value", [receiver, "key"]),
-            store=self.call("store-result", [receiver, "key", "value"]),
-            clear=self.call("clear", [receiver]),
-            batch=self.call("store-batch", [receiver, "mapping"]),
-            propagate=self.call("propagate", ["source", receiver]))
-
-    def finding(self, write: Write) -> Finding:
-        form = write.form
-        shape = form.shape.format(target=write.target, detail=write.detail)
-        return finding_at(write.statement, BY_CODE[form.code],
-                          shape=shape, advice=self.advice(write))
 
 
 def check(tree: ast.AST, settings, rules: ContextRules | None = None,
