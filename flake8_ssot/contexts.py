@@ -58,7 +58,7 @@ class ContextRules:
 
     def __init__(self, settings, subclasses: Iterable[str] = ()):
         self._class_glob = _globs(settings.context_classes)
-        self._subclasses = frozenset(subclasses)
+        self.subclasses = frozenset(subclasses)  # project classes inheriting from one
         self.metadata_attributes = frozenset(settings.metadata_attributes)
         self._exempt = frozenset((*settings.helper_classes, *settings.exempt_classes))
         self._name_matches = _globs(settings.context_names)
@@ -69,7 +69,7 @@ class ContextRules:
         return cls(settings)
 
     def is_context_class(self, name: str) -> bool:
-        return name in self._subclasses or self._class_glob(name) is not None
+        return name in self.subclasses or self._class_glob(name) is not None
 
     def is_exempt_class(self, name: str) -> bool:
         """The helpers' and the context classes' own methods write metadata directly."""

@@ -59,8 +59,8 @@ def build_map(paths: Sequence[str]) -> dict:
     from flake8_ssot.project import Project, settings_from_flake8
 
     settings, _ = settings_from_flake8(list(paths))  # the configuration flake8 itself reads
-    root = Project.for_path(paths[0], settings).root
-    project = Project.for_path(paths[0], settings).index
+    ssot_project = Project.for_path(paths[0], settings)
+    root, project = ssot_project.root, ssot_project.index
     scope = [os.path.relpath(os.path.abspath(path), root).replace(os.sep, "/") for path in paths]
 
     def in_scope(path: str) -> bool:
@@ -72,7 +72,8 @@ def build_map(paths: Sequence[str]) -> dict:
         "root": root,
         "duplicates": duplicates,
         "aliases": aliases,
-        "metadata_writes": _metadata_writes(project, settings, in_scope),
+        "metadata_writes": _metadata_writes(project, settings, in_scope,
+                                            ssot_project.context_rules),
         "budgets": [{"pattern": pattern, "budget": budget,
                      "count": len(relations.family(project, pattern)),
                      "over": len(relations.family(project, pattern)) > budget}
@@ -139,11 +140,14 @@ def _importer_counts(project, names: set[str]) -> Counter:
     return counts
 
 
-def _metadata_writes(project, settings, in_scope) -> list[dict]:
-    """Direct metadata writes (SOT1xx findings) per file, counted once per file content."""
+def _metadata_writes(project, settings, in_scope, context_rules) -> list[dict]:
+    """Direct metadata writes (SOT1xx findings) per file, counted once per file content, with
+    the linter's own context rules (the project's subclasses of the context classes too)."""
     from flake8_ssot.rules import mutation  # only projects whose files mention metadata
 
-    settings_key = hashlib.sha1(repr(settings).encode()).hexdigest()
+    # A count depends on the settings and on which project classes are contexts.
+    settings_key = hashlib.sha1(repr((settings, sorted(context_rules.subclasses))).encode()
+                                ).hexdigest()
     counts = []
     for path in sorted(filter(in_scope, project.files)):
         sha1 = project.content_hash(path)
@@ -158,7 +162,7 @@ def _metadata_writes(project, settings, in_scope) -> list[dict]:
             if text is not None and mentions_metadata(text, settings):
                 tree = index.parse(text)
                 if tree is not None:
-                    count = len(mutation.check(tree, settings).writes)
+                    count = len(mutation.check(tree, settings, context_rules).writes)
             project.cache_put(_WRITES, key, count)
         if count:
             counts.append({"path": path, "count": count})
