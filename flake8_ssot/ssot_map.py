@@ -21,7 +21,6 @@ from __future__ import annotations
 
 import argparse
 import fnmatch
-import hashlib
 import json
 import os
 import sys
@@ -30,6 +29,7 @@ from typing import Sequence
 
 from flake8_ssot import index, relations
 from flake8_ssot.checker import mentions_metadata
+from flake8_ssot.digests import sha1_hex
 
 _WRITES = "sot1-writes"  # cache namespace: direct metadata writes of a file content
 
@@ -146,8 +146,7 @@ def _metadata_writes(project, settings, in_scope, context_rules) -> list[dict]:
     from flake8_ssot.rules import mutation  # only projects whose files mention metadata
 
     # A count depends on the settings and on which project classes are contexts.
-    settings_key = hashlib.sha1(repr((settings, sorted(context_rules.subclasses))).encode()
-                                ).hexdigest()
+    settings_key = sha1_hex(repr((settings, sorted(context_rules.subclasses))).encode())
     counts = []
     for path in sorted(filter(in_scope, project.files)):
         sha1 = project.content_hash(path)
