@@ -25,7 +25,7 @@ What it makes (all under ``benchmarks/.corpus/``, gitignored):
   project's venv and no plugin: the "flake8 default" every ratio is measured against.
 - ``venv-plugin/``: the same pins plus the plugin from this checkout installed as a user gets it
   (a built wheel, not editable: an editable install adds an import hook that costs ~10 ms per
-  process and no user has), with astroid and libcst at the project venv's versions.
+  process and no user has), with the same pins and nothing else (the plugin needs only flake8).
   ``install_plugin()`` reinstalls it from the working tree; the benchmark does so every run.
 
 Each corpus is made a git repository of its own (one commit), as a checked-out project is: the
@@ -182,7 +182,8 @@ def copy_stdlib() -> Path:
 
 # flake8 and the default checks it runs: pinned in both venvs to the versions of this venv.
 FLAKE8_DISTRIBUTIONS = ("flake8", "pyflakes", "pycodestyle", "mccabe")
-PLUGIN_DEPENDENCIES = ("astroid", "libcst")
+# The plugin needs nothing beyond flake8 (install_requires): the same pins, nothing else.
+PLUGIN_DEPENDENCIES: tuple[str, ...] = ()
 
 
 def _pins(names=FLAKE8_DISTRIBUTIONS) -> list[str]:
