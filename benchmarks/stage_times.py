@@ -28,8 +28,10 @@ import flake8_runs as runs  # noqa: E402
 DRIVER = r"""
 import sys, time, importlib
 started = time.process_time()
+from flake8.main import cli  # flake8's own imports are not the plugin's
+before_plugin = time.process_time()
 import flake8_ssot.plugin
-imported = time.process_time() - started
+imported = time.process_time() - before_plugin
 STAGES = [
     ("plugin, per file (SsotChecker.run, all families)", "flake8_ssot.plugin", "SsotChecker.run"),
     ("project index: load or build", "flake8_ssot.index", "project_index"),
@@ -60,7 +62,6 @@ for label, module_name, attribute in STAGES:
         value.func = wrap(label, value.func)
     else:
         setattr(owner, name, wrap(label, value))
-from flake8.main import cli
 try:
     cli.main(sys.argv[1:])
 except SystemExit:

@@ -19,7 +19,7 @@ import ast
 import enum
 import fnmatch
 import re
-from typing import Iterable, Iterator
+from typing import Callable, Iterable, Iterator
 
 # Annotations that say nothing about the type, so the receiver name decides.
 _UNINFORMATIVE_ANNOTATIONS = frozenset({"Any", "object", "Optional", "Union", "typing", "None"})
@@ -56,9 +56,12 @@ def _is_class_name(name: str) -> bool:
 class ContextRules:
     """The configured notion of "context", as cheap questions about names and annotations."""
 
-    def __init__(self, settings, subclasses: Iterable[str] = ()):
+    def __init__(self, settings, inherits_from_context: Callable[[str], bool] | None = None):
         self._class_glob = _globs(settings.context_classes)
-        self.subclasses = frozenset(subclasses)  # project classes inheriting from one
+        # "a project class inheriting from a configured context class", asked of the project
+        # (through its index) for the names a file uses, not of every class of the project.
+        self._inherits_from_context = inherits_from_context
+        self._inherits: dict[str, bool] = {}
         self.metadata_attributes = frozenset(settings.metadata_attributes)
         self._exempt = frozenset((*settings.helper_classes, *settings.exempt_classes))
         self._name_matches = _globs(settings.context_names)
@@ -69,7 +72,18 @@ class ContextRules:
         return cls(settings)
 
     def is_context_class(self, name: str) -> bool:
-        return name in self.subclasses or self._class_glob(name) is not None
+        if self._class_glob(name) is not None:
+            return True
+        if self._inherits_from_context is None:
+            return False
+        inherits = self._inherits.get(name)
+        if inherits is None:
+            inherits = self._inherits[name] = self._inherits_from_context(name)
+        return inherits
+
+    def matches_context_glob(self, name: str) -> bool:
+        """A configured context class by name (``ssot-context-classes``), not by inheritance."""
+        return self._class_glob(name) is not None
 
     def is_exempt_class(self, name: str) -> bool:
         """The helpers' and the context classes' own methods write metadata directly."""

@@ -92,26 +92,30 @@ class Project:
     @functools.cached_property
     def context_rules(self) -> ContextRules:
         """Configured context classes and globs, plus the project's classes inheriting from one
-        (across modules, through the index)."""
-        settings = self.settings
-        probe = ContextRules(settings)
+        (across modules, through the index), asked about name by name."""
+        return ContextRules(self.settings, self._inherits_from_context)
+
+    def _inherits_from_context(self, name: str) -> bool:
+        """Project class *name* inherits, through project classes, from a project class that
+        the configured globs name a context."""
         try:
-            known = [name for name in self.index.class_names() if probe.is_context_class(name)]
-            subclasses = self.index.subclasses(known)
+            index = self.index
+            return any(self.context_rules.matches_context_glob(ancestor)
+                       and index.defining_paths(ancestor) for ancestor in index.ancestors(name))
         except Exception:  # noqa: BLE001 - an unusable index: the configured names still work
-            subclasses = frozenset()
-        return _context_rules(settings, frozenset(subclasses))
+            return False
+
+    def context_subclasses(self) -> frozenset[str]:
+        """Every project class that is a context by inheritance (a whole-project question: the
+        map's cache key)."""
+        return frozenset(name for name in self.index.class_names()
+                         if self._inherits_from_context(name))
 
     @functools.cached_property
     def helpers(self):
         from flake8_ssot.helpers import Inventory  # only files with metadata writes need it
 
         return Inventory(self)
-
-
-@functools.lru_cache(maxsize=16)  # the globs compile once per configuration and project
-def _context_rules(settings, subclasses: frozenset) -> ContextRules:
-    return ContextRules(settings, subclasses)
 
 
 def config_directory(config_file: str | None = None) -> str:

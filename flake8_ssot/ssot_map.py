@@ -72,8 +72,7 @@ def build_map(paths: Sequence[str]) -> dict:
         "root": root,
         "duplicates": duplicates,
         "aliases": aliases,
-        "metadata_writes": _metadata_writes(project, settings, in_scope,
-                                            ssot_project.context_rules),
+        "metadata_writes": _metadata_writes(project, settings, in_scope, ssot_project),
         "budgets": [{"pattern": pattern, "budget": budget,
                      "count": len(relations.family(project, pattern)),
                      "over": len(relations.family(project, pattern)) > budget}
@@ -140,13 +139,14 @@ def _importer_counts(project, names: set[str]) -> Counter:
     return counts
 
 
-def _metadata_writes(project, settings, in_scope, context_rules) -> list[dict]:
+def _metadata_writes(project, settings, in_scope, ssot_project) -> list[dict]:
     """Direct metadata writes (SOT1xx findings) per file, counted once per file content, with
     the linter's own context rules (the project's subclasses of the context classes too)."""
     from flake8_ssot.rules import mutation  # only projects whose files mention metadata
 
     # A count depends on the settings and on which project classes are contexts.
-    settings_key = sha1_hex(repr((settings, sorted(context_rules.subclasses))).encode())
+    settings_key = sha1_hex(repr((settings, sorted(ssot_project.context_subclasses()))).encode())
+    context_rules = ssot_project.context_rules
     counts = []
     for path in sorted(filter(in_scope, project.files)):
         sha1 = project.content_hash(path)

@@ -8,7 +8,6 @@ import json
 
 from helpers import reported, run_flake8, run_in_one_process, write_tree
 from helpers import run_ssot as flake8_ssot
-from test_robustness import deep_attribute_chain
 
 # Run inside the flake8 process before it checks: the duplicate-class family fails on every file.
 BREAK_SOT2 = ("import flake8_ssot.rules.duplicates as family\n"
@@ -16,6 +15,21 @@ BREAK_SOT2 = ("import flake8_ssot.rules.duplicates as family\n"
               "    raise RuntimeError('index is gone')\n"
               "family.check = broken\n")
 AGENT = "def handle(context):\n    context.metadata.clear()\n"
+# The SOT1xx walk meets an input it cannot get through (as a statement nested past Python's
+# recursion limit would make it), in every Python process started with this on PYTHONPATH:
+# `flake8`, `flake8-ssot` and the flake8 that `flake8-ssot baseline` runs.
+BREAK_SOT1 = ("import flake8_ssot.rules.mutation as family\n"
+              "def broken(*args, **kwargs):\n"
+              "    raise RecursionError('maximum recursion depth exceeded')\n"
+              "family.check = broken\n")
+
+
+def sot1_broken(tmp_path) -> dict[str, str]:
+    """The environment of processes whose SOT1xx walk fails (a ``sitecustomize``)."""
+    directory = tmp_path.parent / f"{tmp_path.name}-sitecustomize"
+    directory.mkdir()
+    (directory / "sitecustomize.py").write_text(BREAK_SOT1)
+    return {"PYTHONPATH": str(directory)}
 
 
 def test_a_failing_family_is_sot901_at_line_1_and_the_others_still_report(tmp_path):
@@ -38,11 +52,14 @@ def test_the_baseline_neither_hides_sot901_nor_loses_the_files_entries(tmp_path)
                           "agent.py": AGENT})
     assert flake8_ssot("baseline", cwd=tmp_path).returncode == 0
     # The file grows a statement the SOT1xx walk cannot get through: nothing of it is checked.
-    (tmp_path / "agent.py").write_text(AGENT + deep_attribute_chain(410))
-    result = run_flake8("--select", "SOT", "agent.py", cwd=tmp_path)
-    assert reported(result.stdout) == {(1, 1, "SOT901")}
+    (tmp_path / "agent.py").write_text(AGENT + "def other(context):\n"
+                                                "    context.metadata['k'] = 1\n")
+    broken = sot1_broken(tmp_path)
+    result = run_flake8("--select", "SOT", "agent.py", cwd=tmp_path, env=broken)
+    assert result.stdout == ("agent.py:1:1: SOT901 flake8-ssot could not check this file: it is "
+                             "nested too deeply\n")
 
-    rewritten = flake8_ssot("baseline", cwd=tmp_path)
+    rewritten = flake8_ssot("baseline", cwd=tmp_path, env=broken)
     assert rewritten.stdout.splitlines()[1] == (
         "agent.py: could not be read or checked (SOT901 flake8-ssot could not check this file: "
         "it is nested too deeply); 1 baseline entry kept unchanged")

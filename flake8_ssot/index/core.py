@@ -25,10 +25,10 @@ from flake8_ssot.index.store import Store, classes_sharing, decode_classes, enco
 # follows: enough for any sane layout, and a bound on an import cycle.
 _MAX_HOPS = 6
 _FACTS = "facts"  # the entries namespace of ModuleFacts, keyed by content hash
-# Base names ``subclasses`` looks up by a text search of the rows before it decodes every row
-# once instead: a one-file run asks about a few (decoding 5,000 rows costs ~50 ms), a whole
-# run about many.
-_SEARCHES_BEFORE_FULL_MAP = 32
+# Names looked up one query at a time before every saved row is read at once instead: a
+# one-file run asks about tens of names (a query costs ~20 us; reading and indexing the rows of
+# 5,000 files ~25 ms), a whole run about thousands.
+_LOOKUPS_BEFORE_FULL_READ = 500
 
 
 class ClassDefinition(NamedTuple):
@@ -42,15 +42,19 @@ class ProjectIndex:
     """Module-level class definitions of every Python file of one project.
 
     Built by ``ProjectIndex.build`` (or the per-run memo ``project_index``); the constructor
-    only takes what was read.
+    only takes what was read. Rows that are current in the store (*stored*: their files are
+    unchanged since they were saved) are read from it when a question first needs them: a run
+    on one file reads the rows defining the names it asks about, not the project's.
     """
 
     def __init__(self, root: str, files: Sequence[str], rows: Sequence[tuple],
-                 store: Store | None = None, cache_problem: str = ""):
+                 store: Store | None = None, cache_problem: str = "", stored: Sequence[str] = ()):
         self.root = root
         self.files = frozenset(files)
         self.cache_problem = cache_problem
         self._store = store if store is not None and store.connection is not None else None
+        self._stored = set(stored)  # paths whose current row is in the store, not read yet
+        self._lookups = 0
         self._paths_by_name: dict[str, list[str]] = {}
         self._encoded: dict[str, str] = {}  # path -> classes, as stored
         self._hashes: dict[str, str] = {}  # path -> sha1 of the content the row was made from
@@ -59,8 +63,7 @@ class ProjectIndex:
         # them is reported (the scanner does not see syntax errors).
         self._unconfirmed: set[str] = set()
         self._module_paths: dict[str, str] | None = None
-        self._subclasses_of: dict[str, set[str]] | None = None  # base -> direct subclasses
-        self._searched_subclasses: dict[str, set[str]] = {}  # the same, for the bases asked
+        self._ancestors: dict[str, frozenset[str]] = {}
         self._facts: dict[str, ModuleFacts | None] = {}
         self._unsaved: list[tuple] = []  # ast-confirmed rows, saved together by save_confirmed
         for path, _, _, sha1, names, encoded, exact in rows:
@@ -73,32 +76,60 @@ class ProjectIndex:
         what changed. *files*: the project's files, or a ``Discovery`` that lists them (reusing
         the listing saved in the cache while it is still valid)."""
         store = Store(cache_dir)
-        cached, saved_listing = store.read()
+        stamps, saved_listing = store.read()
         listing = None
         if isinstance(files, Discovery):
             listing = files.listing(saved_listing)
             files = listing.files
         listed = frozenset(files)
-        fresh: list[tuple] = []
+        stored: list[str] = []
         stale: dict[str, os.stat_result] = {}
         for path, stat in zip(files, stat_all(root, files)):
             if stat is None:
                 continue  # deleted or unreadable since it was listed
             if not S_ISREG(stat.st_mode):
                 continue  # a FIFO or device named *.py: opening it would block the run
-            row = cached.get(path)
-            if row is not None and row[1] == stat.st_mtime_ns and row[2] == stat.st_size:
-                fresh.append(row)
+            stamp = stamps.get(path)
+            if stamp is not None and stamp[1] == stat.st_mtime_ns and stamp[2] == stat.st_size:
+                stored.append(path)
             else:
                 stale[path] = stat
-        removed = [path for path in cached if path not in listed]
+        removed = [path for path in stamps if path not in listed]
         new_listing = listing if listing is not None and not listing.reused else None
+        rescanned = []
         if stale or removed or new_listing:
-            fresh += store.update(stale, removed, lambda path: _scan(root, path),
-                                  new_listing).values()
-        return cls(root, files, fresh, store, store.problem)
+            rescanned = store.update(stale, removed, lambda path: _scan(root, path),
+                                     new_listing).values()
+        return cls(root, files, rescanned, store, store.problem, stored)
 
     # -- rows -------------------------------------------------------------------------------
+
+    def _read_rows(self, paths) -> None:
+        """Read the stored rows of *paths* not read yet; a file whose row the store cannot give
+        (the store failed, or another process removed it) is scanned again."""
+        paths = [path for path in paths if path in self._stored]
+        if not paths:
+            return
+        self._stored.difference_update(paths)
+        rows = self._store.rows(paths) if self._store is not None else {}
+        for path in paths:
+            row = rows.get(path) or (path, 0, 0, *_scan(self.root, path))
+            self._add(path, *row[3:])
+
+    def _read_all_rows(self) -> None:
+        self._read_rows(list(self._stored))
+
+    def _paths_named(self, name: str) -> list[str]:
+        """The files whose text scan found a module-level class *name*, reading their rows."""
+        if self._stored:
+            self._lookups += 1
+            found = (self._store.paths_defining(name) if self._store is not None
+                     and self._lookups <= _LOOKUPS_BEFORE_FULL_READ else None)
+            if found is None:
+                self._read_all_rows()
+            else:
+                self._read_rows(found)
+        return self._paths_by_name.get(name, [])
 
     def _add(self, path: str, sha1, names, encoded, exact) -> None:
         if not (type(names) is str and type(encoded) is str and type(sha1) is str):
@@ -125,6 +156,7 @@ class ProjectIndex:
         """name -> the file's module-level classes of that name, decoded once per file."""
         classes = self._decoded.get(path)
         if classes is None:
+            self._read_rows([path])
             classes = {}
             try:
                 records = decode_classes(self._encoded.get(path, ""))
@@ -139,7 +171,7 @@ class ProjectIndex:
 
     def _find(self, name: str, keep) -> list[ClassDefinition]:
         found = []
-        for path in self._paths_by_name.get(name, ()):
+        for path in self._paths_named(name):
             for record in self._classes_of(path).get(name, ()):
                 definition = ClassDefinition(name, path, record.line, record.col)
                 if keep is None or keep(definition):
@@ -170,7 +202,7 @@ class ProjectIndex:
                    *encode_classes(classes_from_ast(data)), 1)
             self._add(*row[:1], *row[3:])
             rows.append(row)
-        self._subclasses_of, self._searched_subclasses = None, {}
+        self._ancestors = {}
         self._unsaved += rows
 
     def save_confirmed(self) -> None:
@@ -184,26 +216,23 @@ class ProjectIndex:
     def defining_paths(self, name: str) -> tuple[str, ...]:
         """The files whose text scan found a module-level class *name* (not ast-confirmed:
         ``definitions`` is the answer to report)."""
-        return tuple(self._paths_by_name.get(name, ()))
+        return tuple(self._paths_named(name))
 
     def class_names(self) -> frozenset[str]:
         """Every class name defined at module level somewhere in the project."""
+        self._read_all_rows()
         return frozenset(name for name, paths in self._paths_by_name.items() if paths)
 
     def classes(self, path: str) -> list[ClassRecord]:
         """The module-level classes of project file *path* as the scanner saw them."""
         return [record for records in self._classes_of(path).values() for record in records]
 
-    def paths_mentioning(self, word: str) -> list[str]:
-        """The files whose stored classes mention *word* anywhere (as a class, base or method
-        name): a superset of those to decode, found without decoding any."""
-        return [path for path, encoded in self._encoded.items() if word in encoded]
-
     def classes_sharing(self, methods: frozenset, at_least: int
                         ) -> dict[tuple[str, str, int], int]:
         """``(class name, path, line) -> shared`` for the project's classes declaring at least
         *at_least* of *methods*: one pass over the rows, none decoded."""
         found = {}
+        self._read_all_rows()
         for path, encoded in self._encoded.items():
             try:
                 classes = classes_sharing(encoded, methods, at_least)
@@ -212,35 +241,22 @@ class ProjectIndex:
             found.update(((name, path, line), shared) for name, line, shared in classes)
         return found
 
-    def subclasses(self, names) -> frozenset[str]:
-        """Names of project classes inheriting, directly or not, from any of *names* (by the
-        last component of each base as written)."""
-        found: set[str] = set()
-        pending = list(names)
-        while pending:
-            for subclass in self._direct_subclasses(pending.pop()):
-                if subclass not in found:
-                    found.add(subclass)
-                    pending.append(subclass)
-        return frozenset(found)
-
-    def _direct_subclasses(self, base: str) -> set[str]:
-        searched = self._searched_subclasses
-        if self._subclasses_of is None and (base in searched
-                                            or len(searched) < _SEARCHES_BEFORE_FULL_MAP):
-            if base not in searched:
-                searched[base] = {record.name for path in self.paths_mentioning(base)
-                                  for records in self._classes_of(path).values()
-                                  for record in records if base in record.bases}
-            return searched[base]
-        if self._subclasses_of is None:
-            self._subclasses_of = {}
-            for path in self._encoded:
-                for records in self._classes_of(path).values():
-                    for record in records:
-                        for base_name in record.bases:
-                            self._subclasses_of.setdefault(base_name, set()).add(record.name)
-        return self._subclasses_of.get(base, set())
+    def ancestors(self, name: str) -> frozenset[str]:
+        """The base names project class *name* inherits from, directly or through other project
+        classes (by the last component of each base as written), over all its definitions."""
+        found = self._ancestors.get(name)
+        if found is None:
+            ancestors: set[str] = set()
+            pending = [name]
+            while pending:
+                current = pending.pop()
+                for path in self._paths_named(current):
+                    for record in self._classes_of(path).get(current, ()):
+                        new = set(record.bases) - ancestors - {name}
+                        ancestors |= new
+                        pending += new
+            found = self._ancestors[name] = frozenset(ancestors)
+        return found
 
     # -- modules ----------------------------------------------------------------------------
 
@@ -262,6 +278,7 @@ class ProjectIndex:
 
     def content_hash(self, path: str) -> str | None:
         """sha1 of the file's bytes (from its row when the row is current), once per run."""
+        self._read_rows([path])
         sha1 = self._hashes.get(path)
         if sha1 is None:
             data = self.read(path)

@@ -25,8 +25,9 @@ except ImportError:  # Windows: sqlite's own locking still protects the data
     fcntl = None
 
 # 2: the "exact" column (ast-confirmed classes); 3: "names"; 4: listing; 5: base names in
-# "classes", the "sha1" column and the "entries" table; 6: public method names in "classes".
-SCHEMA_VERSION = "6"
+# "classes", the "sha1" column and the "entries" table; 6: public method names in "classes";
+# 7: the "names" table (class name -> path), so that a warm run reads only the rows it asks for.
+SCHEMA_VERSION = "7"
 CACHEDIR_TAG = (
     "Signature: 8a477f597d28d172789f06886806bc55\n"
     "# This file is a cache directory tag created by flake8-ssot.\n"
@@ -36,9 +37,13 @@ _BUSY_TIMEOUT_SECONDS = 60.0
 # Writes that only save work for a later run (ast confirmations, derived data) never wait long.
 _BEST_EFFORT_TIMEOUT_MILLISECONDS = 1000
 
-# A row of the files table. ``names`` (space separated) is all a warm start reads of a row;
+# A row of the files table. A warm start reads only each row's stamp (path, mtime, size); the
+# rest of a row is read when a name it defines is asked for (through the ``names`` table), and
 # ``classes`` (name:line:col:base,base:method,method;...) is decoded only where it is needed.
 _COLUMNS = "path, mtime_ns, size, sha1, names, classes, exact"
+_STAMP_COLUMNS = "path, mtime_ns, size"
+# Paths per ``IN (...)`` query: below sqlite's oldest limit on bound variables (999).
+_PATHS_PER_QUERY = 900
 _LISTING = "key TEXT, mode TEXT, tracked_output BLOB, files TEXT, untracked TEXT, witnesses TEXT"
 _LISTING_COLUMNS = "key, mode, tracked_output, files, untracked, witnesses"
 
@@ -125,11 +130,14 @@ def _open(path: str) -> sqlite3.Connection:
         version = connection.execute("SELECT value FROM meta WHERE key='schema'").fetchone()
         if version is None or version[0] != SCHEMA_VERSION:
             connection.execute("BEGIN IMMEDIATE")
-            for table in ("files", "listing", "entries"):
+            for table in ("files", "names", "listing", "entries"):
                 connection.execute(f"DROP TABLE IF EXISTS {table}")
             connection.execute(
                 "CREATE TABLE files (path TEXT PRIMARY KEY, mtime_ns INTEGER, size INTEGER,"
                 " sha1 TEXT, names TEXT, classes TEXT, exact INTEGER)")
+            connection.execute("CREATE TABLE names (name TEXT, path TEXT)")
+            connection.execute("CREATE INDEX names_by_name ON names (name)")
+            connection.execute("CREATE INDEX names_by_path ON names (path)")
             connection.execute(  # one row: the last listing (see Discovery)
                 f"CREATE TABLE listing (id INTEGER PRIMARY KEY CHECK (id = 0), {_LISTING})")
             connection.execute("CREATE TABLE entries (namespace TEXT, key TEXT, value TEXT,"
@@ -138,12 +146,23 @@ def _open(path: str) -> sqlite3.Connection:
                                (SCHEMA_VERSION,))
             connection.execute("COMMIT")
         connection.execute(f"SELECT {_COLUMNS} FROM files LIMIT 1").fetchall()
+        connection.execute("SELECT name, path FROM names LIMIT 1").fetchall()
         connection.execute(f"SELECT {_LISTING_COLUMNS} FROM listing LIMIT 1").fetchall()
         connection.execute("SELECT namespace, key, value FROM entries LIMIT 1").fetchall()
     except BaseException:
         connection.close()
         raise
     return connection
+
+
+def _rows_of(connection: sqlite3.Connection, paths: Sequence[str]) -> dict[str, tuple]:
+    rows = {}
+    for start in range(0, len(paths), _PATHS_PER_QUERY):
+        chunk = paths[start:start + _PATHS_PER_QUERY]
+        rows.update((row[0], row) for row in connection.execute(
+            f"SELECT {_COLUMNS} FROM files WHERE path IN ({', '.join('?' * len(chunk))})",
+            chunk))
+    return rows
 
 
 class Store:
@@ -204,20 +223,45 @@ class Store:
     # -- reads ------------------------------------------------------------------------------
 
     def read(self) -> tuple[dict[str, tuple], dict | None]:
-        """Every row by path (the row itself, in ``_COLUMNS`` order), and the saved listing."""
+        """Every row's stamp ``(path, mtime_ns, size)`` by path, and the saved listing."""
         connection = self._connection()
         if connection is None:
             return {}, None
         try:
             connection.execute("BEGIN")  # both reads from the same state of the file
-            rows = {row[0]: row for row in connection.execute(f"SELECT {_COLUMNS} FROM files")}
+            stamps = {row[0]: row for row in
+                      connection.execute(f"SELECT {_STAMP_COLUMNS} FROM files")}
             listing = connection.execute(
                 f"SELECT {_LISTING_COLUMNS} FROM listing WHERE id = 0").fetchone()
             connection.execute("COMMIT")
         except sqlite3.Error as error:
             self._disable(error)
             return {}, None
-        return rows, _decode_listing(listing)
+        return stamps, _decode_listing(listing)
+
+    def rows(self, paths: Sequence[str]) -> dict[str, tuple]:
+        """The rows of *paths* (in ``_COLUMNS`` order) that are saved; {} when the store is off
+        or fails (the caller scans those files again)."""
+        connection = self._connection()
+        if connection is None:
+            return {}
+        try:
+            return _rows_of(connection, paths)
+        except sqlite3.Error as error:
+            self._disable(error)
+            return {}
+
+    def paths_defining(self, name: str) -> list[str] | None:
+        """The saved paths whose row defines a class *name*; None when the store cannot say."""
+        connection = self._connection()
+        if connection is None:
+            return None
+        try:
+            return [row[0] for row in
+                    connection.execute("SELECT path FROM names WHERE name = ?", (name,))]
+        except sqlite3.Error as error:
+            self._disable(error)
+            return None
 
     def get(self, namespace: str, key: str) -> str | None:
         """The saved value of *key*; None when there is none or the store is off or busy."""
@@ -241,9 +285,15 @@ class Store:
         if rows:
             connection.executemany(
                 f"INSERT OR REPLACE INTO files ({_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?)", rows)
+            connection.executemany("DELETE FROM names WHERE path = ?",
+                                   [(row[0],) for row in rows])
+            connection.executemany("INSERT INTO names (name, path) VALUES (?, ?)",
+                                   [(name, row[0]) for row in rows
+                                    for name in set(row[4].split())])
         if removed:
-            connection.executemany("DELETE FROM files WHERE path = ?",
-                                   [(path,) for path in removed])
+            for table in ("files", "names"):
+                connection.executemany(f"DELETE FROM {table} WHERE path = ?",
+                                       [(path,) for path in removed])
         if listing is not None:
             connection.execute(f"INSERT OR REPLACE INTO listing (id, {_LISTING_COLUMNS}) "
                                "VALUES (0, ?, ?, ?, ?, ?, ?)", _encode_listing(listing))
@@ -265,8 +315,7 @@ class Store:
         if connection is not None:
             try:
                 connection.execute("BEGIN IMMEDIATE")
-                current = {row[0]: row for row in
-                           connection.execute(f"SELECT {_COLUMNS} FROM files")}
+                current = _rows_of(connection, list(stale))
                 written = []
                 for path, stat in stale.items():
                     row = current.get(path)

@@ -12,6 +12,7 @@ written from the forms table and the helpers the project defines (``rules.advice
 from __future__ import annotations
 
 import ast
+import functools
 from typing import NamedTuple
 
 from flake8_ssot.contexts import Binding, ContextRules
@@ -314,13 +315,24 @@ class MetadataVisitor(ast.NodeVisitor):
     # -- statement bookkeeping --------------------------------------------------------------
 
     def visit(self, node: ast.AST):
+        visit = _handler(type(node))
         if isinstance(node, ast.stmt):
             outer, self._statement = self._statement, node
             try:
-                return super().visit(node)
+                return visit(self, node)
             finally:
                 self._statement = outer
-        return super().visit(node)
+        return visit(self, node)
+
+    def generic_visit(self, node: ast.AST) -> None:
+        for field in _CHILD_FIELDS[type(node)]:
+            value = getattr(node, field, None)
+            if type(value) is list:
+                for item in value:
+                    if isinstance(item, ast.AST):
+                        self.visit(item)
+            elif isinstance(value, ast.AST):
+                self.visit(value)
 
     def _can_skip(self, node: ast.ClassDef | ast.FunctionDef) -> bool:
         """Whether the body of *node* cannot hold a write (see ``bodies``): no metadata alias
@@ -559,6 +571,33 @@ def _is_instance_method(node) -> bool:
     decorators = {text(d) for d in node.decorator_list}
     return bool(params) and params[0].arg == "self" and not decorators & {
         "staticmethod", "classmethod"}
+
+
+def _skip(self, node: ast.AST) -> None:
+    """Leaves no rule looks at (a name, a constant): nothing below them either."""
+
+
+@functools.lru_cache(maxsize=None)
+def _handler(node_type: type):
+    """The visitor's handler for a node type, looked up once per type, not once per node."""
+    if issubclass(node_type, _LEAVES):
+        return _skip
+    return getattr(MetadataVisitor, f"visit_{node_type.__name__}", MetadataVisitor.generic_visit)
+
+
+# What generic_visit walks: every field but the leaves' (expression contexts, operators).
+_LEAVES = (ast.Name, ast.Constant, ast.expr_context, ast.operator, ast.boolop, ast.cmpop,
+           ast.unaryop)
+
+
+class _ChildFields(dict):
+    def __missing__(self, node_type: type) -> tuple[str, ...]:
+        fields = self[node_type] = tuple(field for field in node_type._fields
+                                         if field not in ("ctx", "op"))
+        return fields
+
+
+_CHILD_FIELDS = _ChildFields()
 
 
 def check(tree: ast.AST, settings, rules: ContextRules | None = None,
