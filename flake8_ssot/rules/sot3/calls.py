@@ -6,6 +6,7 @@ from __future__ import annotations
 import ast
 
 from flake8_ssot.rules.sot3 import kinds, prefilter
+from flake8_ssot.rules.sot3.flow import statements_breadth_first
 from flake8_ssot.rules.sot3.lineage import MODEL, ENUM, JSON_ENUM
 from flake8_ssot.rules.sot3.types import (
     JSON, NONE, UNKNOWN, Awaitable, Bad, ClassObj, Coll, Func, Inst, Module, Obj, Ref, decode,
@@ -93,7 +94,7 @@ class Calls:
 
     @staticmethod
     def _statement_holding(value, method):
-        for statement in ast.walk(method):
+        for statement in statements_breadth_first(method):
             if isinstance(statement, (ast.Assign, ast.AnnAssign)) and statement.value is value:
                 return statement
         return None
@@ -224,7 +225,7 @@ class Calls:
         try:
             scope = self.scope_of_function(func.node)
             values = []
-            for statement in ast.walk(func.node):
+            for statement in statements_breadth_first(func.node):
                 if isinstance(statement, ast.Return) and self._owned(statement, func.node):
                     value = self.expr(statement.value, scope, statement, depth + 1) \
                         if statement.value is not None else NONE

@@ -29,7 +29,7 @@ class Scope:
     def __init__(self, view, node, func, cls, parent):
         self.view, self.node, self.func, self.cls, self.parent = view, node, func, cls, parent
         body = node.body if not isinstance(node, ast.Lambda) else []
-        self.flow = Flow(body, getattr(node, "args", None))
+        self.flow = Flow(body, getattr(node, "args", None), view.may_walrus)
         self.overlay: dict = {}
         self.mutations = None
 
@@ -53,8 +53,7 @@ class Tracer(calls.Calls):
     def scope_at(self, node) -> Scope:
         """The scope a statement of the tree is in."""
         if self._owners is None:
-            self._owners = scope_of(self.tree, (ast.FunctionDef, ast.AsyncFunctionDef,
-                                                ast.ClassDef))
+            self._owners = scope_of(self.tree)
         owner = self._owners.get(id(node))
         return self.scope_of_function(owner) if isinstance(
             owner, (ast.FunctionDef, ast.AsyncFunctionDef)) else self.scope_of_function(None)
