@@ -86,7 +86,7 @@ class Calls:
                 scope = self.scope_of_function(method)
                 statement = self._statement_holding(value, method)
                 values.append(self.expr(value, scope, statement, depth + 1).proved(
-                    f"`self.{name}` = `{text(value)}`, "
+                    lambda: f"`self.{name}` = `{text(value)}`, "
                     f"{where(klass.view, value.lineno)}"))
             return union(values)
         finally:
@@ -230,7 +230,7 @@ class Calls:
                     value = self.expr(statement.value, scope, statement, depth + 1) \
                         if statement.value is not None else NONE
                     values.append(value.proved(
-                        f"`{func.name}()` returns `{text(statement.value)}`, "
+                        lambda: f"`{func.name}()` returns `{text(statement.value)}`, "
                         f"{where(func.view, statement.lineno)}"))
             return union(values) if values else NONE
         finally:
@@ -279,7 +279,7 @@ class Calls:
                 found = Coll("list", [found])
             elif how == "mapping":
                 found = elements(found) if isinstance(found, Coll) else UNKNOWN
-            members.append(found.proved(f"`{name}` gets `{text(added)}`, "
+            members.append(found.proved(lambda: f"`{name}` gets `{text(added)}`, "
                                         f"{where(scope.view, statement.lineno)}"))
         return Coll(value.shape, members, proof=value.proof)
 

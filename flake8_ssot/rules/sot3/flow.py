@@ -215,12 +215,16 @@ class Flow:
 # The fields that hold statements (or the handlers and cases that hold them), in the order
 # ``ast.iter_child_nodes`` gives them for every node type that has them.
 _STATEMENT_FIELDS = ("body", "handlers", "orelse", "finalbody", "cases")
+_statement_fields_by_type: dict[type, tuple[str, ...]] = {}
 
 
-def _inner_statements(node):
-    """The statements (and except handlers, match cases) directly under *node*."""
-    for field in _STATEMENT_FIELDS:
-        yield from getattr(node, field, ())
+def _statement_fields(node) -> tuple[str, ...]:
+    """Which of ``_STATEMENT_FIELDS`` a node of this type has (most statements: none)."""
+    fields = _statement_fields_by_type.get(node.__class__)
+    if fields is None:
+        fields = tuple(field for field in _STATEMENT_FIELDS if field in node._fields)
+        _statement_fields_by_type[node.__class__] = fields
+    return fields
 
 
 def statements_breadth_first(node):
@@ -234,7 +238,8 @@ def statements_breadth_first(node):
         node = queue.popleft()
         if isinstance(node, ast.stmt):
             yield node
-        queue.extend(_inner_statements(node))
+        for field in _statement_fields(node):
+            queue.extend(getattr(node, field))
 
 
 def scope_of(tree, scopes=_SCOPES):
@@ -247,6 +252,6 @@ def scope_of(tree, scopes=_SCOPES):
         node, owner = stack.pop()
         owners[id(node)] = owner
         inner = node if isinstance(node, scopes) else owner
-        for child in _inner_statements(node):
-            stack.append((child, inner))
+        for field in _statement_fields(node):
+            stack.extend((child, inner) for child in getattr(node, field))
     return owners

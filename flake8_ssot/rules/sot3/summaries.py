@@ -22,37 +22,47 @@ from flake8_ssot.rules.sot3.types import annotation_text
 VERSION = 1
 
 
-class FuncInfo:
-    """A function or method. Built from a tree, ``is_generator`` and ``params`` are worked out
-    from its ``definition`` when first asked for: checking a file asks for few of them."""
+# In a FuncInfo or ClassInfo built from a tree: worked out from the ``definition`` node when
+# first asked for. Checking a file asks for few functions and classes of a module.
+LATER = object()
 
-    __slots__ = ("qual", "name", "line", "returns", "is_async", "_is_generator", "decorators",
+
+class FuncInfo:
+    """A function or method; ``returns``, ``is_generator`` and ``params`` may be LATER."""
+
+    __slots__ = ("qual", "name", "line", "_returns", "is_async", "_is_generator", "decorators",
                  "_params", "hint", "node", "view", "kind", "definition")
 
     def __init__(self, qual, name, line, returns, is_async, is_generator, decorators, params,
                  kind="function", hint=None, node=None, view=None, definition=None):
-        self.qual, self.name, self.line, self.returns = qual, name, line, returns
+        self.qual, self.name, self.line, self._returns = qual, name, line, returns
         self.is_async, self._is_generator, self.decorators = is_async, is_generator, decorators
         self._params, self.kind, self.hint, self.node, self.view = params, kind, hint, node, view
-        self.definition = definition  # the def node the lazy parts come from
+        self.definition = definition  # the def node the LATER parts come from
+
+    @property
+    def returns(self) -> str | None:
+        """The declared return type's text."""
+        if self._returns is LATER:
+            self._returns = _text(self.definition.returns)
+        return self._returns
 
     @property
     def is_generator(self) -> bool:
-        if self._is_generator is None:
+        if self._is_generator is LATER:
             self._is_generator = _is_generator(self.definition)
         return self._is_generator
 
     @property
     def params(self) -> list:
         """``(name, annotation text, default is None)`` for each named parameter."""
-        if self._params is None:
+        if self._params is LATER:
             self._params = _params(self.definition.args)
         return self._params
 
 
 class ClassInfo:
-    """A class. Built from a tree, ``attrs`` (what its methods assign to ``self``) is worked
-    out from its ``definition`` when first asked for."""
+    """A class; ``attrs`` (what its methods assign to ``self``) may be LATER."""
 
     __slots__ = ("qual", "name", "line", "bases", "decorators", "metaclass", "has_new",
                  "abstract", "serializer", "enum_values", "fields", "_attrs", "methods",
@@ -66,11 +76,11 @@ class ClassInfo:
         self.abstract, self.serializer, self.enum_values = abstract, serializer, enum_values
         self.fields, self._attrs, self.methods, self.values = fields, attrs, methods, values
         self.node, self.view = node, view
-        self.definition = definition  # the class node the lazy part comes from
+        self.definition = definition  # the class node the LATER part comes from
 
     @property
     def attrs(self) -> dict:
-        if self._attrs is None:
+        if self._attrs is LATER:
             self._attrs = _instance_attributes(self.definition, self.node is not None)
         return self._attrs
 
@@ -141,10 +151,9 @@ def _params(arguments) -> list:
 
 
 def _function(node, qual, view, kind, keep, can_yield) -> FuncInfo:
-    return FuncInfo(qual, node.name, node.lineno, _text(node.returns),
-                    isinstance(node, ast.AsyncFunctionDef), None if can_yield else False,
-                    [_dotted(d) for d in node.decorator_list], None, kind,
-                    node=node if keep else None, view=view, definition=node)
+    return FuncInfo(qual, node.name, node.lineno, LATER, isinstance(node, ast.AsyncFunctionDef),
+                    LATER if can_yield else False, [_dotted(d) for d in node.decorator_list],
+                    LATER, kind, node=node if keep else None, view=view, definition=node)
 
 
 def _none(default) -> bool:
@@ -197,7 +206,7 @@ def _class(node: ast.ClassDef, qual: str, view, keep: bool, can_yield: bool) -> 
     return ClassInfo(qual, node.name, node.lineno, [_dotted(base) or "?" for base in node.bases],
                      [_dotted(d) or "?" for d in node.decorator_list], metaclass, has_new,
                      abstract, "serializer" in source_words, "use_enum_values" in source_words,
-                     fields, None, methods, values, node=node if keep else None, view=view,
+                     fields, LATER, methods, values, node=node if keep else None, view=view,
                      definition=node)
 
 

@@ -21,10 +21,16 @@ class T:
     def __init__(self, proof: str = ""):
         self.proof = proof
 
-    def proved(self, proof: str) -> "T":
-        """This type with *proof*, unless it already has one (the first reason is the closest)."""
+    def proved(self, proof) -> "T":
+        """This type with *proof*, unless it already has one (the first reason is the closest).
+
+        *proof*: the text, or a function that writes it (quoting source costs ``ast.unparse``),
+        called only when this type keeps it: most types are unknown or JSON and keep none.
+        """
         if self.proof or not proof or self.tag in ("unknown", "json", "none"):
             return self
+        if callable(proof):
+            proof = proof()
         clone = object.__new__(type(self))
         for cls in type(self).__mro__:
             for slot in getattr(cls, "__slots__", ()):
