@@ -6,6 +6,7 @@ from __future__ import annotations
 import ast
 
 from flake8_ssot.rules.sot3 import kinds, prefilter
+from flake8_ssot.rules.sot3.flow import statements_breadth_first
 from flake8_ssot.rules.sot3.lineage import MODEL, ENUM, JSON_ENUM
 from flake8_ssot.rules.sot3.types import (
     JSON, NONE, UNKNOWN, Awaitable, Bad, ClassObj, Coll, Func, Inst, Module, Obj, Ref, decode,
@@ -85,7 +86,7 @@ class Calls:
                 scope = self.scope_of_function(method)
                 statement = self._statement_holding(value, method)
                 values.append(self.expr(value, scope, statement, depth + 1).proved(
-                    f"`self.{name}` = `{text(value)}`, "
+                    lambda: f"`self.{name}` = `{text(value)}`, "
                     f"{where(klass.view, value.lineno)}"))
             return union(values)
         finally:
@@ -93,7 +94,7 @@ class Calls:
 
     @staticmethod
     def _statement_holding(value, method):
-        for statement in ast.walk(method):
+        for statement in statements_breadth_first(method):
             if isinstance(statement, (ast.Assign, ast.AnnAssign)) and statement.value is value:
                 return statement
         return None
@@ -224,12 +225,12 @@ class Calls:
         try:
             scope = self.scope_of_function(func.node)
             values = []
-            for statement in ast.walk(func.node):
+            for statement in statements_breadth_first(func.node):
                 if isinstance(statement, ast.Return) and self._owned(statement, func.node):
                     value = self.expr(statement.value, scope, statement, depth + 1) \
                         if statement.value is not None else NONE
                     values.append(value.proved(
-                        f"`{func.name}()` returns `{text(statement.value)}`, "
+                        lambda: f"`{func.name}()` returns `{text(statement.value)}`, "
                         f"{where(func.view, statement.lineno)}"))
             return union(values) if values else NONE
         finally:
@@ -278,7 +279,7 @@ class Calls:
                 found = Coll("list", [found])
             elif how == "mapping":
                 found = elements(found) if isinstance(found, Coll) else UNKNOWN
-            members.append(found.proved(f"`{name}` gets `{text(added)}`, "
+            members.append(found.proved(lambda: f"`{name}` gets `{text(added)}`, "
                                         f"{where(scope.view, statement.lineno)}"))
         return Coll(value.shape, members, proof=value.proof)
 

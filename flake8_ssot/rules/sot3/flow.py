@@ -9,8 +9,9 @@ and for tuple unpacking the position of the name in the target.
 from __future__ import annotations
 
 import ast
+from collections import deque
 
-_SCOPES = (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef, ast.Lambda)
+_SCOPES = (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)
 
 
 class Definition:
@@ -35,10 +36,22 @@ def _targets(target, path=()):
                     yield name, None if sub is None else sub, node
 
 
-class Flow:
-    """``at(statement)``: name -> definitions that can reach it. Built once per body."""
+def may_hold(source, token: str) -> bool:
+    """False when a module's text (str or bytes; None: not at hand) does not hold *token*, so
+    that no node written with it (``yield``, ``:=``) is in the module's tree."""
+    if source is None:
+        return True
+    return (token.encode() if isinstance(source, bytes) else token) in source
 
-    def __init__(self, body, arguments: ast.arguments | None = None):
+
+class Flow:
+    """``at(statement)``: name -> definitions that can reach it. Built once per body.
+
+    *walrus*: False when the module holds no ``:=``, so no expression needs walking for one.
+    """
+
+    def __init__(self, body, arguments: ast.arguments | None = None, walrus: bool = True):
+        self.walrus = walrus
         self.states: dict[int, dict] = {}
         self.loops: list[tuple[list, list]] = []
         state: dict = {}
@@ -93,6 +106,8 @@ class Flow:
         return state
 
     def _walrus(self, statement, state):
+        if not self.walrus:
+            return state
         for node in ast.walk(statement):
             if isinstance(node, ast.NamedExpr) and isinstance(node.target, ast.Name):
                 state = self._bind(state, node.target.id, Definition("assign", node))
@@ -197,14 +212,46 @@ class Flow:
         return self._join(after, *breaks)
 
 
+# The fields that hold statements (or the handlers and cases that hold them), in the order
+# ``ast.iter_child_nodes`` gives them for every node type that has them.
+_STATEMENT_FIELDS = ("body", "handlers", "orelse", "finalbody", "cases")
+_statement_fields_by_type: dict[type, tuple[str, ...]] = {}
+
+
+def _statement_fields(node) -> tuple[str, ...]:
+    """Which of ``_STATEMENT_FIELDS`` a node of this type has (most statements: none)."""
+    fields = _statement_fields_by_type.get(node.__class__)
+    if fields is None:
+        fields = tuple(field for field in _STATEMENT_FIELDS if field in node._fields)
+        _statement_fields_by_type[node.__class__] = fields
+    return fields
+
+
+def statements_breadth_first(node):
+    """The statements under *node* (itself included, when it is one) in ``ast.walk``'s order.
+
+    Expressions never hold statements, so leaving them out leaves the order of the statements
+    as ``ast.walk`` gives it (breadth first), at a fraction of the nodes.
+    """
+    queue = deque([node])
+    while queue:
+        node = queue.popleft()
+        if isinstance(node, ast.stmt):
+            yield node
+        for field in _statement_fields(node):
+            queue.extend(getattr(node, field))
+
+
 def scope_of(tree, scopes=_SCOPES):
-    """``{id(node): enclosing function/lambda/class node}`` for every node under *tree*."""
+    """``{id(statement): enclosing function/class node}`` for *tree* and every statement under
+    it (only statements are looked up: values are written, and functions are defined, by
+    statements)."""
     owners: dict[int, object] = {}
     stack = [(tree, None)]
     while stack:
         node, owner = stack.pop()
         owners[id(node)] = owner
         inner = node if isinstance(node, scopes) else owner
-        for child in ast.iter_child_nodes(node):
-            stack.append((child, inner))
+        for field in _statement_fields(node):
+            stack.extend((child, inner) for child in getattr(node, field))
     return owners

@@ -39,7 +39,8 @@ def check(source: str, filename: str, value_sites, settings, tree=None,
             return []
     session = Session(roots, store, int(budget * STEPS_PER_BUDGET_UNIT), summarise)
     session.lineage = Lineage(session)
-    view = summaries.build(tree, modname, os.path.abspath(filename), is_package, live=True)
+    view = summaries.build(tree, modname, os.path.abspath(filename), is_package, live=True,
+                           source=source)
     view.checked = True
     tracer = Tracer(session, view, tree)
     findings = []
@@ -130,9 +131,9 @@ class _LocalSession(Session):
         return value
 
 
-def summarise(tree, qual: str, path: str, is_package: bool) -> dict:
+def summarise(tree, qual: str, path: str, is_package: bool, source=None) -> dict:
     """The summary of an imported module, with hints for what it does not declare."""
-    view = summaries.build(tree, qual, path, is_package, live=True)
+    view = summaries.build(tree, qual, path, is_package, live=True, source=source)
     session = _LocalSession((), None, SUMMARY_STEPS, None)
     session.lineage = Lineage(session)
     tracer = Tracer(session, view, tree)

@@ -35,7 +35,7 @@ class Session:
     def __init__(self, roots, store, file_steps: int, summarise):
         self.roots, self.store = tuple(roots), store
         self.file_steps, self.steps, self.site_limit = file_steps, 0, 0
-        self.summarise = summarise  # (tree, qual, path, is_package) -> summary JSON
+        self.summarise = summarise  # (tree, qual, path, is_package, source) -> summary JSON
         self.read: dict[str, str] = {}  # path -> content hash of every module read
         self.missing: set[str] = set()  # paths looked for and not found (a new file matters)
         self._modules: dict[str, object] = {}
@@ -90,7 +90,7 @@ class Session:
                 tree = ast.parse(data, path)
             except (SyntaxError, ValueError, RecursionError, MemoryError):
                 return None
-            summary = self.summarise(tree, qual, path, is_package)
+            summary = self.summarise(tree, qual, path, is_package, data)
             self.store.cache_put("sot3-summary", key, summary)
         return summaries.from_json(summary, path)
 

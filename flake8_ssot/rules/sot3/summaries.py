@@ -15,35 +15,74 @@ from __future__ import annotations
 
 import ast
 
+from flake8_ssot.rules.sot3.flow import may_hold, statements_breadth_first
 from flake8_ssot.rules.sot3.types import annotation_text
 
 # Bumped when the summary's shape or meaning changes: old cache entries are then not read.
 VERSION = 1
 
 
+# In a FuncInfo or ClassInfo built from a tree: worked out from the ``definition`` node when
+# first asked for. Checking a file asks for few functions and classes of a module.
+LATER = object()
+
+
 class FuncInfo:
-    __slots__ = ("qual", "name", "line", "returns", "is_async", "is_generator", "decorators",
-                 "params", "hint", "node", "view", "kind")
+    """A function or method; ``returns``, ``is_generator`` and ``params`` may be LATER."""
+
+    __slots__ = ("qual", "name", "line", "_returns", "is_async", "_is_generator", "decorators",
+                 "_params", "hint", "node", "view", "kind", "definition")
 
     def __init__(self, qual, name, line, returns, is_async, is_generator, decorators, params,
-                 kind="function", hint=None, node=None, view=None):
-        self.qual, self.name, self.line, self.returns = qual, name, line, returns
-        self.is_async, self.is_generator, self.decorators = is_async, is_generator, decorators
-        self.params, self.kind, self.hint, self.node, self.view = params, kind, hint, node, view
+                 kind="function", hint=None, node=None, view=None, definition=None):
+        self.qual, self.name, self.line, self._returns = qual, name, line, returns
+        self.is_async, self._is_generator, self.decorators = is_async, is_generator, decorators
+        self._params, self.kind, self.hint, self.node, self.view = params, kind, hint, node, view
+        self.definition = definition  # the def node the LATER parts come from
+
+    @property
+    def returns(self) -> str | None:
+        """The declared return type's text."""
+        if self._returns is LATER:
+            self._returns = _text(self.definition.returns)
+        return self._returns
+
+    @property
+    def is_generator(self) -> bool:
+        if self._is_generator is LATER:
+            self._is_generator = _is_generator(self.definition)
+        return self._is_generator
+
+    @property
+    def params(self) -> list:
+        """``(name, annotation text, default is None)`` for each named parameter."""
+        if self._params is LATER:
+            self._params = _params(self.definition.args)
+        return self._params
 
 
 class ClassInfo:
+    """A class; ``attrs`` (what its methods assign to ``self``) may be LATER."""
+
     __slots__ = ("qual", "name", "line", "bases", "decorators", "metaclass", "has_new",
-                 "abstract", "serializer", "enum_values", "fields", "attrs", "methods", "values",
-                 "node", "view")
+                 "abstract", "serializer", "enum_values", "fields", "_attrs", "methods",
+                 "values", "node", "view", "definition")
 
     def __init__(self, qual, name, line, bases, decorators, metaclass, has_new, abstract,
-                 serializer, enum_values, fields, attrs, methods, values, node=None, view=None):
+                 serializer, enum_values, fields, attrs, methods, values, node=None, view=None,
+                 definition=None):
         self.qual, self.name, self.line, self.bases = qual, name, line, bases
         self.decorators, self.metaclass, self.has_new = decorators, metaclass, has_new
         self.abstract, self.serializer, self.enum_values = abstract, serializer, enum_values
-        self.fields, self.attrs, self.methods, self.values = fields, attrs, methods, values
+        self.fields, self._attrs, self.methods, self.values = fields, attrs, methods, values
         self.node, self.view = node, view
+        self.definition = definition  # the class node the LATER part comes from
+
+    @property
+    def attrs(self) -> dict:
+        if self._attrs is LATER:
+            self._attrs = _instance_attributes(self.definition, self.node is not None)
+        return self._attrs
 
 
 class ModuleView:
@@ -54,6 +93,7 @@ class ModuleView:
         self.qual, self.path, self.package = qual, path, package
         self.bindings, self.live = bindings, live
         self.checked = False  # the file being checked (messages cite its lines bare)
+        self.may_walrus = True  # False: its text holds no ``:=`` (set by ``build``)
 
 
 def _dotted(node) -> str:
@@ -99,8 +139,7 @@ def _is_generator(function) -> bool:
     return False
 
 
-def _function(node, qual, view, kind, keep) -> FuncInfo:
-    arguments = node.args
+def _params(arguments) -> list:
     defaults = [None] * (len(arguments.posonlyargs) + len(arguments.args)
                          - len(arguments.defaults)) + list(arguments.defaults)
     params = []
@@ -108,18 +147,36 @@ def _function(node, qual, view, kind, keep) -> FuncInfo:
         params.append((arg.arg, _text(arg.annotation), _none(default)))
     for arg, default in zip(arguments.kwonlyargs, arguments.kw_defaults):
         params.append((arg.arg, _text(arg.annotation), _none(default)))
-    return FuncInfo(qual, node.name, node.lineno, _text(node.returns),
-                    isinstance(node, ast.AsyncFunctionDef), _is_generator(node),
-                    [_dotted(d) for d in node.decorator_list], params, kind,
-                    node=node if keep else None, view=view)
+    return params
+
+
+def _function(node, qual, view, kind, keep, can_yield) -> FuncInfo:
+    return FuncInfo(qual, node.name, node.lineno, LATER, isinstance(node, ast.AsyncFunctionDef),
+                    LATER if can_yield else False, [_dotted(d) for d in node.decorator_list],
+                    LATER, kind, node=node if keep else None, view=view, definition=node)
 
 
 def _none(default) -> bool:
     return isinstance(default, ast.Constant) and default.value is None
 
 
-def _class(node: ast.ClassDef, qual: str, view, keep: bool) -> ClassInfo:
-    fields, attrs, methods, values = {}, {}, {}, {}
+def _method_kind(decorators: set) -> str:
+    """method, static, class or property, from the last parts of a method's decorators."""
+    if "staticmethod" in decorators:
+        return "static"
+    if "classmethod" in decorators:
+        return "class"
+    if "property" in decorators or "cached_property" in decorators:
+        return "property"
+    return "method"
+
+
+def _decorator_names(function) -> set:
+    return {_dotted(d).rsplit(".", 1)[-1] for d in function.decorator_list}
+
+
+def _class(node: ast.ClassDef, qual: str, view, keep: bool, can_yield: bool) -> ClassInfo:
+    fields, methods, values = {}, {}, {}
     has_new = abstract = False
     source_words = set()
     for statement in node.body:
@@ -133,23 +190,15 @@ def _class(node: ast.ClassDef, qual: str, view, keep: bool) -> ClassInfo:
                     if target.id == "model_config" or target.id == "Config":
                         source_words.update(_words(statement))
         elif isinstance(statement, (ast.FunctionDef, ast.AsyncFunctionDef)):
-            kind = "method"
-            decorators = {_dotted(d).rsplit(".", 1)[-1] for d in statement.decorator_list}
-            if "staticmethod" in decorators:
-                kind = "static"
-            elif "classmethod" in decorators:
-                kind = "class"
-            elif "property" in decorators or "cached_property" in decorators:
-                kind = "property"
+            decorators = _decorator_names(statement)
+            kind = _method_kind(decorators)
             if "abstractmethod" in decorators:
                 abstract = True
             if "serializer" in " ".join(decorators).lower():
                 source_words.add("serializer")
             has_new = has_new or statement.name == "__new__"
             methods[statement.name] = _function(statement, f"{qual}.{statement.name}", view,
-                                                kind, keep)
-            if kind == "method" and statement.args.args:
-                _self_attributes(statement, statement.args.args[0].arg, attrs, keep)
+                                                kind, keep, can_yield)
         elif isinstance(statement, ast.ClassDef):
             source_words.update(_words(statement) if statement.name == "Config" else ())
     metaclass = next((_dotted(k.value) or "?" for k in node.keywords if k.arg == "metaclass"),
@@ -157,7 +206,8 @@ def _class(node: ast.ClassDef, qual: str, view, keep: bool) -> ClassInfo:
     return ClassInfo(qual, node.name, node.lineno, [_dotted(base) or "?" for base in node.bases],
                      [_dotted(d) or "?" for d in node.decorator_list], metaclass, has_new,
                      abstract, "serializer" in source_words, "use_enum_values" in source_words,
-                     fields, attrs, methods, values, node=node if keep else None, view=view)
+                     fields, LATER, methods, values, node=node if keep else None, view=view,
+                     definition=node)
 
 
 def _words(node) -> set:
@@ -166,10 +216,20 @@ def _words(node) -> set:
         if isinstance(n, (ast.Name, ast.keyword, ast.Constant))}
 
 
+def _instance_attributes(node: ast.ClassDef, keep: bool) -> dict:
+    """What the instance methods of a class assign to ``self``, method by method."""
+    attrs: dict = {}
+    for statement in node.body:
+        if isinstance(statement, (ast.FunctionDef, ast.AsyncFunctionDef)) and \
+                _method_kind(_decorator_names(statement)) == "method" and statement.args.args:
+            _self_attributes(statement, statement.args.args[0].arg, attrs, keep)
+    return attrs
+
+
 def _self_attributes(method, self_name: str, attrs: dict, keep: bool) -> None:
     """``self.x: T = ...`` and ``self.x = value`` in a method: name -> [annotation, hint,
     line, [(value node, method node)]]."""
-    for node in ast.walk(method):
+    for node in statements_breadth_first(method):  # only statements assign
         if isinstance(node, ast.AnnAssign):
             targets, value, annotation = [node.target], node.value, node.annotation
         elif isinstance(node, ast.Assign):
@@ -192,18 +252,22 @@ def _self_attributes(method, self_name: str, attrs: dict, keep: bool) -> None:
                         entry[3].append(("unknown", method))
 
 
-def build(tree, qual: str, path: str, is_package: bool, live: bool) -> ModuleView:
-    """The view of a module from its tree; *live* keeps the nodes (the checked file)."""
+def build(tree, qual: str, path: str, is_package: bool, live: bool,
+          source=None) -> ModuleView:
+    """The view of a module from its tree; *live* keeps the nodes (the checked file).
+    *source*: the module's text (str or bytes), when at hand."""
+    can_yield = may_hold(source, "yield")  # else no function of it is a generator
     package = qual if is_package else qual.rpartition(".")[0]
     view = ModuleView(qual, path, package, {}, live)
+    view.may_walrus = may_hold(source, ":=")
     bindings = view.bindings
     for statement in _module_statements(tree.body):
         if isinstance(statement, ast.ClassDef):
             bindings[statement.name] = ("class", _class(statement, f"{qual}.{statement.name}",
-                                                        view, live))
+                                                        view, live, can_yield))
         elif isinstance(statement, (ast.FunctionDef, ast.AsyncFunctionDef)):
             bindings[statement.name] = ("func", _function(statement, f"{qual}.{statement.name}",
-                                                          view, "function", live))
+                                                          view, "function", live, can_yield))
         elif isinstance(statement, (ast.Import, ast.ImportFrom)):
             for alias in statement.names:
                 if alias.name == "*":

@@ -29,7 +29,7 @@ class Scope:
     def __init__(self, view, node, func, cls, parent):
         self.view, self.node, self.func, self.cls, self.parent = view, node, func, cls, parent
         body = node.body if not isinstance(node, ast.Lambda) else []
-        self.flow = Flow(body, getattr(node, "args", None))
+        self.flow = Flow(body, getattr(node, "args", None), view.may_walrus)
         self.overlay: dict = {}
         self.mutations = None
 
@@ -53,8 +53,7 @@ class Tracer(calls.Calls):
     def scope_at(self, node) -> Scope:
         """The scope a statement of the tree is in."""
         if self._owners is None:
-            self._owners = scope_of(self.tree, (ast.FunctionDef, ast.AsyncFunctionDef,
-                                                ast.ClassDef))
+            self._owners = scope_of(self.tree)
         owner = self._owners.get(id(node))
         return self.scope_of_function(owner) if isinstance(
             owner, (ast.FunctionDef, ast.AsyncFunctionDef)) else self.scope_of_function(None)
@@ -265,11 +264,15 @@ class Tracer(calls.Calls):
                 else:
                     result = elements(result) if isinstance(result, Coll) else UNKNOWN
             result = self.grown(name, result, value, scope, depth)
-            return result.proved(f"`{name}` = `{text(value)}`, {where(scope.view, node.lineno)}")
+            return result.proved(
+                lambda: f"`{name}` = `{text(value)}`, {where(scope.view, node.lineno)}")
         if kind == "ann":
             declared = self.session.annotations(scope.view).read(node.annotation)
-            proof = (f"`{name}` is declared `{annotation_text(node.annotation)}`, "
-                     f"{where(scope.view, node.lineno)}")
+
+            def proof():
+                return (f"`{name}` is declared `{annotation_text(node.annotation)}`, "
+                        f"{where(scope.view, node.lineno)}")
+
             if declared is UNKNOWN and node.value is not None:
                 value = self.expr(node.value, scope, node, depth + 1)
                 return self.grown(name, value, node.value, scope, depth).proved(proof)
@@ -280,7 +283,8 @@ class Tracer(calls.Calls):
             iterable = self.expr(node.iter, scope, node, depth + 1)
             items = elements(iterable)
             return self._at_path(items, definition.path).proved(
-                f"`{name}` iterates over `{text(node.iter)}`, {where(scope.view, node.lineno)}")
+                lambda: f"`{name}` iterates over `{text(node.iter)}`, "
+                        f"{where(scope.view, node.lineno)}")
         if kind == "with":
             item = node.items[definition.path[0]]
             manager = self.expr(item.context_expr, scope, node, depth + 1)
@@ -321,7 +325,8 @@ class Tracer(calls.Calls):
         default = next((d for a, d in pairs if a is arg), None)
         if isinstance(default, ast.Constant) and default.value is None:
             declared = union((declared, NONE))
-        return declared.proved(f"`{name}` is declared `{annotation_text(arg.annotation)}`, "
+        return declared.proved(lambda: f"`{name}` is declared "
+                               f"`{annotation_text(arg.annotation)}`, "
                                f"{where(scope.view, arg.lineno)}")
 
     def _exception(self, node, scope, depth):

@@ -9,6 +9,7 @@ written to JSON and read back (``encode`` / ``decode``).
 from __future__ import annotations
 
 import ast
+import functools
 
 from flake8_ssot.rules.sot3 import kinds
 
@@ -20,10 +21,16 @@ class T:
     def __init__(self, proof: str = ""):
         self.proof = proof
 
-    def proved(self, proof: str) -> "T":
-        """This type with *proof*, unless it already has one (the first reason is the closest)."""
+    def proved(self, proof) -> "T":
+        """This type with *proof*, unless it already has one (the first reason is the closest).
+
+        *proof*: the text, or a function that writes it (quoting source costs ``ast.unparse``),
+        called only when this type keeps it: most types are unknown or JSON and keep none.
+        """
         if self.proof or not proof or self.tag in ("unknown", "json", "none"):
             return self
+        if callable(proof):
+            proof = proof()
         clone = object.__new__(type(self))
         for cls in type(self).__mro__:
             for slot in getattr(cls, "__slots__", ()):
@@ -212,6 +219,16 @@ def _alias(qual: str) -> str:
     return qual.replace("_collections_abc.", "collections.abc.")
 
 
+@functools.lru_cache(maxsize=4096)
+def _parsed_annotation(source: str):
+    """The tree of an annotation's text, or None. Shared by every read of the same text (the
+    same few annotations recur across a project): nothing reading it changes it."""
+    try:
+        return ast.parse(source, mode="eval").body
+    except (SyntaxError, ValueError):
+        return None
+
+
 class Annotations:
     """Reads an annotation (an ``ast`` expression, or its source text) as a ``T``.
 
@@ -228,9 +245,8 @@ class Annotations:
         if node is None or depth > 8:
             return UNKNOWN
         if isinstance(node, str):
-            try:
-                node = ast.parse(node.strip(), mode="eval").body
-            except (SyntaxError, ValueError):
+            node = _parsed_annotation(node.strip())
+            if node is None:
                 return UNKNOWN
         if isinstance(node, ast.Constant):
             if node.value is None:
@@ -298,6 +314,8 @@ def where(view, line: int) -> str:
 
 
 def annotation_text(node) -> str:
+    if node.__class__ is ast.Name:  # most annotations: what ast.unparse would give, at once
+        return node.id
     try:
         return " ".join(ast.unparse(node).split())
     except Exception:  # noqa: BLE001 - only for a message
