@@ -240,3 +240,36 @@ def test_each_message_shows_its_proof_in_one_line():
            "`Dict[str, asyncio.Semaphore]`, line 58), which json.dumps cannot encode; store " \
            "JSON data instead (e.g. dataclasses.asdict(...) of a dataclass)" \
            in result.stdout.splitlines()
+
+
+def test_a_methods_return_type_is_read_whichever_method_is_asked_first(tmp_path):
+    # Two identical methods of an imported class: both return the datetime __init__ stores.
+    # The first one worked out used to be read without its class (so "unknown"), the second not.
+    _write(tmp_path, {
+        "app/__init__.py": "",
+        "app/clock.py": """\
+            import datetime
+
+
+            class Clock:
+                def __init__(self):
+                    self.when = datetime.datetime.now()
+
+                def first(self):
+                    return self.when
+
+                def second(self):
+                    return self.when
+            """,
+        "app/agent.py": """\
+            from app.clock import Clock
+
+
+            def handle(context):
+                clock = Clock()
+                context.metadata["a"] = clock.first()
+                context.metadata["b"] = clock.second()
+            """,
+    })
+    result = run_flake8("--select", "SOT3", "app/agent.py", cwd=tmp_path)
+    assert _sot3(result.stdout) == {(6, 5, "SOT301"), (7, 5, "SOT301")}

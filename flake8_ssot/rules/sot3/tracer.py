@@ -50,11 +50,16 @@ class Tracer(calls.Calls):
 
     # -- scopes ------------------------------------------------------------------------------
 
-    def scope_at(self, node) -> Scope:
-        """The scope a statement of the tree is in."""
+    def _owner(self, node):
+        """The function or class whose body holds *node* (None: the module), mapped once; a
+        function's scope asked for before any statement's must see its class too."""
         if self._owners is None:
             self._owners = scope_of(self.tree)
-        owner = self._owners.get(id(node))
+        return self._owners.get(id(node))
+
+    def scope_at(self, node) -> Scope:
+        """The scope a statement of the tree is in."""
+        owner = self._owner(node)
         return self.scope_of_function(owner) if isinstance(
             owner, (ast.FunctionDef, ast.AsyncFunctionDef)) else self.scope_of_function(None)
 
@@ -65,7 +70,7 @@ class Tracer(calls.Calls):
             if function is None:
                 scope = Scope(self.view, self.tree, None, None, None)
             else:
-                owner = self._owners.get(id(function)) if self._owners else None
+                owner = self._owner(function)
                 cls = self._class_info(owner) if isinstance(owner, ast.ClassDef) else None
                 parent = self.scope_of_function(owner) if isinstance(
                     owner, (ast.FunctionDef, ast.AsyncFunctionDef)) else None
