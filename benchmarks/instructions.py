@@ -54,7 +54,7 @@ def main(argv=None) -> int:
     parser.add_argument("command", nargs=argparse.REMAINDER, help="-- command A")
     args = parser.parse_args(argv)
     command = args.command[1:] if args.command[:1] == ["--"] else args.command
-    a = count(" ".join(command) if not args.shell else " ".join(command), args.shell)
+    a = count(" ".join(command), args.shell)
     b = count(args.vs, args.shell)
     print(f"A instructions {a / 1e6:12.1f} M")
     print(f"B instructions {b / 1e6:12.1f} M")
