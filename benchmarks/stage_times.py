@@ -35,7 +35,7 @@ imported = time.process_time() - before_plugin
 STAGES = [
     ("plugin, per file (SsotChecker.run, all families)", "flake8_ssot.plugin", "SsotChecker.run"),
     ("project index: load or build", "flake8_ssot.index", "project_index"),
-    ("context rules (project subclasses)", "flake8_ssot.project", "Project.context_rules"),
+    ("context rules", "flake8_ssot.project", "Project.context_rules"),
     ("SOT1xx visitor (mutation.check)", "flake8_ssot.rules.mutation", "check"),
     ("SOT3xx (sot3.check)", "flake8_ssot.rules.sot3", "check"),
     ("SOT2xx (duplicates.check)", "flake8_ssot.rules.duplicates", "check"),

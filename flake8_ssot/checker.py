@@ -29,8 +29,10 @@ SOT901 = Rule(
     why="A check that failed silently would pass the file: CI could not tell it apart from a "
         "clean one. Like flake8's E902 for a file it cannot read, it is reported at line 1. The "
         "baseline never accepts it, and `flake8-ssot baseline` keeps the file's entries.",
-    example="# a statement nested past Python's recursion limit\n"
-            "context.metadata['k'] = a.b.b.b.b.b.b.b.b.b.b.b.b.b.b.b.b.b.b.b  # ... 400 deep",
+    example="# any file on which a flake8-ssot check raised (a bug, or a statement nested past\n"
+            "# what the check's walk can follow; whatever pyflakes can check, the SOT1xx walk\n"
+            "# checks too)\n"
+            "agent.py:1:1: SOT901 flake8-ssot could not check this file: it is nested too deeply",
     instead="# split the expression; any other reason is a bug in flake8-ssot: please report it\n"
             "# with the message and, if you can, the file",
 )
