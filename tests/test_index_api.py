@@ -212,3 +212,21 @@ def test_project_index_is_one_object_per_run(tmp_path):
     assert project_index(str(tmp_path), (), "") is first
     begin_run()
     assert project_index(str(tmp_path), (), "") is not first
+
+
+def test_a_warm_index_answers_as_a_cold_one_name_by_name_and_after_reading_every_row(tmp_path):
+    # 600 files: a warm index looks the first 500 names up one query at a time, then reads
+    # every row at once; both ways give what an index built from the files gives.
+    files = {f"pkg/m{n}.py": f"class C{n}:\n    pass\nclass Shared{n % 7}(C{n}): ...\n"
+             for n in range(600)}
+    write_tree(tmp_path, files)
+    paths = sorted(files)
+    cold = ProjectIndex.build(str(tmp_path), paths, None)  # memory only: every row read
+    ProjectIndex.build(str(tmp_path), paths, str(tmp_path / ".cache"))  # saves the rows
+    warm = ProjectIndex.build(str(tmp_path), paths, str(tmp_path / ".cache"))
+    names = [f"C{n}" for n in range(600)] + [f"Shared{n}" for n in range(7)] + ["Missing"]
+    for name in names:
+        assert warm.definitions(name) == cold.definitions(name), name
+    assert warm.ancestors("Shared3") == cold.ancestors("Shared3")
+    assert warm.ancestors("Shared3") >= {"C3", "C10"}
+    assert warm.class_names() == cold.class_names() and "Missing" not in warm.class_names()
