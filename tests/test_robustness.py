@@ -175,6 +175,17 @@ def test_a_listed_file_that_is_gone_or_unreadable(tmp_path):
     assert result.stdout == ""  # no other Engine left on disk
 
 
+def test_a_file_name_that_is_not_utf8(tmp_path):
+    # os.walk and git give such a name with surrogate escapes, which sqlite cannot store: it is
+    # left out of the project, and the other files are still compared with each other.
+    root = project(tmp_path, {"agent.py": ENGINE, "other.py": ENGINE})
+    (root / os.fsdecode(b"caf\xe9.py")).write_text(ENGINE)
+    for _ in ("cold", "warm"):
+        result = run_flake8("--select", "SOT", "agent.py", cwd=root)
+        assert_clean_stderr(result)
+        assert result.stdout.splitlines() == [sot201("agent.py", "other.py:1")]
+
+
 def test_special_files_are_not_read(tmp_path):
     # Opening a FIFO for reading blocks until someone writes: listing it must not open it.
     root = project(tmp_path, {"agent.py": ENGINE, "other.py": ENGINE})

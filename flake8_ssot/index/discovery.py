@@ -14,7 +14,7 @@ import re
 import subprocess
 import time
 from stat import S_ISREG
-from typing import Iterable, NamedTuple, Sequence
+from typing import Iterable, Iterator, NamedTuple, Sequence
 
 ROOT_MARKERS = ("setup.cfg", "tox.ini", ".flake8", "pyproject.toml", ".git")
 # Directories a walk never enters (flake8's default excludes plus virtualenvs).
@@ -95,6 +95,16 @@ def _walk_python_files(root: str, excluded: Sequence[str],
         dirnames[:] = sorted(d for d in dirnames if not path_matches(prefix + d, excluded, root))
         found += [prefix + filename for filename in filenames if filename.endswith(".py")]
     return sorted(found)
+
+
+def _is_utf8(path: str) -> bool:
+    """A file name that is not UTF-8 (read with surrogate escapes) is left out of the project:
+    the index stores names as text, and flake8 cannot print such a name either."""
+    try:
+        path.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
 
 
 def path_matches(relative_path: str, patterns: Iterable[str], root: str = "") -> bool:
@@ -183,8 +193,9 @@ class Listing(NamedTuple):
     reused: bool = False  # exactly the saved listing: nothing to save
 
 
-def stat_all(root: str, paths: Iterable[str]) -> list[os.stat_result | None]:
-    """``stat`` of each path, relative to *root* (or absolute); None where it fails.
+def stat_all(root: str, paths: Iterable[str]) -> Iterator[os.stat_result | None]:
+    """``stat`` of each path, relative to *root* (or absolute), as it is consumed; None where
+    it fails. One at a time: the results of a 5,000-file project, held together, are 3 MiB.
 
     Through a descriptor of the root where the OS allows it: the kernel then does not walk the
     root's own path for every file, a fifth of the cost on a large project.
@@ -193,12 +204,19 @@ def stat_all(root: str, paths: Iterable[str]) -> list[os.stat_result | None]:
         try:
             descriptor = os.open(root, os.O_RDONLY | getattr(os, "O_DIRECTORY", 0))
         except OSError:
-            return [None for _ in paths]
-        try:
-            return [_stat_or_none(path or ".", descriptor) for path in paths]
-        finally:
-            os.close(descriptor)
-    return [_stat_or_none(os.path.join(root, path)) for path in paths]
+            descriptor = None
+        if descriptor is not None:
+            try:
+                for path in paths:
+                    yield _stat_or_none(path or ".", descriptor)
+            finally:
+                os.close(descriptor)
+            return
+        for _ in paths:
+            yield None
+        return
+    for path in paths:
+        yield _stat_or_none(os.path.join(root, path))
 
 
 def _stat_or_none(path: str, directory: int | None = None) -> os.stat_result | None:
@@ -234,7 +252,8 @@ class Discovery:
         return self._list(tracked_output)
 
     def _keep(self, paths: Iterable[str]) -> list[str]:
-        return [path for path in paths if not path_matches(path, self.skipped, self.root)]
+        return [path for path in paths
+                if _is_utf8(path) and not path_matches(path, self.skipped, self.root)]
 
     def _reuse(self, saved: dict, tracked_output: bytes | None) -> Listing | None:
         try:
