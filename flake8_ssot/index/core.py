@@ -11,6 +11,7 @@ from __future__ import annotations
 import bisect
 import itertools
 import json
+import operator
 import os
 import time
 from stat import S_ISREG
@@ -37,7 +38,7 @@ def _sorted_unique(paths: Sequence[str]) -> list[str]:
     """*paths* sorted, each once. Sorted lists, searched by bisection, stand for the sets of a
     project's paths: a set of 5,000 paths costs 256 KiB more, on every one-file run."""
     ordered = sorted(paths)
-    if any(a == b for a, b in zip(ordered, ordered[1:])):
+    if any(map(operator.eq, ordered, itertools.islice(ordered, 1, None))):
         ordered = sorted(set(ordered))
     return ordered
 
@@ -113,12 +114,14 @@ class ProjectIndex:
                 if not _contains(listed, stamp[0]):
                     removed.append(stamp[0])
                 stamp = next(stamps, None)
+            saved = None
+            if stamp is not None and stamp[0] == path:
+                saved, stamp = stamp, next(stamps, None)
             if stat is None:
                 continue  # deleted or unreadable since it was listed
             if not S_ISREG(stat.st_mode):
                 continue  # a FIFO or device named *.py: opening it would block the run
-            if (stamp is not None and stamp[0] == path and stamp[1] == stat.st_mtime_ns
-                    and stamp[2] == stat.st_size):
+            if saved is not None and saved[1] == stat.st_mtime_ns and saved[2] == stat.st_size:
                 stored.append(path)
             else:
                 stale[path] = stat

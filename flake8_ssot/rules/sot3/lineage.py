@@ -7,6 +7,7 @@ be resolved (a third-party class) makes the class unknown: it may be a dict subc
 
 from __future__ import annotations
 
+import weakref
 from typing import NamedTuple
 
 from flake8_ssot.rules.sot3 import kinds
@@ -33,7 +34,9 @@ class Lineage:
     """Kinds of classes, memoised for one check; *session* resolves names of their modules."""
 
     def __init__(self, session):
-        self.session = session
+        # Weak: the session holds its lineage, and a cycle would outlive the check (see
+        # summaries._weak). The check holds the session.
+        self.session = weakref.proxy(session)
         self._kinds: dict[int, tuple[str, bool]] = {}
 
     def kind(self, cls) -> tuple[str, bool]:

@@ -14,6 +14,7 @@ can follow its values in full.
 from __future__ import annotations
 
 import ast
+import weakref
 
 from flake8_ssot.rules.sot3.flow import may_hold, statements_breadth_first
 from flake8_ssot.rules.sot3.types import annotation_text
@@ -27,18 +28,32 @@ VERSION = 2  # 2: a function's scope knows its class however it is first asked f
 LATER = object()
 
 
+# A function or class refers to its module weakly: the module's bindings refer to it, and a
+# cycle would keep a module's tree alive until the cyclic collector runs, megabytes per
+# checked file on a cold run (#13). A module outlives them: its session or check holds it.
+def _weak(view):
+    return None if view is None else weakref.ref(view)
+
+
+def _strong(reference):
+    return None if reference is None else reference()
+
+
 class FuncInfo:
     """A function or method; ``returns``, ``is_generator`` and ``params`` may be LATER."""
 
     __slots__ = ("qual", "name", "line", "_returns", "is_async", "_is_generator", "decorators",
-                 "_params", "hint", "node", "view", "kind", "definition")
+                 "_params", "hint", "node", "_view", "kind", "definition")
 
     def __init__(self, qual, name, line, returns, is_async, is_generator, decorators, params,
                  kind="function", hint=None, node=None, view=None, definition=None):
         self.qual, self.name, self.line, self._returns = qual, name, line, returns
         self.is_async, self._is_generator, self.decorators = is_async, is_generator, decorators
-        self._params, self.kind, self.hint, self.node, self.view = params, kind, hint, node, view
+        self._params, self.kind, self.hint, self.node = params, kind, hint, node
+        self._view = _weak(view)
         self.definition = definition  # the def node the LATER parts come from
+
+    view = property(lambda self: _strong(self._view), doc="The module it is defined in.")
 
     @property
     def returns(self) -> str | None:
@@ -66,7 +81,7 @@ class ClassInfo:
 
     __slots__ = ("qual", "name", "line", "bases", "decorators", "metaclass", "has_new",
                  "abstract", "serializer", "enum_values", "fields", "_attrs", "methods",
-                 "values", "node", "view", "definition")
+                 "values", "node", "_view", "definition")
 
     def __init__(self, qual, name, line, bases, decorators, metaclass, has_new, abstract,
                  serializer, enum_values, fields, attrs, methods, values, node=None, view=None,
@@ -75,8 +90,10 @@ class ClassInfo:
         self.decorators, self.metaclass, self.has_new = decorators, metaclass, has_new
         self.abstract, self.serializer, self.enum_values = abstract, serializer, enum_values
         self.fields, self._attrs, self.methods, self.values = fields, attrs, methods, values
-        self.node, self.view = node, view
+        self.node, self._view = node, _weak(view)
         self.definition = definition  # the class node the LATER part comes from
+
+    view = property(lambda self: _strong(self._view), doc="The module it is defined in.")
 
     @property
     def attrs(self) -> dict:
