@@ -35,7 +35,7 @@ def run(args: argparse.Namespace) -> int:
                                         args.path])
     project = Project.for_path(args.path, settings)
     inventory = project.helpers
-    project.index.save_confirmed()
+    project.index.save()
     names = ", ".join(settings.helper_classes) or "(none)"
     print(f"project: {project.root}")
     print(f"helper classes (ssot-helper-classes = {names}):")

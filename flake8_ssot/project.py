@@ -77,11 +77,11 @@ class Project:
                                            use_cache=not self.settings.no_cache)
 
     def save_index(self) -> None:
-        """Save what this file's checks confirmed in the index (one write a checked file), if
-        they used the index at all; best effort, never an error."""
+        """Save what this file's checks confirmed and computed in the index (one write a
+        checked file), if they used the index at all; best effort, never an error."""
         if "index" in self.__dict__:
             try:
-                self.index.save_confirmed()
+                self.index.save()
             except Exception:  # noqa: BLE001 - the cache only saves work; never stop flake8
                 pass
 

@@ -78,7 +78,7 @@ def build_map(paths: Sequence[str]) -> dict:
                      "over": len(relations.family(project, pattern)) > budget}
                     for pattern, budget in relations.budgets(settings.class_budgets)],
     }
-    project.save_confirmed()
+    project.save()
     return ssot_map
 
 

@@ -141,6 +141,7 @@ print(json.dumps([index.cache_get("summaries", "k1"), index.cache_get("summaries
 def test_cache_entries_survive_into_a_second_process(tmp_path):
     index = build(write_tree(tmp_path, AGENTS))
     index.cache_put("summaries", "k1", {"kinds": ["datetime"], "n": 1})
+    index.save()  # what a checked file's end does
     output = subprocess.run([sys.executable, "-c", SECOND_PROCESS, str(tmp_path)],
                             capture_output=True, text=True, check=True, env=user_env()).stdout
     assert json.loads(output) == [{"kinds": ["datetime"], "n": 1}, None]
@@ -149,6 +150,7 @@ def test_cache_entries_survive_into_a_second_process(tmp_path):
 def test_a_corrupt_entry_is_a_miss_and_corrupt_facts_are_computed_again(tmp_path):
     index = build(write_tree(tmp_path, AGENTS))
     expected = index.facts("agents/base.py")
+    index.save()
     sha1 = index.content_hash("agents/base.py")
     with sqlite3.connect(tmp_path / ".cache" / "index.sqlite3") as database:
         database.execute("UPDATE entries SET value = '{not json' WHERE key = ?", (sha1,))
@@ -191,6 +193,56 @@ def test_memory_only_index_has_no_cache_entries(tmp_path):
     index.cache_put("summaries", "k", [1])
     assert index.cache_get("summaries", "k") is None
     assert index.facts("agents/base.py").classes[0].name == "BaseAgent"
+
+
+def test_entries_kept_for_the_run_are_reused_without_a_cache(tmp_path):
+    # --ssot-no-cache: an imported module's summary is still worked out once per run, not
+    # once per checked file that imports it.
+    index = build(write_tree(tmp_path, AGENTS), cache_dir=None)
+    index.cache_put("summaries", "k", [1], keep=True)
+    assert index.cache_get("summaries", "k") == [1]
+    assert build(tmp_path, cache_dir=None).cache_get("summaries", "k") is None  # a new run
+
+
+def test_a_write_skipped_because_another_process_held_the_lock_is_made_by_the_next_save(
+        tmp_path):
+    index = build(write_tree(tmp_path, AGENTS))
+    other = sqlite3.connect(tmp_path / ".cache" / "index.sqlite3", isolation_level=None)
+    other.execute("BEGIN IMMEDIATE")  # another flake8 worker writing
+    index.cache_put("summaries", "first", [1])
+    index.save()  # waits its best-effort second, then skips
+    other.execute("ROLLBACK")
+    assert build(tmp_path).cache_get("summaries", "first") is None
+    assert index.cache_get("summaries", "first") == [1]  # still this run's
+    index.cache_put("summaries", "second", [2])
+    index.save()
+    fresh = build(tmp_path)
+    assert [fresh.cache_get("summaries", key) for key in ("first", "second")] == [[1], [2]]
+    other.close()
+
+
+def test_a_file_another_process_confirmed_is_not_parsed_again(tmp_path, monkeypatch):
+    # Two flake8 --jobs workers look up the same duplicated class: the second reuses the row
+    # the first confirmed with ast instead of parsing the file again.
+    from flake8_ssot.index import core
+
+    write_tree(tmp_path, {"a.py": "class Twin: pass\n", "b.py": "class Twin: pass\n"})
+    for path in tmp_path.rglob("*.py"):  # older than the cache's "racy" window: rows are kept
+        os.utime(path, ns=(time.time_ns() - 10**10,) * 2)
+    cache = str(tmp_path / ".cache")
+    ProjectIndex.build(str(tmp_path), ["a.py", "b.py"], cache)
+    first = ProjectIndex.build(str(tmp_path), ["a.py", "b.py"], cache)
+    second = ProjectIndex.build(str(tmp_path), ["a.py", "b.py"], cache)
+    assert second.defining_paths("Twin") == ("a.py", "b.py")  # its rows read: text-scanned
+    parsed = []
+    real = core.classes_from_ast
+    monkeypatch.setattr(core, "classes_from_ast", lambda data: parsed.append(1) or real(data))
+    expected = [ClassDefinition("Twin", "a.py", 1, 0), ClassDefinition("Twin", "b.py", 1, 0)]
+    assert first.definitions("Twin") == expected
+    first.save()
+    assert len(parsed) == 2
+    assert second.definitions("Twin") == expected
+    assert len(parsed) == 2
 
 
 def test_a_checked_file_with_many_classes_costs_one_decode(tmp_path):

@@ -32,6 +32,10 @@ _FACTS = "facts"  # the entries namespace of ModuleFacts, keyed by content hash
 # one-file run asks about tens of names (a query costs ~20 us; reading and indexing the rows of
 # 5,000 files ~25 ms), a whole run about thousands.
 _LOOKUPS_BEFORE_FULL_READ = 500
+# Entries waiting for their write, kept across writes another process's lock made skip (the
+# next checked file's write takes them), dropped past this many characters: a later run
+# computes them again.
+_PENDING_LIMIT = 4_000_000
 
 
 def _sorted_unique(paths: Sequence[str]) -> list[str]:
@@ -85,7 +89,12 @@ class ProjectIndex:
         self._module_paths: dict[str, str] | None = None
         self._ancestors: dict[str, frozenset[str]] = {}
         self._facts: dict[str, ModuleFacts | None] = {}
-        self._unsaved: list[tuple] = []  # ast-confirmed rows, saved together by save_confirmed
+        self._unsaved: list[tuple] = []  # ast-confirmed rows, saved together by save
+        # Entries waiting for save, and those a caller asked to keep for the whole run (what
+        # every checked file reads again, such as an imported module's summary): keyed by
+        # content hashes, so never stale.
+        self._pending: dict[tuple[str, str], str] = {}
+        self._kept: dict[tuple[str, str], str] = {}
         for path, _, _, sha1, names, encoded, exact in rows:
             self._add(path, sha1, names, encoded, exact)
 
@@ -229,8 +238,16 @@ class ProjectIndex:
 
     def _confirm(self, paths: Sequence[str]) -> None:
         rows = []
+        # Another process (a flake8 --jobs worker) may have confirmed the same content since
+        # this index read its rows: its row is the answer, without parsing the file again.
+        confirmed = self._store.rows(paths) if self._store is not None else {}
         for path in paths:
+            row = confirmed.get(path)
+            sha1 = self._hashes.get(path)
             self._forget(path)
+            if row is not None and row[6] == 1 and sha1 and row[3] == sha1:
+                self._add(path, *row[3:])
+                continue
             read_at = time.time_ns()
             read = read_project_file(self.root, path)
             if read is None:
@@ -243,13 +260,18 @@ class ProjectIndex:
         self._ancestors = {}
         self._unsaved += rows
 
-    def save_confirmed(self) -> None:
-        """Save the rows ``definitions`` confirmed since the last call, in one transaction (one
-        per confirmation cost a commit each: 1,276 for one file's first SOT205 lookups); the
-        next run reuses them, or confirms again if this write is skipped."""
-        if self._unsaved and self._store is not None:
-            self._store.save(rows=self._unsaved)
-        self._unsaved = []
+    def save(self) -> None:
+        """Save the rows ``definitions`` confirmed and the entries put since the last call, in
+        one transaction (one per confirmation cost a commit each: 1,276 for one file's first
+        SOT205 lookups). A write another process's lock made skip is tried again at the next
+        call; the next run reuses what was saved and computes the rest again."""
+        if self._store is None or not (self._unsaved or self._pending):
+            return
+        entries = [(namespace, key, text) for (namespace, key), text in self._pending.items()]
+        if self._store.save(rows=self._unsaved, entries=entries):
+            if sum(len(text) for text in self._pending.values()) <= _PENDING_LIMIT:
+                return  # busy: kept for the next call
+        self._unsaved, self._pending = [], {}
 
     def defining_paths(self, name: str) -> tuple[str, ...]:
         """The files whose text scan found a module-level class *name* (not ast-confirmed:
@@ -332,16 +354,14 @@ class ProjectIndex:
 
     def facts_of(self, paths) -> dict[str, ModuleFacts | None]:
         """``facts`` of many files, the new ones saved to the store in one write."""
-        found, new_entries = {}, []
+        found = {}
         for path in paths:
             if path not in self._facts:
-                self._facts[path] = self._compute_facts(path, new_entries)
+                self._facts[path] = self._compute_facts(path)
             found[path] = self._facts[path]
-        if new_entries and self._store is not None:
-            self._store.save(entries=new_entries)
         return found
 
-    def _compute_facts(self, path: str, new_entries: list) -> ModuleFacts | None:
+    def _compute_facts(self, path: str) -> ModuleFacts | None:
         sha1 = self.content_hash(path)
         if sha1 is None:
             return None
@@ -351,7 +371,7 @@ class ProjectIndex:
             tree = parse(data) if data is not None else None
             if tree is not None:
                 facts = module_facts(tree, path)
-                new_entries.append((_FACTS, sha1, json.dumps(_facts_to_json(facts))))
+                self.cache_put(_FACTS, sha1, _facts_to_json(facts))
         return facts
 
     def resolve_class(self, path: str, dotted: str, facts: ModuleFacts | None = None,
@@ -405,11 +425,15 @@ class ProjectIndex:
 
     # -- derived data -----------------------------------------------------------------------
 
-    def cache_get(self, namespace: str, key: str) -> Any:
-        """The JSON value saved under *key*; None when absent, unreadable or the cache is off."""
-        if self._store is None:
-            return None
-        text = self._store.get(namespace, key)
+    def cache_get(self, namespace: str, key: str, keep: bool = False) -> Any:
+        """The JSON value saved under *key*; None when absent, unreadable or the cache is off.
+        *keep*: what this run reads again and again, kept in memory until the run ends."""
+        entry = (namespace, key)
+        text = self._kept.get(entry) or self._pending.get(entry)
+        if text is None and self._store is not None:
+            text = self._store.get(namespace, key)
+            if text is not None and keep:
+                self._kept[entry] = text
         if text is None:
             return None
         try:
@@ -417,10 +441,14 @@ class ProjectIndex:
         except ValueError:
             return None  # a corrupt entry is a miss
 
-    def cache_put(self, namespace: str, key: str, value: Any) -> None:
-        """Save a JSON value under *key*; best effort (a busy or read-only cache skips it)."""
+    def cache_put(self, namespace: str, key: str, value: Any, keep: bool = False) -> None:
+        """Save a JSON value under *key* at the next ``save``; best effort (a busy or read-only
+        cache skips it). *keep*: as for ``cache_get``, also when there is no cache at all."""
+        text = json.dumps(value)
+        if keep:
+            self._kept[(namespace, key)] = text
         if self._store is not None:
-            self._store.save(entries=[(namespace, key, json.dumps(value))])
+            self._pending[(namespace, key)] = text
 
 
 def _scan(root: str, path: str) -> tuple[str, str, str, bool]:

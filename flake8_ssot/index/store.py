@@ -361,12 +361,13 @@ class Store:
         return rows
 
     def save(self, rows: Sequence[tuple] = (),
-             entries: Sequence[tuple[str, str, str]] = ()) -> None:
+             entries: Sequence[tuple[str, str, str]] = ()) -> bool:
         """Best effort: what a later run would otherwise compute again. A busy, locked or
-        read-only database skips the write, silently."""
+        read-only database skips the write, silently. True: skipped because another process
+        held the lock, so the caller may try again later (a read-only file will not change)."""
         connection = self._connection()
         if connection is None or not (rows or entries):
-            return
+            return False
         try:
             connection.execute(f"PRAGMA busy_timeout = {_BEST_EFFORT_TIMEOUT_MILLISECONDS}")
             connection.execute("BEGIN IMMEDIATE")
@@ -374,9 +375,20 @@ class Store:
                 self._write(connection, rows=rows, entries=entries)
                 connection.execute("COMMIT")
             except sqlite3.Error:
-                connection.execute("ROLLBACK")
-        except sqlite3.Error:
-            pass
+                with contextlib.suppress(sqlite3.Error):
+                    connection.execute("ROLLBACK")
+                raise
+        except sqlite3.Error as error:
+            return _is_busy(error)
         finally:
             with contextlib.suppress(sqlite3.Error):
                 connection.execute(f"PRAGMA busy_timeout = {int(_BUSY_TIMEOUT_SECONDS * 1000)}")
+        return False
+
+
+def _is_busy(error: sqlite3.Error) -> bool:
+    """Another connection held the lock (SQLITE_BUSY or SQLITE_LOCKED, extended codes too)."""
+    code = getattr(error, "sqlite_errorcode", None)  # Python 3.11+
+    if code is not None:
+        return code & 0xFF in (5, 6)
+    return "locked" in str(error) or "busy" in str(error)

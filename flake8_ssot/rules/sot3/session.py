@@ -84,14 +84,14 @@ class Session:
         digest = content_hash(data)
         self.read[path] = digest
         key = f"{summaries.VERSION}:{qual}:{int(is_package)}:{digest}"
-        summary = self.store.cache_get("sot3-summary", key)
+        summary = self.store.cache_get("sot3-summary", key, keep=True)
         if summary is None:
             try:
                 tree = ast.parse(data, path)
             except (SyntaxError, ValueError, RecursionError, MemoryError):
                 return None
             summary = self.summarise(tree, qual, path, is_package, data)
-            self.store.cache_put("sot3-summary", key, summary)
+            self.store.cache_put("sot3-summary", key, summary, keep=True)
         return summaries.from_json(summary, path)
 
     # -- names -------------------------------------------------------------------------------
