@@ -90,7 +90,7 @@ def check_file(tree: ast.AST, lines: Sequence[str], filename: str, settings) -> 
         except Exception as error:  # noqa: BLE001 - never stop the flake8 run
             findings.append(_internal_error("metadata checks (SOT1xx, SOT3xx)", error))
     try:
-        findings += duplicates.check(tree, filename, project)
+        findings += duplicates.check(tree, filename, project, source)
     except Exception as error:  # noqa: BLE001 - never stop the flake8 run
         findings.append(_internal_error("duplicate-class check (SOT2xx)", error))
     project.save_index()

@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import shutil
 import sqlite3
+import time
 
 import pytest
 
@@ -69,6 +70,25 @@ def test_stdin_reports_against_the_on_disk_project_and_the_buffer_wins(tmp_path)
     # The other file sees the disk copy of a/engine.py, which has no class.
     other = run_flake8("--select", "SOT", "b/engine.py", cwd=tmp_path)
     assert other.stdout == ""
+
+
+def test_an_edited_buffer_never_stands_in_for_the_disk_copy_in_the_index(tmp_path):
+    # The buffer of a/engine.py moves the class down; the index keeps the saved file's line
+    # (a buffer that is the saved content confirms the file's row instead of a new parse).
+    project(tmp_path, {"a/engine.py": ENGINE, "b/engine.py": "\n\n" + ENGINE})
+    for path in tmp_path.rglob("*.py"):  # older than the cache's "racy" window: rows are kept
+        os.utime(path, ns=(time.time_ns() - 10**10,) * 2)
+    buffer = "import os\n\n\n" + ENGINE
+    result = run_flake8("--select", "SOT", "--stdin-display-name", "a/engine.py", "-",
+                        cwd=tmp_path, stdin=buffer)
+    assert sot2(result) == {("a/engine.py", 4, 1, "SOT201")}
+    other = run_flake8("--select", "SOT", "b/engine.py", cwd=tmp_path)
+    assert "also at a/engine.py:1;" in other.stdout, other.stdout
+    saved = run_flake8("--select", "SOT", "--stdin-display-name", "a/engine.py", "-",
+                       cwd=tmp_path, stdin=ENGINE)
+    assert sot2(saved) == {("a/engine.py", 1, 1, "SOT201")}
+    assert "also at a/engine.py:1;" in run_flake8("--select", "SOT", "b/engine.py",
+                                                  cwd=tmp_path).stdout
 
 
 def test_removing_the_class_from_one_file_clears_the_report_next_run(tmp_path):

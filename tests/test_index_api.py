@@ -235,8 +235,8 @@ def test_a_file_another_process_confirmed_is_not_parsed_again(tmp_path, monkeypa
     second = ProjectIndex.build(str(tmp_path), ["a.py", "b.py"], cache)
     assert second.defining_paths("Twin") == ("a.py", "b.py")  # its rows read: text-scanned
     parsed = []
-    real = core.classes_from_ast
-    monkeypatch.setattr(core, "classes_from_ast", lambda data: parsed.append(1) or real(data))
+    real = core.parse
+    monkeypatch.setattr(core, "parse", lambda data: parsed.append(1) or real(data))
     expected = [ClassDefinition("Twin", "a.py", 1, 0), ClassDefinition("Twin", "b.py", 1, 0)]
     assert first.definitions("Twin") == expected
     first.save()

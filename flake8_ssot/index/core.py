@@ -8,6 +8,7 @@ store (``store``) and revalidated against the disk on every flake8 run (``begin_
 
 from __future__ import annotations
 
+import ast
 import bisect
 import itertools
 import json
@@ -21,7 +22,7 @@ from flake8_ssot.digests import sha1_hex
 from flake8_ssot.index.discovery import (Discovery, cache_mtime, module_names, read_project_file,
                                          stat_all)
 from flake8_ssot.index.scanner import (ClassFacts, ClassRecord, ImportFacts, ModuleFacts,
-                                       classes_from_ast, module_facts, parse, scan_classes)
+                                       module_facts, module_level_classes, parse, scan_classes)
 from flake8_ssot.index.store import Store, classes_sharing, decode_classes, encode_classes
 
 # How many re-exports (``from .engine import Engine`` in a package ``__init__``) resolve_class
@@ -253,12 +254,50 @@ class ProjectIndex:
             if read is None:
                 continue  # gone since the listing: it defines nothing now
             data, stat = read
-            row = (path, cache_mtime(stat, read_at), stat.st_size, sha1_hex(data),
-                   *encode_classes(classes_from_ast(data)), 1)
+            sha1 = sha1_hex(data)
+            tree = parse(data)
+            # The facts of a duplicate's file are asked for next (is it an extension?): from
+            # the same parse.
+            self._adopt_facts(path, sha1, tree)
+            classes = module_level_classes(tree) if tree is not None else []
+            row = (path, cache_mtime(stat, read_at), stat.st_size, sha1,
+                   *encode_classes(classes), 1)
             self._add(*row[:1], *row[3:])
             rows.append(row)
         self._ancestors = {}
         self._unsaved += rows
+
+    def adopt_buffer(self, path: str, text: str, tree: ast.Module,
+                     facts: ModuleFacts | None = None) -> None:
+        """The checked file's own tree (flake8 parsed it): when the buffer is the content the
+        index scanned, its classes confirm its row and its facts are kept, so the other files
+        that define the same names do not parse it again."""
+        if path not in self._unconfirmed and path in self._facts:
+            return
+        self._read_rows([path])
+        sha1 = self._hashes.get(path)
+        if sha1 is None or sha1_hex(text.encode("utf-8", "surrogatepass")) != sha1:
+            return  # unsaved edits, or an encoding other than UTF-8: the disk's copy differs
+        self._adopt_facts(path, sha1, tree, facts)
+        if path not in self._unconfirmed:
+            return
+        row = self._store.rows([path]).get(path) if self._store is not None else None
+        self._forget(path)
+        names, encoded = encode_classes(module_level_classes(tree))
+        self._add(path, sha1, names, encoded, True)
+        self._ancestors = {}
+        if row is not None and row[3] == sha1:  # its saved stamps are this content's
+            self._unsaved.append((*row[:4], names, encoded, 1))
+
+    def _adopt_facts(self, path: str, sha1: str, tree: ast.Module | None,
+                     facts: ModuleFacts | None = None) -> None:
+        if path in self._facts:
+            return
+        if facts is None and tree is not None:
+            facts = module_facts(tree, path)
+        self._facts[path] = facts
+        if facts is not None and self.cache_get(_FACTS, sha1) is None:
+            self.cache_put(_FACTS, sha1, _facts_to_json(facts))
 
     def save(self) -> None:
         """Save the rows ``definitions`` confirmed and the entries put since the last call, in

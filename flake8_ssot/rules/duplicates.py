@@ -94,7 +94,8 @@ RULES = (SOT201, SOT202, SOT203, SOT204, SOT205)
 OFF_BY_DEFAULT = (SOT205.code,)
 
 
-def check(tree: ast.AST, filename: str, project) -> list[Finding]:
+def check(tree: ast.AST, filename: str, project, source: str | None = None) -> list[Finding]:
+    """*source*: the text flake8 parsed *tree* from, when the caller has it."""
     settings = project.settings
     own_classes = index.module_level_classes(tree)
     homes = relations.canonical_homes(tuple(settings.canonical_classes))
@@ -111,7 +112,7 @@ def check(tree: ast.AST, filename: str, project) -> list[Finding]:
     project_index = project.index
     if project_index.cache_problem:
         _warn_once(project.root, project_index.cache_problem)
-    checked = _CheckedFile(tree, path, project_index)
+    checked = _CheckedFile(tree, path, project_index, source)
     findings = []
     for record in own_classes:
         findings += _check_definition(record, checked, homes, settings)
@@ -124,14 +125,18 @@ def check(tree: ast.AST, filename: str, project) -> list[Finding]:
 class _CheckedFile:
     """The checked file (flake8's buffer, maybe not the disk's copy) and the project index."""
 
-    def __init__(self, tree: ast.AST, path: str | None, project):
-        self.tree, self.path, self.project = tree, path, project
+    def __init__(self, tree: ast.AST, path: str | None, project, source: str | None = None):
+        self.tree, self.path, self.project, self.source = tree, path, project, source
         self._facts = None
 
     def facts(self):
-        """The buffer's classes and imports, built only when a class has another definition."""
+        """The buffer's classes and imports, built only when a class has another definition;
+        offered to the index, which keeps them when the buffer is the disk's content (the
+        other definitions' checks then need not parse this file)."""
         if self._facts is None:
             self._facts = index.module_facts(self.tree, self.path or "")
+            if self.path is not None and self.source is not None:
+                self.project.adopt_buffer(self.path, self.source, self.tree, self._facts)
         return self._facts
 
     def definition(self, record) -> index.ClassDefinition:
