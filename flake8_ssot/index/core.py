@@ -96,6 +96,7 @@ class ProjectIndex:
         # content hashes, so never stale.
         self._pending: dict[tuple[str, str], str] = {}
         self._kept: dict[tuple[str, str], str] = {}
+        self._run_memos: dict[str, dict] = {}
         for path, _, _, sha1, names, encoded, exact in rows:
             self._add(path, sha1, names, encoded, exact)
 
@@ -463,6 +464,11 @@ class ProjectIndex:
         return None if target is None else self.resolve_class(target, name, hops=hops + 1)
 
     # -- derived data -----------------------------------------------------------------------
+
+    def run_memo(self, name: str) -> dict:
+        """A dict that lives as long as this run's index: what a rule works out once per run
+        and reuses for every file it checks (a new run, a new index: nothing outlives it)."""
+        return self._run_memos.setdefault(name, {})
 
     def cache_get(self, namespace: str, key: str, keep: bool = False) -> Any:
         """The JSON value saved under *key*; None when absent, unreadable or the cache is off.

@@ -13,7 +13,7 @@ from typing import Any, NamedTuple
 
 from flake8_ssot import index as project_index
 from flake8_ssot.rule import Finding
-from flake8_ssot.rules.sot3.store import content_hash
+from flake8_ssot.rules.sot3.store import content_hash, digest_of
 
 ENGINE = "sot3-3"  # part of every results key: a new engine never reads old results
 NAMESPACE = "sot3-result"
@@ -53,18 +53,13 @@ def look_up(source: str, filename: str, settings) -> Lookup:
                        .encode("utf-8", "surrogatepass"))
     cached = store.cache_get(NAMESPACE, key)
     findings = None
-    if cached is not None and _still_valid(cached.get("read", {})):
+    if cached is not None and _still_valid(cached.get("read", {}), store):
         findings = [Finding(*finding) for finding in cached["findings"]]
     return Lookup(store, key, modname, roots, is_package, findings)
 
 
-def _still_valid(read: dict) -> bool:
-    for path, digest in read.items():
-        try:
-            with open(path, "rb") as handle:
-                if content_hash(handle.read()) != digest:
-                    return False
-        except OSError:
-            if digest:
-                return False
-    return True
+def _still_valid(read: dict, index) -> bool:
+    """Every module the inference read has the content it had, and every path it looked for
+    and did not find is still missing ("" for both)."""
+    return all(type(digest) is str and digest_of(path, index) == digest
+               for path, digest in read.items())

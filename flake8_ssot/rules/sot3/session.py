@@ -14,7 +14,7 @@ import os
 
 from flake8_ssot.index import dotted_name
 from flake8_ssot.rules.sot3 import kinds, summaries
-from flake8_ssot.rules.sot3.store import content_hash
+from flake8_ssot.rules.sot3.store import content_hash, read_module, read_with_digest
 from flake8_ssot.rules.sot3.types import (
     JSON, UNKNOWN, Annotations, Bad, ClassObj, Func, Inst, Module, Obj, Ref, decode,
 )
@@ -75,17 +75,18 @@ class Session:
         return None
 
     def _load(self, path: str, qual: str, is_package: bool):
-        try:
-            with open(path, "rb") as handle:
-                data = handle.read()
-        except OSError:
+        data, digest = read_with_digest(path, self.store)
+        if not digest:
             self.missing.add(path)
             return None
-        digest = content_hash(data)
         self.read[path] = digest
         key = f"{summaries.VERSION}:{qual}:{int(is_package)}:{digest}"
         summary = self.store.cache_get("sot3-summary", key, keep=True)
         if summary is None:
+            if data is None:  # hashed earlier in the run: read again, the same bytes or none
+                data = read_module(path)
+                if data is None or content_hash(data) != digest:
+                    return None
             try:
                 tree = ast.parse(data, path)
             except (SyntaxError, ValueError, RecursionError, MemoryError):
