@@ -62,3 +62,24 @@ def test_a_deleted_twin_is_forgotten_and_a_new_twin_is_seen(tmp_path):
     assert after_delete == ""
     assert reported(after_new) == {(1, 1, "SOT201")}
     assert "app/services/engine_v2.py:3" in after_new and "legacy" not in after_new
+
+
+def test_an_imported_module_edited_between_runs_changes_the_sot3_finding(tmp_path):
+    # SOT3xx keeps each imported module's digest and summary for a run: the next run in the
+    # same process reads the edited module, and the cached results of the first are not used.
+    agent = ("from app.clock import stamp\n\n\nclass Agent:\n    def run(self, context):\n"
+             "        self.store_metadata_result(context, 'at', stamp())\n")
+    write_tree(tmp_path, {"setup.cfg": "[flake8]\n", "app/__init__.py": "",
+                          "app/clock.py": "from datetime import datetime\n\n\n"
+                                          "def stamp() -> datetime:\n    return datetime.now()\n",
+                          "app/agent.py": agent})
+    lint = {"flake8": ["--select=SOT3", "app/agent.py"]}
+    results = run_in_one_process(tmp_path, [
+        lint,
+        lint,  # unchanged: the results cache
+        {"files": {"app/clock.py": "def stamp() -> str:\n    return 'now'\n"}, **lint},
+        {"files": {"app/clock.py": "from datetime import date\n\n\n"
+                                   "def stamp() -> date:\n    return date.today()\n"}, **lint},
+    ])
+    assert [reported(r["stdout"]) for r in results] == [
+        {(6, 9, "SOT301")}, {(6, 9, "SOT301")}, set(), {(6, 9, "SOT301")}]
