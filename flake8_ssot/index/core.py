@@ -393,7 +393,7 @@ class ProjectIndex:
         return self.facts_of([path])[path]
 
     def facts_of(self, paths) -> dict[str, ModuleFacts | None]:
-        """``facts`` of many files, the new ones saved to the store in one write."""
+        """``facts`` of many files; new ones go to the store with the checked file's write."""
         found = {}
         for path in paths:
             if path not in self._facts:
