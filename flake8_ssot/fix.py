@@ -85,6 +85,7 @@ def run(args: argparse.Namespace) -> int:
         result = fix_source(data, project, project.relative(filename), reported)._replace(
             path=filename.replace("\\", "/").removeprefix("./"))
         results.append(result)
+        project.save_index()  # what the helpers and contexts read, as a lint run saves it
         if args.write and result.changed:
             commandline.write_atomically(filename, result.fixed)
     if args.format == "json":

@@ -182,7 +182,8 @@ def test_cache_writes_on_a_read_only_cache_are_skipped(tmp_path):
     (tmp_path / ".cache" / "index.sqlite3").chmod(0o444)
     try:
         read_only = build(tmp_path)
-        read_only.cache_put("summaries", "k", [1])  # no error
+        read_only.cache_put("summaries", "k", [1])
+        read_only.save()  # no error; nothing kept for a retry
         assert read_only.facts("agents/base.py") == index.facts("agents/base.py")
     finally:
         (tmp_path / ".cache" / "index.sqlite3").chmod(0o644)
@@ -282,3 +283,25 @@ def test_a_warm_index_answers_as_a_cold_one_name_by_name_and_after_reading_every
     assert warm.ancestors("Shared3") == cold.ancestors("Shared3")
     assert warm.ancestors("Shared3") >= {"C3", "C10"}
     assert warm.class_names() == cold.class_names() and "Missing" not in warm.class_names()
+
+
+def test_a_checked_buffer_that_is_the_disk_content_confirms_its_own_row(tmp_path, monkeypatch):
+    # flake8 parsed a.py already: its twin's lookup parses only b.py. An edited buffer is not
+    # the disk's content, so a.py is parsed from disk as before.
+    import ast
+
+    from flake8_ssot.index import core
+
+    saved = "class Twin: pass\n"
+    write_tree(tmp_path, {"a.py": saved, "b.py": saved})
+    parsed = []
+    real = core.parse
+    monkeypatch.setattr(core, "parse", lambda data: parsed.append(1) or real(data))
+    expected = [ClassDefinition("Twin", "a.py", 1, 0), ClassDefinition("Twin", "b.py", 1, 0)]
+    for buffer, parses in ((saved, 1), ("\n" + saved, 2)):
+        parsed.clear()
+        index = ProjectIndex.build(str(tmp_path), ["a.py", "b.py"], None)
+        index.defining_paths("Twin")
+        index.adopt_buffer("a.py", buffer, ast.parse(buffer))
+        assert index.definitions("Twin") == expected
+        assert len(parsed) == parses, buffer

@@ -260,13 +260,18 @@ class ProjectIndex:
             # The facts of a duplicate's file are asked for next (is it an extension?): from
             # the same parse.
             self._adopt_facts(path, sha1, tree)
-            classes = module_level_classes(tree) if tree is not None else []
-            row = (path, cache_mtime(stat, read_at), stat.st_size, sha1,
-                   *encode_classes(classes), 1)
-            self._add(*row[:1], *row[3:])
-            rows.append(row)
-        self._ancestors = {}
+            rows.append((path, cache_mtime(stat, read_at), stat.st_size, sha1,
+                         *self._add_confirmed(path, sha1, tree), 1))
         self._unsaved += rows
+
+    def _add_confirmed(self, path: str, sha1: str, tree: ast.Module | None) -> tuple[str, str]:
+        """*path*'s classes as ``ast`` sees them in *tree* (None: it does not parse, so none),
+        in place of what was known; the row's ``names`` and ``classes`` columns."""
+        self._forget(path)
+        names, encoded = encode_classes(module_level_classes(tree) if tree is not None else [])
+        self._add(path, sha1, names, encoded, True)
+        self._ancestors = {}
+        return names, encoded
 
     def adopt_buffer(self, path: str, text: str, tree: ast.Module,
                      facts: ModuleFacts | None = None) -> None:
@@ -283,10 +288,7 @@ class ProjectIndex:
         if path not in self._unconfirmed:
             return
         row = self._store.rows([path]).get(path) if self._store is not None else None
-        self._forget(path)
-        names, encoded = encode_classes(module_level_classes(tree))
-        self._add(path, sha1, names, encoded, True)
-        self._ancestors = {}
+        names, encoded = self._add_confirmed(path, sha1, tree)
         if row is not None and row[3] == sha1:  # its saved stamps are this content's
             self._unsaved.append((*row[:4], names, encoded, 1))
 
@@ -308,9 +310,9 @@ class ProjectIndex:
         if self._store is None or not (self._unsaved or self._pending):
             return
         entries = [(namespace, key, text) for (namespace, key), text in self._pending.items()]
-        if self._store.save(rows=self._unsaved, entries=entries):
-            if sum(len(text) for text in self._pending.values()) <= _PENDING_LIMIT:
-                return  # busy: kept for the next call
+        busy = self._store.save(rows=self._unsaved, entries=entries)
+        if busy and sum(len(text) for text in self._pending.values()) <= _PENDING_LIMIT:
+            return  # kept for the next call
         self._unsaved, self._pending = [], {}
 
     def defining_paths(self, name: str) -> tuple[str, ...]:
