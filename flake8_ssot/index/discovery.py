@@ -52,11 +52,25 @@ def _nearest_marked_directory(directory: str, home: str) -> str:
         candidate = parent
 
 
+# git obeys the checked repository's own configuration (``.git/config`` and what it includes),
+# and a repository is data someone else prepared. Of what that configuration can make git run,
+# ``ls-files`` and ``rev-parse`` run only ``core.fsmonitor`` (a command, or git's daemon): it is
+# turned off (the empty value means "off" to every git version). Hooks and the pager are turned
+# off too, should a later git run one from these commands. They contact no remote (so no
+# ``core.sshCommand``, ``core.askPass`` or credential helper), diff nothing (no ``diff.external``
+# or textconv) and filter nothing (no ``filter.*``): tests/test_security.py plants each of these
+# keys and proves that nothing runs. git's own refusals are kept: a repository owned by another
+# user (``safe.directory`` is read only from the user's and the system's configuration) or of an
+# unknown format makes git fail, and the project is then listed by a walk.
+_GIT = ("git", "--no-pager", "-c", "core.fsmonitor=", "-c", "core.useBuiltinFSMonitor=false",
+        "-c", f"core.hooksPath={os.devnull}", "-c", "core.pager=cat")
+
+
 def _start_git(root: str, *arguments: str) -> subprocess.Popen | None:
-    """Start a git command in *root*; it runs while the caller does other work."""
+    """Start a git command in *root* (see _GIT); it runs while the caller does other work."""
     try:
         return subprocess.Popen(
-            ["git", "-C", root, *arguments],
+            [*_GIT, "-C", root, *arguments],
             stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL,
         )
     except (OSError, subprocess.SubprocessError):
