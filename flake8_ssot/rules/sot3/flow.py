@@ -11,7 +11,7 @@ from __future__ import annotations
 import ast
 from collections import deque
 
-_SCOPES = (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)
+from flake8_ssot.syntax import SCOPE_STATEMENTS, statement_fields
 
 
 class Definition:
@@ -212,21 +212,6 @@ class Flow:
         return self._join(after, *breaks)
 
 
-# The fields that hold statements (or the handlers and cases that hold them), in the order
-# ``ast.iter_child_nodes`` gives them for every node type that has them.
-_STATEMENT_FIELDS = ("body", "handlers", "orelse", "finalbody", "cases")
-_statement_fields_by_type: dict[type, tuple[str, ...]] = {}
-
-
-def _statement_fields(node) -> tuple[str, ...]:
-    """Which of ``_STATEMENT_FIELDS`` a node of this type has (most statements: none)."""
-    fields = _statement_fields_by_type.get(node.__class__)
-    if fields is None:
-        fields = tuple(field for field in _STATEMENT_FIELDS if field in node._fields)
-        _statement_fields_by_type[node.__class__] = fields
-    return fields
-
-
 def statements_breadth_first(node):
     """The statements under *node* (itself included, when it is one) in ``ast.walk``'s order.
 
@@ -238,11 +223,11 @@ def statements_breadth_first(node):
         node = queue.popleft()
         if isinstance(node, ast.stmt):
             yield node
-        for field in _statement_fields(node):
+        for field in statement_fields(node):
             queue.extend(getattr(node, field))
 
 
-def scope_of(tree, scopes=_SCOPES):
+def scope_of(tree, scopes=SCOPE_STATEMENTS):
     """``{id(statement): enclosing function/class node}`` for *tree* and every statement under
     it (only statements are looked up: values are written, and functions are defined, by
     statements)."""
@@ -252,6 +237,6 @@ def scope_of(tree, scopes=_SCOPES):
         node, owner = stack.pop()
         owners[id(node)] = owner
         inner = node if isinstance(node, scopes) else owner
-        for field in _statement_fields(node):
+        for field in statement_fields(node):
             stack.extend((child, inner) for child in getattr(node, field))
     return owners
