@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import ast
 import os
+from collections import deque
 from typing import Iterable, Iterator
 
 # -- statements ---------------------------------------------------------------------------------
@@ -56,16 +57,21 @@ def own_statements(body: Iterable[ast.stmt]) -> Iterator[ast.stmt]:
             # (reversed: the last pushed runs first, so the fields come in source order)
 
 
-def all_statements(body: Iterable[ast.AST]) -> Iterator[ast.stmt]:
-    """Every statement under *body*, those in functions and classes included, in no set order
-    (imports are statements: expressions, most of a tree, need no visit)."""
-    pending = list(body)
-    while pending:
-        node = pending.pop()
+def statements_breadth_first(node: ast.AST) -> Iterator[ast.stmt]:
+    """The statements under *node* (itself included, when it is one), those in functions and
+    classes too, in ``ast.walk``'s order.
+
+    Expressions never hold statements, so leaving them out leaves the order of the statements
+    as ``ast.walk`` gives it (breadth first), at a fraction of the nodes (an import or an
+    assignment is a statement: most of a tree needs no visit).
+    """
+    queue = deque([node])
+    while queue:
+        node = queue.popleft()
         if isinstance(node, ast.stmt):
             yield node
         for field in statement_fields(node):
-            pending.extend(getattr(node, field))
+            queue.extend(getattr(node, field))
 
 
 # -- names --------------------------------------------------------------------------------------

@@ -5,11 +5,15 @@ others see too."""
 from __future__ import annotations
 
 import json
-import textwrap
 
 import pytest
 
 from helpers import reported, run_flake8, run_ssot, write_tree
+
+# A module whose stamp() returns a datetime, and one that stores what it returns.
+CLOCK = "from datetime import datetime\n\n\ndef stamp() -> datetime:\n    return datetime.now()\n"
+STORING = ("from {module} import stamp\n\n\nclass Runner:\n    def run(self, context):\n"
+           "        self.store_metadata_result(context, 'at', stamp())\n")
 
 BASE = '''\
 class BaseAgent:
@@ -55,21 +59,8 @@ def test_sot3xx_finds_modules_in_a_src_or_lib_layout(tmp_path, layout):
     write_tree(tmp_path, {
         "setup.cfg": "[flake8]\n",
         f"{layout}/agentkit/__init__.py": "",
-        f"{layout}/agentkit/clock.py": textwrap.dedent("""\
-            from datetime import datetime
-
-
-            def stamp() -> datetime:
-                return datetime.now()
-            """),
-        "scripts/run.py": textwrap.dedent("""\
-            from agentkit.clock import stamp
-
-
-            class Runner:
-                def run(self, context):
-                    self.store_metadata_result(context, "at", stamp())
-            """),
+        f"{layout}/agentkit/clock.py": CLOCK,
+        "scripts/run.py": STORING.format(module="agentkit.clock"),
     })
     result = run_flake8("--isolated", "--select", "SOT3", "scripts/run.py", cwd=tmp_path)
     assert result.stderr == ""
@@ -77,30 +68,16 @@ def test_sot3xx_finds_modules_in_a_src_or_lib_layout(tmp_path, layout):
 
 
 def test_sot2xx_and_sot3xx_both_see_definitions_under_a_module_level_with(tmp_path):
-    guarded = textwrap.dedent("""\
-        import contextlib
-        from datetime import datetime
-
-        with contextlib.suppress(ImportError):
-            class Engine:
-                pass
-
-            def stamp() -> datetime:
-                return datetime.now()
-        """)
+    guarded = ("import contextlib\nfrom datetime import datetime\n\n"
+               "with contextlib.suppress(ImportError):\n"
+               "    class Engine:\n        pass\n\n"
+               "    def stamp() -> datetime:\n        return datetime.now()\n")
     write_tree(tmp_path, {
         "setup.cfg": "[flake8]\n",
         "app/__init__.py": "",
         "app/guarded.py": guarded,
         "app/engine.py": "class Engine:\n    pass\n",
-        "app/agent.py": textwrap.dedent("""\
-            from app.guarded import stamp
-
-
-            class Agent:
-                def run(self, context):
-                    self.store_metadata_result(context, "at", stamp())
-            """),
+        "app/agent.py": STORING.format(module="app.guarded"),
     })
     result = run_flake8("--isolated", "--select", "SOT", "app", cwd=tmp_path)
     assert result.stderr == ""

@@ -14,8 +14,8 @@ import tokenize
 import warnings
 from typing import Iterator, NamedTuple, Sequence
 
-from flake8_ssot.syntax import (absolute_module, all_statements, named_by, own_statements,
-                                package_directory)
+from flake8_ssot.syntax import (absolute_module, named_by, own_statements, package_directory,
+                                statements_breadth_first)
 
 
 class ClassRecord(NamedTuple):
@@ -88,7 +88,7 @@ def module_facts(tree: ast.Module, path: str) -> ModuleFacts:
         for node in _classes_in_body(tree.body))
     imports = []
     package = package_directory(path)
-    for node in all_statements(tree.body):
+    for node in statements_breadth_first(tree):
         if isinstance(node, ast.Import):
             imports += [ImportFacts(alias.name, None, alias.asname, node.lineno)
                         for alias in node.names]

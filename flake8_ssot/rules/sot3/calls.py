@@ -6,13 +6,12 @@ from __future__ import annotations
 import ast
 
 from flake8_ssot.rules.sot3 import kinds, prefilter
-from flake8_ssot.rules.sot3.flow import statements_breadth_first
 from flake8_ssot.rules.sot3.lineage import MODEL, ENUM, JSON_ENUM
 from flake8_ssot.rules.sot3.types import (
     JSON, NONE, UNKNOWN, Awaitable, Bad, ClassObj, Coll, Func, Inst, Module, Obj, Ref, decode,
     elements, text, union, where,
 )
-from flake8_ssot.syntax import own_statements
+from flake8_ssot.syntax import own_statements, statements_breadth_first
 
 _EMPTY_CONTAINERS = frozenset({"builtins.list", "builtins.dict", "collections.defaultdict",
                                "collections.OrderedDict"})

@@ -9,7 +9,6 @@ and for tuple unpacking the position of the name in the target.
 from __future__ import annotations
 
 import ast
-from collections import deque
 
 from flake8_ssot.syntax import SCOPE_STATEMENTS, statement_fields
 
@@ -210,21 +209,6 @@ class Flow:
         breaks, _ = self.loops.pop()
         after = self._block(statement.orelse, entry)
         return self._join(after, *breaks)
-
-
-def statements_breadth_first(node):
-    """The statements under *node* (itself included, when it is one) in ``ast.walk``'s order.
-
-    Expressions never hold statements, so leaving them out leaves the order of the statements
-    as ``ast.walk`` gives it (breadth first), at a fraction of the nodes.
-    """
-    queue = deque([node])
-    while queue:
-        node = queue.popleft()
-        if isinstance(node, ast.stmt):
-            yield node
-        for field in statement_fields(node):
-            queue.extend(getattr(node, field))
 
 
 def scope_of(tree, scopes=SCOPE_STATEMENTS):

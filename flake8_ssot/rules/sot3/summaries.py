@@ -16,9 +16,10 @@ from __future__ import annotations
 import ast
 import weakref
 
-from flake8_ssot.rules.sot3.flow import may_hold, statements_breadth_first
+from flake8_ssot.rules.sot3.flow import may_hold
 from flake8_ssot.rules.sot3.types import annotation_text
-from flake8_ssot.syntax import absolute_module, dotted_name, own_statements, package_of
+from flake8_ssot.syntax import (absolute_module, dotted_name, own_statements, package_of,
+                                statements_breadth_first)
 
 # Bumped when the summary's shape or meaning changes: old cache entries are then not read.
 VERSION = 3  # 3: names bound under every module-level compound statement (with, for, ...)
