@@ -11,6 +11,7 @@ from __future__ import annotations
 import ast
 import os
 from collections import deque
+from types import MappingProxyType
 from typing import Iterable, Iterator
 
 # -- statements ---------------------------------------------------------------------------------
@@ -20,15 +21,25 @@ from typing import Iterable, Iterator
 STATEMENT_FIELDS = ("body", "handlers", "orelse", "finalbody", "cases")
 # Statements whose body runs in a scope of its own, not when the enclosing body runs.
 SCOPE_STATEMENTS = (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)
-_fields_by_type: dict[type, tuple[str, ...]] = {}
+
+
+def _node_types(base=ast.AST):
+    for node_type in base.__subclasses__():
+        yield node_type
+        yield from _node_types(node_type)
+
+
+# Which of ``STATEMENT_FIELDS`` each node type has (most: none), worked out once.
+_FIELDS_BY_TYPE = MappingProxyType({
+    node_type: tuple(field for field in STATEMENT_FIELDS if field in node_type._fields)
+    for node_type in _node_types()})
 
 
 def statement_fields(node: ast.AST) -> tuple[str, ...]:
     """Which of ``STATEMENT_FIELDS`` a node of this type has (most statements: none)."""
-    fields = _fields_by_type.get(node.__class__)
-    if fields is None:
-        fields = _fields_by_type[node.__class__] = tuple(
-            field for field in STATEMENT_FIELDS if field in node._fields)
+    fields = _FIELDS_BY_TYPE.get(node.__class__)
+    if fields is None:  # a type made after this module was imported
+        fields = tuple(field for field in STATEMENT_FIELDS if field in node._fields)
     return fields
 
 
