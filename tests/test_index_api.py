@@ -154,7 +154,8 @@ def test_a_corrupt_entry_is_a_miss_and_corrupt_facts_are_computed_again(tmp_path
     sha1 = index.content_hash("agents/base.py")
     with sqlite3.connect(tmp_path / ".cache" / "index.sqlite3") as database:
         database.execute("UPDATE entries SET value = '{not json' WHERE key = ?", (sha1,))
-        database.execute("INSERT INTO entries VALUES ('summaries', 'k', '[1, ')")
+        database.execute("INSERT INTO entries (namespace, key, value) VALUES "
+                         "('summaries', 'k', '[1, ')")
     fresh = build(tmp_path)
     assert fresh.cache_get("summaries", "k") is None
     assert fresh.facts("agents/base.py") == expected
@@ -163,18 +164,18 @@ def test_a_corrupt_entry_is_a_miss_and_corrupt_facts_are_computed_again(tmp_path
     assert build(tmp_path).facts("agents/base.py") == expected  # the wrong shape: a miss
 
 
-def test_a_corrupt_file_row_is_ignored(tmp_path):
+def test_a_corrupt_file_row_is_not_believed_its_file_is_scanned_again(tmp_path):
     write_tree(tmp_path, AGENTS)
     for path in tmp_path.rglob("*.py"):  # older than the cache's "racy" window: rows are kept
         os.utime(path, ns=(time.time_ns() - 10**10,) * 2)
-    build(tmp_path)
+    expected = {name: build(tmp_path).definitions(name)
+                for name in ("BaseAgent", "ResearchAgent", "DeepAgent")}
+    assert all(expected.values())
     with sqlite3.connect(tmp_path / ".cache" / "index.sqlite3") as database:
         database.execute("UPDATE files SET classes = 'BaseAgent:x' WHERE path = 'agents/base.py'")
         database.execute("UPDATE files SET names = 7 WHERE path = 'agents/research.py'")
     index = build(tmp_path)
-    assert index.definitions("BaseAgent") == []
-    assert index.definitions("ResearchAgent") == []
-    assert index.definitions("DeepAgent") == [ClassDefinition("DeepAgent", "agents/deep.py", 2, 0)]
+    assert {name: index.definitions(name) for name in expected} == expected
 
 
 def test_cache_writes_on_a_read_only_cache_are_skipped(tmp_path):

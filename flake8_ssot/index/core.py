@@ -22,7 +22,8 @@ from flake8_ssot.digests import sha1_hex
 from flake8_ssot.index.discovery import Discovery, cache_mtime, read_project_file, stat_all
 from flake8_ssot.index.scanner import (ClassFacts, ClassRecord, ImportFacts, ModuleFacts,
                                        module_facts, module_level_classes, parse, scan_classes)
-from flake8_ssot.index.store import Store, classes_sharing, decode_classes, encode_classes
+from flake8_ssot.index.store import (Row, Store, classes_sharing, decode_classes, encode_classes,
+                                     is_database_file, stamp_of)
 from flake8_ssot.syntax import module_names
 
 # How many re-exports (``from .engine import Engine`` in a package ``__init__``) resolve_class
@@ -71,6 +72,7 @@ class ProjectIndex:
 
     def __init__(self, root: str, files: Sequence[str], rows: Sequence[tuple],
                  store: Store | None = None, cache_problem: str = "", stored: Sequence[str] = ()):
+        """*rows*: ``Row``s read or made by ``build``."""
         self.root = root
         self.files = tuple(_sorted_unique(files))
         self.cache_problem = cache_problem
@@ -97,8 +99,8 @@ class ProjectIndex:
         self._pending: dict[tuple[str, str], str] = {}
         self._kept: dict[tuple[str, str], str] = {}
         self._run_memos: dict[str, dict] = {}
-        for path, _, _, sha1, names, encoded, exact in rows:
-            self._add(path, sha1, names, encoded, exact)
+        for row in rows:
+            self._add_row(row)
 
     @classmethod
     def build(cls, root: str, files: Sequence[str] | Discovery,
@@ -106,7 +108,12 @@ class ProjectIndex:
         """The index of *root* from the cache in *cache_dir* (None: memory only), rescanning
         what changed. *files*: the project's files, or a ``Discovery`` that lists them (reusing
         the listing saved in the cache while it is still valid)."""
-        store = Store(cache_dir)
+        tracked = [path for path in (files.tracked_cache_files()
+                                     if isinstance(files, Discovery) else ())
+                   if is_database_file(path)]
+        store = Store(cache_dir, refused=tracked and (
+            f"{tracked[0]} is tracked by git: a cache that came with the repository is never "
+            f"read (git rm --cached it)"))
         listing = None
         if isinstance(files, Discovery):
             listing = files.listing(store.listing())
@@ -132,17 +139,18 @@ class ProjectIndex:
                 continue  # deleted or unreadable since it was listed
             if not S_ISREG(stat.st_mode):
                 continue  # a FIFO or device named *.py: opening it would block the run
-            if saved is not None and saved[1] == stat.st_mtime_ns and saved[2] == stat.st_size:
+            if saved is not None and saved == stamp_of(path, stat):
                 stored.append(path)
             else:
                 stale[path] = stat
         rest = itertools.chain([stamp] if stamp is not None else [], stamps)
-        removed += [path for path, _, _ in rest if not _contains(listed, path)]
+        removed += [path for path, *_ in rest if not _contains(listed, path)]
         new_listing = listing if listing is not None and not listing.reused else None
         rescanned = []
         if stale or removed or new_listing:
-            rescanned = store.update(stale, removed, lambda path: _scan(root, path),
-                                     new_listing).values()
+            rescanned = store.update(
+                stale, removed, lambda path, saved: _row(root, path, saved, stale[path]),
+                new_listing).values()
         return cls(root, listed, rescanned, store, store.problem, stored)
 
     # -- rows -------------------------------------------------------------------------------
@@ -165,8 +173,7 @@ class ProjectIndex:
         self._read.update(paths)
         rows = self._store.rows(paths) if self._store is not None else {}
         for path in paths:
-            row = rows.get(path) or (path, 0, 0, *_scan(self.root, path))
-            self._add(path, *row[3:])
+            self._add_row(rows.get(path) or _row(self.root, path))
 
     def _paths_named(self, name: str) -> list[str]:
         """The files whose text scan found a module-level class *name*, reading their rows."""
@@ -179,6 +186,9 @@ class ProjectIndex:
             else:
                 self._read_rows(found)
         return self._paths_by_name.get(name, [])
+
+    def _add_row(self, row: Row) -> None:
+        self._add(row.path, row.sha1, row.names, row.classes, row.exact)
 
     def _add(self, path: str, sha1, names, encoded, exact) -> None:
         if not (type(names) is str and type(encoded) is str and type(sha1) is str):
@@ -247,8 +257,8 @@ class ProjectIndex:
             row = confirmed.get(path)
             sha1 = self._hashes.get(path)
             self._forget(path)
-            if row is not None and row[6] == 1 and sha1 and row[3] == sha1:
-                self._add(path, *row[3:])
+            if row is not None and row.exact == 1 and sha1 and row.sha1 == sha1:
+                self._add_row(row)
                 continue
             read_at = time.time_ns()
             read = read_project_file(self.root, path)
@@ -260,8 +270,8 @@ class ProjectIndex:
             # The facts of a duplicate's file are asked for next (is it an extension?): from
             # the same parse.
             self._adopt_facts(path, sha1, tree)
-            rows.append((path, cache_mtime(stat, read_at), stat.st_size, sha1,
-                         *self._add_confirmed(path, sha1, tree), 1))
+            rows.append(Row(*stamp_of(path, stat, cache_mtime(stat, read_at)), sha1,
+                            *self._add_confirmed(path, sha1, tree), 1))
         self._unsaved += rows
 
     def _add_confirmed(self, path: str, sha1: str, tree: ast.Module | None) -> tuple[str, str]:
@@ -289,8 +299,8 @@ class ProjectIndex:
             return
         row = self._store.rows([path]).get(path) if self._store is not None else None
         names, encoded = self._add_confirmed(path, sha1, tree)
-        if row is not None and row[3] == sha1:  # its saved stamps are this content's
-            self._unsaved.append((*row[:4], names, encoded, 1))
+        if row is not None and row.sha1 == sha1:  # its saved stamp is this content's
+            self._unsaved.append(row._replace(names=names, classes=encoded, exact=1))
 
     def _adopt_facts(self, path: str, sha1: str, tree: ast.Module | None,
                      facts: ModuleFacts | None = None) -> None:
@@ -498,13 +508,23 @@ class ProjectIndex:
             self._pending[(namespace, key)] = text
 
 
-def _scan(root: str, path: str) -> tuple[str, str, str, bool]:
-    """The columns of a file's row after its stat: sha1, names, classes, exact."""
+def _row(root: str, path: str, saved: Row | None = None,
+         stat: os.stat_result | None = None) -> Row:
+    """*path*'s row from its content: *saved*'s (under a new stamp) when the content is the one
+    it was made from, else scanned. An mtime, size, inode or ctime that changed costs a hash,
+    not a scan; a content that changed under an unchanged mtime and size (``cp -a``, then an
+    edit with the mtime put back) is seen by the inode or ctime. *stat*: the listing's, the
+    stamp of a file that cannot be read."""
     read = read_project_file(root, path)
     if read is None:
-        return "", "", "", True
-    classes, exact = scan_classes(read[0])
-    return (sha1_hex(read[0]), *encode_classes(classes), exact)
+        return Row(*(stamp_of(path, stat) if stat is not None else (path, 0, 0, 0, 0)),
+                   "", "", "", 1)
+    data, stat = read
+    sha1 = sha1_hex(data)
+    if saved is not None and saved.sha1 == sha1:
+        return Row(*stamp_of(path, stat), *saved[5:])
+    classes, exact = scan_classes(data)
+    return Row(*stamp_of(path, stat), sha1, *encode_classes(classes), int(exact))
 
 
 def _facts_to_json(facts: ModuleFacts) -> list:

@@ -242,7 +242,12 @@ def _stat_or_none(path: str, directory: int | None = None) -> os.stat_result | N
 
 def cache_mtime(stat: os.stat_result, listed_at: int) -> int:
     """The mtime to save for a witness or a file read at *listed_at*; see _RACY_NANOSECONDS."""
-    return _UNKNOWN_MTIME if stat.st_mtime_ns > listed_at - _RACY_NANOSECONDS else stat.st_mtime_ns
+    return saved_mtime(stat.st_mtime_ns, listed_at)
+
+
+def saved_mtime(mtime_ns: int, listed_at: int) -> int:
+    """``cache_mtime`` of an mtime."""
+    return _UNKNOWN_MTIME if mtime_ns > listed_at - _RACY_NANOSECONDS else mtime_ns
 
 
 class Discovery:
@@ -255,10 +260,30 @@ class Discovery:
         # The saved listing is only valid for the same excludes.
         self.key = json.dumps(sorted(set(self.skipped)))
         self.listed_at = time.time_ns()
-        self.tracked = _start_git(root, *_TRACKED)  # runs while the cache is read
+        # The cache directory, when it is below the root: a file of it that git tracks came
+        # with the repository, and the cache is then not read (asked with the tracked files).
+        inside = os.path.relpath(os.path.join(root, cache_dir), root) if cache_dir else ".."
+        self._cache = "" if inside.split(os.sep)[0] in ("..", ".") else inside.replace(os.sep, "/")
+        self.tracked = _start_git(root, *_TRACKED, *([f":(literal){self._cache}"]
+                                                     if self._cache else []))
+        self._tracked_output: list[bytes | None] = []
+
+    def tracked_output(self) -> bytes | None:
+        """What ``git ls-files --cached`` printed (waited for once); None outside git."""
+        if not self._tracked_output:
+            self._tracked_output.append(_git_output(self.tracked))
+        return self._tracked_output[0]
+
+    def tracked_cache_files(self) -> list[str]:
+        """The files of the cache directory that git tracks (someone committed them)."""
+        if not self._cache:
+            return []
+        prefix = self._cache + "/"
+        paths = (self.tracked_output() or b"").decode("utf-8", "surrogateescape").split("\0")
+        return [path for path in paths if path.startswith(prefix)]
 
     def listing(self, saved: dict | None) -> Listing:
-        tracked_output = _git_output(self.tracked)
+        tracked_output = self.tracked_output()
         if saved is not None and saved.get("key") == self.key:
             reused = self._reuse(saved, tracked_output)
             if reused is not None:

@@ -1,22 +1,30 @@
 """The index's sqlite file: the only module that speaks SQL.
 
 One file in ``<root>/<cache dir>/``, shared by every flake8 process of the project (sqlite's
-locking makes that safe). It holds one row per project file (keyed by path, mtime and size),
-the last listing (see ``discovery.Discovery``), and a small key-value table of derived data keyed
-by content hashes. A corrupt or foreign-version database is rebuilt; an unwritable one turns the
-store off and the index carries on in memory.
+locking makes that safe). It holds one row per project file (keyed by path; its stamp is the
+file's mtime, size, inode and ctime), the last listing (see ``discovery.Discovery``), and a small
+key-value table of derived data keyed by content hashes.
+
+The file is data a checked-out repository could have forged (see ``trust``): it is used only
+when its schema is exactly this module's and its owner token was made with this user's key, and
+every row, entry and listing read from it carries a MAC made with that key, checked as it is
+read. Anything else is rebuilt (only in a directory the plugin marked as its own); an unwritable
+cache turns the store off and the index carries on in memory.
 """
 
 from __future__ import annotations
 
 import contextlib
+import functools
 import json
 import os
+import secrets
 import sqlite3
 import time
-from typing import Iterator, Sequence
+from typing import Callable, Iterator, NamedTuple, Sequence
 
-from flake8_ssot.index.discovery import Listing, cache_mtime
+from flake8_ssot.index import trust
+from flake8_ssot.index.discovery import Listing, saved_mtime
 from flake8_ssot.index.scanner import ClassRecord
 
 try:
@@ -26,13 +34,10 @@ except ImportError:  # Windows: sqlite's own locking still protects the data
 
 # 2: the "exact" column (ast-confirmed classes); 3: "names"; 4: listing; 5: base names in
 # "classes", the "sha1" column and the "entries" table; 6: public method names in "classes";
-# 7: the "names" table (class name -> path), so that a warm run reads only the rows it asks for.
-SCHEMA_VERSION = "7"
-CACHEDIR_TAG = (
-    "Signature: 8a477f597d28d172789f06886806bc55\n"
-    "# This file is a cache directory tag created by flake8-ssot.\n"
-    "# For information about cache directory tags see https://bford.info/cachedir/\n"
-)
+# 7: the "names" table (class name -> path), so that a warm run reads only the rows it asks for;
+# 8: inode and ctime in a file's stamp, a MAC on every row, entry and listing, the owner token.
+SCHEMA_VERSION = "8"
+CACHEDIR_TAG = trust.CACHEDIR_TAG
 _BUSY_TIMEOUT_SECONDS = 60.0
 # Writes that only save work for a later run (ast confirmations, derived data) never wait long.
 _BEST_EFFORT_TIMEOUT_MILLISECONDS = 1000
@@ -41,20 +46,66 @@ _BEST_EFFORT_TIMEOUT_MILLISECONDS = 1000
 # not read again: the default cost a one-file run 2 MiB of its +8 (#13), a small one nothing.
 _PAGE_CACHE_KIBIBYTES = 256
 
-# A row of the files table. A warm start reads only each row's stamp (path, mtime, size); the
-# rest of a row is read when a name it defines is asked for (through the ``names`` table), and
-# ``classes`` (name:line:col:base,base:method,method;...) is decoded only where it is needed.
-_COLUMNS = "path, mtime_ns, size, sha1, names, classes, exact"
-_STAMP_COLUMNS = "path, mtime_ns, size"
+# The whole schema, and nothing else: a file holding any other object (a trigger, a view, a
+# table of another shape) is not this store's, and is rebuilt.
+_SCHEMA = (
+    "CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT)",
+    "CREATE TABLE files (path TEXT PRIMARY KEY, mtime_ns INTEGER, size INTEGER, inode INTEGER,"
+    " ctime_ns INTEGER, sha1 TEXT, names TEXT, classes TEXT, exact INTEGER, mac TEXT)",
+    "CREATE TABLE names (name TEXT, path TEXT)",
+    "CREATE INDEX names_by_name ON names (name)",
+    "CREATE INDEX names_by_path ON names (path)",
+    # One row: the last listing (see Discovery).
+    "CREATE TABLE listing (id INTEGER PRIMARY KEY CHECK (id = 0), key TEXT, mode TEXT,"
+    " tracked_output BLOB, files TEXT, untracked TEXT, witnesses TEXT, mac TEXT)",
+    "CREATE TABLE entries (namespace TEXT, key TEXT, value TEXT, mac TEXT,"
+    " PRIMARY KEY (namespace, key))",
+)
+
+
+class Row(NamedTuple):
+    """A file's row: its stamp (path, mtime, size, inode, ctime), the sha1 of the content the
+    rest was made from, its class names, its classes (``encode_classes``) and whether ``ast``
+    confirmed them."""
+    path: str
+    mtime_ns: int
+    size: int
+    inode: int
+    ctime_ns: int
+    sha1: str
+    names: str
+    classes: str
+    exact: int
+
+
+Stamp = tuple  # (path, mtime_ns, size, inode, ctime_ns): a Row's first five columns
+
+# A warm start reads only each row's stamp; the rest of a row is read when a name it defines is
+# asked for (through the ``names`` table), and ``classes`` (name:line:col:base,base:method,
+# method;...) is decoded only where it is needed. A ``names`` row only says which rows to read:
+# a row's own ``names`` column (under its MAC) says what it defines.
+_COLUMNS = "path, mtime_ns, size, inode, ctime_ns, sha1, names, classes, exact"
+_STAMP_COLUMNS = "path, mtime_ns, size, inode, ctime_ns"
 # Paths per ``IN (...)`` query: below sqlite's oldest limit on bound variables (999).
 _PATHS_PER_QUERY = 900
-_LISTING = "key TEXT, mode TEXT, tracked_output BLOB, files TEXT, untracked TEXT, witnesses TEXT"
 _LISTING_COLUMNS = "key, mode, tracked_output, files, untracked, witnesses"
 
 # Everything the plugin writes in its cache directory. None of it may be a symbolic link: a
 # checked-out project could plant one to make the linter write over a file elsewhere.
-_CACHE_FILES = (".gitignore", "CACHEDIR.TAG", "open.lock", "index.sqlite3", "index.sqlite3-wal",
-                "index.sqlite3-shm", "index.sqlite3-journal")
+_DATABASE_SUFFIXES = ("", "-wal", "-shm", "-journal")
+_CACHE_FILES = (".gitignore", "CACHEDIR.TAG", "open.lock", trust.MARKER,
+                *(f"index.sqlite3{suffix}" for suffix in _DATABASE_SUFFIXES))
+
+
+def is_database_file(path: str) -> bool:
+    """Whether *path* (a cache directory's file) is the database or one of its journals."""
+    return path.rpartition("/")[2] in _CACHE_FILES[-len(_DATABASE_SUFFIXES):]
+
+
+def stamp_of(path: str, stat: os.stat_result, mtime_ns: int | None = None) -> Stamp:
+    """The stamp of a file as ``stat`` sees it now (*mtime_ns*: as saved, see cache_mtime)."""
+    return (path, stat.st_mtime_ns if mtime_ns is None else mtime_ns, stat.st_size,
+            stat.st_ino, stat.st_ctime_ns)
 
 
 def encode_classes(classes: Sequence[ClassRecord]) -> tuple[str, str]:
@@ -87,11 +138,6 @@ def classes_sharing(text: str, methods: frozenset, at_least: int) -> list[tuple[
     return found
 
 
-def _encode_listing(listing: Listing) -> tuple:
-    return (listing.key, listing.mode, listing.tracked_output, json.dumps(listing.files),
-            json.dumps(listing.untracked), json.dumps(listing.witnesses))
-
-
 def _decode_listing(row: tuple | None) -> dict | None:
     if row is None:
         return None
@@ -104,10 +150,12 @@ def _decode_listing(row: tuple | None) -> dict | None:
 
 
 def _prepare_cache_dir(directory: str) -> None:
-    os.makedirs(directory, exist_ok=True)
-    for path in (directory, *(os.path.join(directory, name) for name in _CACHE_FILES)):
+    """Claim *directory* (see ``trust.claim_directory``) and write its ``.gitignore`` and
+    ``CACHEDIR.TAG``; OSError when anything the plugin would write there is a symbolic link."""
+    trust.claim_directory(directory)
+    for path in (os.path.join(directory, name) for name in _CACHE_FILES):
         if os.path.islink(path):
-            raise OSError(f"{path} is a symbolic link; not writing through it")
+            raise trust.UntrustedError(f"{path} is a symbolic link; not writing through it")
     for name, content in ((".gitignore", "# Created by flake8-ssot.\n*\n"),
                           ("CACHEDIR.TAG", CACHEDIR_TAG)):
         path = os.path.join(directory, name)
@@ -118,7 +166,8 @@ def _prepare_cache_dir(directory: str) -> None:
 
 @contextlib.contextmanager
 def _exclusive_lock(path: str) -> Iterator[None]:
-    """Serialise opening (and, if corrupt, rebuilding) the database across processes."""
+    """Serialise opening (and, if foreign or corrupt, rebuilding) the database across
+    processes."""
     with open(path, "a+b") as handle:
         if fcntl is not None:
             fcntl.flock(handle.fileno(), fcntl.LOCK_EX)
@@ -129,6 +178,9 @@ def _connect(path: str) -> sqlite3.Connection:
     """A connection with this store's per-connection settings (every process sets its own)."""
     connection = sqlite3.connect(path, timeout=_BUSY_TIMEOUT_SECONDS, isolation_level=None)
     try:
+        # Nothing in the file's schema runs (it is checked, but this is the defence sqlite
+        # recommends for a file someone else may have written).
+        connection.execute("PRAGMA trusted_schema=OFF")
         # WAL's own durability: a commit is not synced (the cache only saves work), the
         # checkpoint is.
         connection.execute("PRAGMA synchronous=NORMAL")
@@ -139,85 +191,136 @@ def _connect(path: str) -> sqlite3.Connection:
     return connection
 
 
-def _open(path: str) -> sqlite3.Connection:
+@functools.lru_cache(maxsize=1)
+def _expected_schema() -> frozenset:
+    """What ``sqlite_master`` holds in a file this module made (sqlite's own indexes too)."""
+    connection = sqlite3.connect(":memory:")
+    try:
+        for statement in _SCHEMA:
+            connection.execute(statement)
+        return frozenset(connection.execute("SELECT type, name, tbl_name, sql FROM sqlite_master"))
+    finally:
+        connection.close()
+
+
+def _verified_key(connection: sqlite3.Connection, key: bytes) -> bytes | None:
+    """The database's own key when the file is this store's: exactly its schema, this version,
+    and an owner token made with this user's *key*; None otherwise. Only reads."""
+    found = frozenset(connection.execute("SELECT type, name, tbl_name, sql FROM sqlite_master"))
+    if found != _expected_schema():
+        return None
+    meta = dict(connection.execute("SELECT key, value FROM meta"))
+    identity = meta.get("id")
+    if meta.get("schema") != SCHEMA_VERSION or type(identity) is not str:
+        return None
+    database_key = trust.derived_key(key, f"index {identity}")
+    return database_key if trust.is_valid(database_key, ["owner"], meta.get("owner")) else None
+
+
+def _create(path: str, key: bytes) -> tuple[sqlite3.Connection, bytes]:
+    """A new database at *path* (none there): this schema, a new identity, its owner token."""
     connection = _connect(path)
     try:
         connection.execute("PRAGMA journal_mode=WAL")
-        connection.execute("CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT)")
-        version = connection.execute("SELECT value FROM meta WHERE key='schema'").fetchone()
-        if version is None or version[0] != SCHEMA_VERSION:
-            connection.execute("BEGIN IMMEDIATE")
-            for table in ("files", "names", "listing", "entries"):
-                connection.execute(f"DROP TABLE IF EXISTS {table}")
-            connection.execute(
-                "CREATE TABLE files (path TEXT PRIMARY KEY, mtime_ns INTEGER, size INTEGER,"
-                " sha1 TEXT, names TEXT, classes TEXT, exact INTEGER)")
-            connection.execute("CREATE TABLE names (name TEXT, path TEXT)")
-            connection.execute("CREATE INDEX names_by_name ON names (name)")
-            connection.execute("CREATE INDEX names_by_path ON names (path)")
-            connection.execute(  # one row: the last listing (see Discovery)
-                f"CREATE TABLE listing (id INTEGER PRIMARY KEY CHECK (id = 0), {_LISTING})")
-            connection.execute("CREATE TABLE entries (namespace TEXT, key TEXT, value TEXT,"
-                               " PRIMARY KEY (namespace, key))")
-            connection.execute("INSERT OR REPLACE INTO meta VALUES ('schema', ?)",
-                               (SCHEMA_VERSION,))
-            connection.execute("COMMIT")
-        connection.execute(f"SELECT {_COLUMNS} FROM files LIMIT 1").fetchall()
-        connection.execute("SELECT name, path FROM names LIMIT 1").fetchall()
-        connection.execute(f"SELECT {_LISTING_COLUMNS} FROM listing LIMIT 1").fetchall()
-        connection.execute("SELECT namespace, key, value FROM entries LIMIT 1").fetchall()
+        connection.execute("BEGIN IMMEDIATE")
+        for statement in _SCHEMA:
+            connection.execute(statement)
+        identity = secrets.token_hex(16)
+        database_key = trust.derived_key(key, f"index {identity}")
+        connection.executemany("INSERT INTO meta VALUES (?, ?)", [
+            ("schema", SCHEMA_VERSION), ("id", identity),
+            ("owner", trust.mac(database_key, ["owner"]))])
+        connection.execute("COMMIT")
     except BaseException:
         connection.close()
         raise
-    return connection
+    return connection, database_key
 
 
-def _rows_of(connection: sqlite3.Connection, paths: Sequence[str]) -> dict[str, tuple]:
+def _remove_database(path: str) -> None:
+    """Delete the database and its journals (the caller holds the open lock, in a directory
+    the plugin claimed)."""
+    for suffix in _DATABASE_SUFFIXES:
+        with contextlib.suppress(FileNotFoundError):
+            os.remove(path + suffix)
+
+
+def _open(path: str, key: bytes) -> tuple[sqlite3.Connection, bytes]:
+    """The database at *path* if it is this store's, else a new one in its place."""
+    if os.path.lexists(path):
+        found = _open_verified(path, key)
+        if found is not None:
+            return found
+        _remove_database(path)  # written elsewhere, forged, older, or corrupt
+    elif any(os.path.lexists(path + suffix) for suffix in _DATABASE_SUFFIXES[1:]):
+        _remove_database(path)  # journals without their database: someone else's
+    return _create(path, key)
+
+
+def _open_verified(path: str, key: bytes) -> tuple[sqlite3.Connection, bytes] | None:
+    """A connection to the database at *path* and its key, when it is this store's (see
+    _verified_key); None when it is not, or not a database at all. OperationalError (locked,
+    unreadable) is not a verdict on the file: raised."""
+    try:
+        connection = _connect(path)
+    except sqlite3.OperationalError:
+        raise
+    except sqlite3.DatabaseError:
+        return None  # not a database
+    try:
+        database_key = _verified_key(connection, key)
+        if database_key is not None:
+            connection.execute("PRAGMA journal_mode=WAL")
+            return connection, database_key
+    except sqlite3.OperationalError:
+        connection.close()
+        raise
+    except sqlite3.DatabaseError:
+        pass  # a corrupt one
+    except BaseException:
+        connection.close()
+        raise
+    connection.close()
+    return None
+
+
+def _rows_of(connection: sqlite3.Connection, key: bytes, paths: Sequence[str]
+             ) -> dict[str, Row]:
+    """The saved rows of *paths* whose MAC holds (any other is as good as missing)."""
     rows = {}
     for start in range(0, len(paths), _PATHS_PER_QUERY):
         chunk = paths[start:start + _PATHS_PER_QUERY]
-        rows.update((row[0], row) for row in connection.execute(
-            f"SELECT {_COLUMNS} FROM files WHERE path IN ({', '.join('?' * len(chunk))})",
-            chunk))
+        for *columns, claimed in connection.execute(
+                f"SELECT {_COLUMNS}, mac FROM files WHERE path IN ({', '.join('?' * len(chunk))})",
+                chunk):
+            row = Row(*columns)
+            if trust.is_valid(key, ["files", *row], claimed):
+                rows[row.path] = row
     return rows
 
 
 class Store:
-    """The sqlite file; any failure turns it off (``connection`` None, ``problem`` says why)."""
+    """The sqlite file; any failure turns it off (``connection`` None, ``problem`` says why).
 
-    def __init__(self, directory: str | None):
+    *refused*: why the cache must not be used at all (its files are tracked by git): the
+    directory is then not touched."""
+
+    def __init__(self, directory: str | None, refused: str = ""):
         self.connection: sqlite3.Connection | None = None
-        self.problem = ""
+        self.problem = refused
         self.opened_at = time.time_ns()  # before any file is read: see discovery.cache_mtime
         self._path = None if directory is None else os.path.join(directory, "index.sqlite3")
         self._pid = os.getpid()
-        if directory is None:
+        self._key = b""  # the database's own key (trust.derived_key), once it is verified
+        if directory is None or refused:
             return
         try:
+            key = trust.user_key()
             _prepare_cache_dir(directory)
             with _exclusive_lock(os.path.join(directory, "open.lock")):
-                try:
-                    self.connection = _open(self._path)
-                except (OSError, sqlite3.Error) as error:
-                    self._reset(error)
-        except OSError as error:
+                self.connection, self._key = _open(self._path, key)
+        except (OSError, sqlite3.Error) as error:
             self.problem = f"{type(error).__name__}: {error}"
-
-    def _reset(self, error: Exception) -> None:
-        """A corrupt file is deleted and rebuilt once; if that fails, no cache at all."""
-        if isinstance(error, sqlite3.DatabaseError) and os.path.isfile(self._path):
-            for suffix in ("", "-wal", "-shm"):
-                try:
-                    os.remove(self._path + suffix)
-                except OSError:
-                    pass
-            try:
-                self.connection = _open(self._path)
-                return
-            except (OSError, sqlite3.Error) as second_error:
-                error = second_error
-        self.connection = None
-        self.problem = f"{type(error).__name__}: {error}"
 
     def _connection(self) -> sqlite3.Connection | None:
         """The open connection; a process forked after opening it (flake8 ``--jobs``) opens
@@ -236,7 +339,7 @@ class Store:
             self.connection.close()
         self.connection = None
 
-    # -- reads ------------------------------------------------------------------------------
+    # -- reads: each row, entry and listing only with a valid MAC -------------------------
 
     def listing(self) -> dict | None:
         """The saved listing; None when there is none or the store is off."""
@@ -245,17 +348,20 @@ class Store:
             return None
         try:
             row = connection.execute(
-                f"SELECT {_LISTING_COLUMNS} FROM listing WHERE id = 0").fetchone()
+                f"SELECT {_LISTING_COLUMNS}, mac FROM listing WHERE id = 0").fetchone()
         except sqlite3.Error as error:
             self._disable(error)
             return None
-        return _decode_listing(row)
+        if row is None or not trust.is_valid(self._key, ["listing", *row[:-1]], row[-1]):
+            return None
+        return _decode_listing(row[:-1])
 
-    def stamps(self) -> Iterator[tuple[str, int, int]]:
-        """Every row's stamp ``(path, mtime_ns, size)``, ordered by path, read as it is
-        consumed: a warm start compares them with the disk one by one instead of holding a
-        dict of 5,000 of them (1.2 MiB) next to 5,000 stat results. A failure ends the
-        stamps early (the files left look new, and are scanned again)."""
+    def stamps(self) -> Iterator[Stamp]:
+        """Every row's stamp ``(path, mtime_ns, size, inode, ctime_ns)``, ordered by path, read
+        as it is consumed: a warm start compares them with the disk one by one instead of
+        holding a dict of 5,000 of them (1.2 MiB) next to 5,000 stat results. A failure ends
+        the stamps early (the files left look new, and are scanned again). A stamp only says
+        whether a row may be current: the row's MAC is checked when it is read."""
         connection = self._connection()
         if connection is None:
             return
@@ -266,14 +372,14 @@ class Store:
         except sqlite3.Error as error:
             self._disable(error)
 
-    def rows(self, paths: Sequence[str]) -> dict[str, tuple]:
-        """The rows of *paths* (in ``_COLUMNS`` order) that are saved; {} when the store is off
-        or fails (the caller scans those files again)."""
+    def rows(self, paths: Sequence[str]) -> dict[str, Row]:
+        """The saved rows of *paths* whose MAC holds; {} when the store is off or fails (the
+        caller scans those files again)."""
         connection = self._connection()
         if connection is None:
             return {}
         try:
-            return _rows_of(connection, paths)
+            return _rows_of(connection, self._key, paths)
         except sqlite3.Error as error:
             self._disable(error)
             return {}
@@ -291,76 +397,93 @@ class Store:
             return None
 
     def get(self, namespace: str, key: str) -> str | None:
-        """The saved value of *key*; None when there is none or the store is off or busy."""
+        """The saved value of *key*; None when there is none, its MAC does not hold, or the
+        store is off or busy."""
         connection = self._connection()
         if connection is None:
             return None
         try:
-            row = connection.execute("SELECT value FROM entries WHERE namespace = ? AND key = ?",
-                                     (namespace, key)).fetchone()
+            row = connection.execute(
+                "SELECT value, mac FROM entries WHERE namespace = ? AND key = ?",
+                (namespace, key)).fetchone()
         except sqlite3.Error:
             return None
-        return row[0] if row is not None and type(row[0]) is str else None
+        if row is None or not trust.is_valid(self._key, ["entries", namespace, key, row[0]],
+                                             row[1]):
+            return None
+        return row[0]
 
     # -- writes: all through _write ---------------------------------------------------------
 
-    @staticmethod
-    def _write(connection: sqlite3.Connection, rows: Sequence[tuple] = (),
+    def _write(self, connection: sqlite3.Connection, rows: Sequence[Row] = (),
                removed: Sequence[str] = (), listing: Listing | None = None,
                entries: Sequence[tuple[str, str, str]] = ()) -> None:
-        """Inside an open transaction: the one place rows, the listing and entries are saved."""
+        """Inside an open transaction: the one place rows, the listing and entries are saved,
+        each with its MAC."""
+        key = self._key
         if rows:
+            rows = [Row(*row[:8], int(row.exact)) for row in rows]
             connection.executemany(
-                f"INSERT OR REPLACE INTO files ({_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?)", rows)
+                f"INSERT OR REPLACE INTO files ({_COLUMNS}, mac) "
+                f"VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                [(*row, trust.mac(key, ["files", *row])) for row in rows])
             connection.executemany("DELETE FROM names WHERE path = ?",
-                                   [(row[0],) for row in rows])
+                                   [(row.path,) for row in rows])
             connection.executemany("INSERT INTO names (name, path) VALUES (?, ?)",
-                                   [(name, row[0]) for row in rows
-                                    for name in set(row[4].split())])
+                                   [(name, row.path) for row in rows
+                                    for name in set(row.names.split())])
         if removed:
             for table in ("files", "names"):
                 connection.executemany(f"DELETE FROM {table} WHERE path = ?",
                                        [(path,) for path in removed])
         if listing is not None:
-            connection.execute(f"INSERT OR REPLACE INTO listing (id, {_LISTING_COLUMNS}) "
-                               "VALUES (0, ?, ?, ?, ?, ?, ?)", _encode_listing(listing))
+            columns = (listing.key, listing.mode, listing.tracked_output,
+                       json.dumps(listing.files), json.dumps(listing.untracked),
+                       json.dumps(listing.witnesses))
+            connection.execute(f"INSERT OR REPLACE INTO listing (id, {_LISTING_COLUMNS}, mac) "
+                               "VALUES (0, ?, ?, ?, ?, ?, ?, ?)",
+                               (*columns, trust.mac(key, ["listing", *columns])))
         if entries:
             connection.executemany(
-                "INSERT OR REPLACE INTO entries (namespace, key, value) VALUES (?, ?, ?)",
-                entries)
+                "INSERT OR REPLACE INTO entries (namespace, key, value, mac) VALUES (?, ?, ?, ?)",
+                [(namespace, entry, value, trust.mac(key, ["entries", namespace, entry, value]))
+                 for namespace, entry, value in entries])
 
-    def update(self, stale: dict[str, os.stat_result], removed: Sequence[str], compute,
-               listing: Listing | None = None) -> dict[str, tuple]:
-        """Rows for the *stale* paths (``compute(path)`` gives a row's columns after the
-        stat), written under sqlite's write lock with *listing*.
+    def update(self, stale: dict[str, os.stat_result], removed: Sequence[str],
+               compute: Callable[[str, Row | None], Row],
+               listing: Listing | None = None) -> dict[str, Row]:
+        """Rows for the *stale* paths, written under sqlite's write lock with *listing*.
+        ``compute(path, saved)`` makes a path's row from the file, given its saved row (or
+        None): a file whose content is the saved row's keeps the row, under a new stamp.
 
         A process that waited for the lock re-reads the rows first, so when several flake8
         processes start on a cold cache one of them parses and the others reuse its work.
         """
-        rows: dict[str, tuple] = {}
+        rows: dict[str, Row] = {}
         connection = self._connection()
         if connection is not None:
             try:
                 connection.execute("BEGIN IMMEDIATE")
-                current = _rows_of(connection, list(stale))
+                current = _rows_of(connection, self._key, list(stale))
                 written = []
                 for path, stat in stale.items():
                     row = current.get(path)
-                    if row is None or (row[1], row[2]) != (stat.st_mtime_ns, stat.st_size):
-                        row = (path, stat.st_mtime_ns, stat.st_size, *compute(path))
+                    if row is None or row[:5] != stamp_of(path, stat):
+                        row = compute(path, row)
                         written.append(row)
                     rows[path] = row
-                self._write(connection, [(path, cache_mtime(stale[path], self.opened_at), *rest)
-                                         for path, _, *rest in written], removed, listing)
+                self._write(connection, [row._replace(mtime_ns=saved_mtime(row.mtime_ns,
+                                                                           self.opened_at))
+                                         for row in written], removed, listing)
                 connection.execute("COMMIT")
             except sqlite3.Error as error:
                 self._disable(error)
-        for path, stat in stale.items():
+        for path in stale:
             if path not in rows:
-                rows[path] = (path, stat.st_mtime_ns, stat.st_size, *compute(path))
+                rows[path] = compute(path, None)
         return rows
 
-    def save(self, rows: Sequence[tuple] = (),
+    def save(self, rows: Sequence[Row] = (),
              entries: Sequence[tuple[str, str, str]] = ()) -> bool:
         """Best effort: what a later run would otherwise compute again. A busy, locked or
         read-only database skips the write, silently. True: skipped because another process
