@@ -66,6 +66,14 @@ def _prefilter_words(settings) -> tuple[str, ...]:
     return tuple(word for word in words if word.strip(".'\""))
 
 
+def _checks_writes(project: Project, filename: str) -> bool:
+    """SOT1xx reports direct writes only where a helper could replace them: in a project with a
+    helper class (one defining a helper), outside test code unless ``ssot-check-tests``."""
+    if not project.settings.check_tests and project.is_test(project.relative(filename)):
+        return False
+    return bool(project.helpers.helper_classes)
+
+
 def check_file(tree: ast.AST, lines: Sequence[str], filename: str, settings) -> list[Finding]:
     source = "".join(lines)
     findings: list[Finding] = []
@@ -75,16 +83,20 @@ def check_file(tree: ast.AST, lines: Sequence[str], filename: str, settings) -> 
             from flake8_ssot.rules import mutation  # most files never mention metadata
 
             visitor = mutation.check(tree, settings, project.context_rules, source)
-            if visitor.writes:
+            if visitor.writes and _checks_writes(project, filename):
                 from flake8_ssot.rules.advice import Advisor
 
                 helpers = project.helpers
-                advisor = Advisor(settings, helpers.defined, helpers.holder)
+                advisor = Advisor(settings, helpers.defined_at, helpers.holder)
                 findings += [advisor.finding(write) for write in visitor.writes]
             if visitor.value_sites:
                 from flake8_ssot.rules import sot3  # only files that write metadata
 
-                findings += sot3.check(source, filename, visitor.value_sites, settings, tree)
+                # The fixes SOT3xx proposes name only the converting helpers that exist.
+                converting = tuple(name for name in settings.converting_helpers
+                                   if name in project.helpers.defined_names)
+                findings += sot3.check(source, filename, visitor.value_sites,
+                                       settings._replace(converting_helpers=converting), tree)
         except RecursionError:
             findings.append(could_not_check("it is nested too deeply"))
         except Exception as error:  # noqa: BLE001 - never stop the flake8 run
