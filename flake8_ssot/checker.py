@@ -9,14 +9,14 @@ flake8 run on one file (pre-commit, an editor) pays only for what that file uses
 from __future__ import annotations
 
 import ast
-import functools
+import copy
 import logging
 from typing import Sequence
 
-from flake8_ssot.options import HELPERS
-from flake8_ssot.project import Project
+from flake8_ssot.project import CheckedFile, Project
 from flake8_ssot.rule import Finding, Rule
 from flake8_ssot.rules import duplicates
+from flake8_ssot.rules.bodies import mentions_metadata  # the file gate (``map`` counts by it)
 
 LOG = logging.getLogger("flake8_ssot")
 
@@ -49,41 +49,39 @@ def _internal_error(check: str, error: Exception) -> Finding:
                            "please report it")
 
 
-def mentions_metadata(source: str, settings) -> bool:
-    """Cheap text prefilter: only a file that reads a metadata attribute (``.metadata``: every
-    write, an alias's included, starts from one), names it for ``setattr``, or calls a helper
-    with a value can hold a SOT1xx or SOT3xx finding. A ``metadata=`` keyword or a ``metadata``
-    parameter, the commonest mentions in agents code, is not enough."""
-    return any(word in source for word in _prefilter_words(settings))
-
-
-@functools.lru_cache(maxsize=8)
-def _prefilter_words(settings) -> tuple[str, ...]:
-    words = []
-    for attribute in settings.metadata_attributes:
-        words += [f".{attribute}", f"'{attribute}'", f'"{attribute}"']
-    words += [settings.helper(h.role) for h in HELPERS if h.value_param]
-    return tuple(word for word in words if word.strip(".'\""))
-
-
-def _checks_writes(project: Project, filename: str) -> bool:
+def _checks_writes(checked: CheckedFile) -> bool:
     """SOT1xx reports direct writes only where a helper could replace them: in a project with a
     helper class (one defining a helper), outside test code unless ``ssot-check-tests``."""
-    if not project.settings.check_tests and project.is_test(project.relative(filename)):
+    project = checked.project
+    if not checked.settings.check_tests and project.is_test(checked.relative):
         return False
     return bool(project.helpers.helper_classes)
 
 
+def _naming_existing_converters(checked: CheckedFile) -> CheckedFile:
+    """*checked* as SOT3xx sees it: the fixes it proposes name only the converting helpers the
+    project defines (its settings say so, and so its results cache key)."""
+    settings = checked.settings
+    defined = checked.project.helpers.defined_names
+    converting = tuple(name for name in settings.converting_helpers if name in defined)
+    if converting == settings.converting_helpers:
+        return checked
+    view = copy.copy(checked)
+    view.settings = settings._replace(converting_helpers=converting)
+    return view
+
+
 def check_file(tree: ast.AST, lines: Sequence[str], filename: str, settings) -> list[Finding]:
-    source = "".join(lines)
-    findings: list[Finding] = []
+    """Every family's findings for one file; the file's context is built here, once."""
     project = Project.for_path(filename, settings)
-    if mentions_metadata(source, settings):
+    checked = CheckedFile(project, filename, lines, tree)
+    findings: list[Finding] = []
+    if mentions_metadata(checked.source, settings):
         try:
             from flake8_ssot.rules import mutation  # most files never mention metadata
 
-            visitor = mutation.check(tree, settings, project.context_rules, source)
-            if visitor.writes and _checks_writes(project, filename):
+            visitor = mutation.check(tree, settings, project.context_rules, checked.source)
+            if visitor.writes and _checks_writes(checked):
                 from flake8_ssot.rules.advice import Advisor
 
                 helpers = project.helpers
@@ -92,29 +90,25 @@ def check_file(tree: ast.AST, lines: Sequence[str], filename: str, settings) -> 
             if visitor.value_sites:
                 from flake8_ssot.rules import sot3  # only files that write metadata
 
-                # The fixes SOT3xx proposes name only the converting helpers that exist.
-                converting = tuple(name for name in settings.converting_helpers
-                                   if name in project.helpers.defined_names)
-                findings += sot3.check(source, filename, visitor.value_sites,
-                                       settings._replace(converting_helpers=converting), tree)
+                findings += sot3.check(_naming_existing_converters(checked), visitor.value_sites)
         except RecursionError:
             findings.append(could_not_check("it is nested too deeply"))
         except Exception as error:  # noqa: BLE001 - never stop the flake8 run
             findings.append(_internal_error("metadata checks (SOT1xx, SOT3xx)", error))
     try:
-        findings += duplicates.check(tree, filename, project, source)
+        findings += duplicates.check(checked)
     except Exception as error:  # noqa: BLE001 - never stop the flake8 run
         findings.append(_internal_error("duplicate-class check (SOT2xx)", error))
     project.save_index()
     unique = {(f.line, f.col, f.code, f.message): f for f in findings}
     findings = sorted(unique.values(), key=Finding.sort_key)
     if settings.baseline and findings:
-        from flake8_ssot import baseline  # only projects that configure one
+        from flake8_ssot import baseline_run  # only projects that configure one
 
         # SOT901 is never accepted: a baseline must not hide a check that did not run.
         errors = [f for f in findings if f.code == SOT901.code]
         try:
-            findings = errors + baseline.drop_baselined(
+            findings = errors + baseline_run.drop_baselined(
                 [f for f in findings if f.code != SOT901.code], lines, filename, settings)
         except Exception as error:  # noqa: BLE001 - never stop the flake8 run
             LOG.warning("flake8-ssot: baseline not applied to %s: %r", filename, error)

@@ -7,12 +7,10 @@ module a value's type came from invalidates the files that depend on it, and onl
 
 from __future__ import annotations
 
-import ast
-import os
-
 from flake8_ssot.rule import Finding
 from flake8_ssot.rules.sot3 import kinds, prefilter, results, summaries
 from flake8_ssot.rules.sot3.lineage import Lineage
+from flake8_ssot.rules.sot3.records import Assigned
 from flake8_ssot.rules.sot3.session import OutOfBudget, Session, SiteOutOfBudget
 from flake8_ssot.rules.sot3.tracer import Tracer
 from flake8_ssot.rules.sot3.types import UNKNOWN, Coll, Ref, elements, encode, text
@@ -21,31 +19,26 @@ SUMMARY_STEPS = 40_000  # steps to work out one imported module's hints
 STEPS_PER_BUDGET_UNIT = 1_000  # ssot-inference-budget counts thousands of steps
 
 
-def check(source: str, filename: str, value_sites, settings, tree=None,
-          lookup: results.Lookup | None = None) -> list[Finding]:
-    """*lookup*: this file's ``results.look_up``, when the caller already made it."""
+def check(checked, value_sites, lookup: results.Lookup | None = None) -> list[Finding]:
+    """SOT3xx findings in *checked* (a ``project.CheckedFile``); *lookup*: its
+    ``results.look_up``, when the caller already made it."""
+    settings = checked.settings
     budget = float(settings.inference_budget or 0)
     if budget <= 0:
         return []
-    lookup = lookup or results.look_up(source, filename, settings)
+    lookup = lookup or results.look_up(checked)
     if lookup.findings is not None:
         return lookup.findings
-    store, key, modname, roots = lookup.store, lookup.key, lookup.modname, lookup.roots
-    is_package = lookup.is_package
-    if tree is None:
-        try:
-            tree = ast.parse(source, filename)
-        except (SyntaxError, ValueError):
-            return []
-    session = Session(roots, store, int(budget * STEPS_PER_BUDGET_UNIT), summarise)
+    index, key, tree = lookup.index, lookup.key, checked.tree
+    session = Session(checked.roots, index, int(budget * STEPS_PER_BUDGET_UNIT), summarise)
     session.lineage = Lineage(session)
-    view = summaries.build(tree, modname, os.path.abspath(filename), is_package, live=True,
-                           source=source)
+    view = summaries.build(tree, checked.module, checked.path, checked.is_package, live=True,
+                           source=checked.source)
     view.checked = True
     tracer = Tracer(session, view, tree)
     findings = []
     for site in value_sites:
-        if not prefilter.needs_a_look(site.value):
+        if not prefilter.needs_a_look(site.value, settings):
             continue
         session.start_site()
         try:
@@ -57,7 +50,7 @@ def check(source: str, filename: str, value_sites, settings, tree=None,
         if problem is not None:
             findings.append(_finding(site, problem, settings))
     read = {**session.read, **{path: "" for path in session.missing}}
-    store.cache_put(results.NAMESPACE, key, {"read": read, "findings": [list(f) for f in findings]})
+    index.cache_put(results.NAMESPACE, key, {"read": read, "findings": [list(f) for f in findings]})
     return findings
 
 
@@ -146,21 +139,20 @@ def summarise(tree, qual: str, path: str, is_package: bool, source=None) -> dict
             return "unknown"
 
     for name, binding in view.bindings.items():
-        if binding[0] == "func" and binding[1].returns is None:
-            binding[1].hint = hint(lambda f=binding[1]: tracer._returned(f, 0))
-        elif binding[0] == "value":
-            view.bindings[name] = ("value", hint(lambda n=name: tracer.module_name(n, 0)),
-                                   binding[2], [])
-        elif binding[0] == "class":
-            info = binding[1]
-            for method in info.methods.values():
+        if isinstance(binding, summaries.FuncInfo) and binding.returns is None:
+            binding.hint = hint(lambda f=binding: tracer.calls.returned(f, 0))
+        elif isinstance(binding, Assigned):
+            view.bindings[name] = Assigned(hint(lambda n=name: tracer.module_name(n, 0)),
+                                           binding.line, [])
+        elif isinstance(binding, summaries.ClassInfo):
+            for method in binding.methods.values():
                 if method.returns is None and not method.is_generator:
-                    method.hint = hint(lambda f=method: tracer._returned(f, 0))
-            for attribute, entry in info.attrs.items():
-                if entry[0] is None:
-                    entry[1] = hint(lambda c=info, a=attribute: tracer._assigned_attribute(c, a,
-                                                                                           0))
-            for member, entry in info.values.items():
-                entry[0] = hint(lambda v=entry[2]: tracer.expr(
-                    v, tracer.scope_of_function(None), None)) if entry[2] is not None else None
+                    method.hint = hint(lambda f=method: tracer.calls.returned(f, 0))
+            for attr_name, attribute in binding.attrs.items():
+                if attribute.annotation is None:
+                    attribute.hint = hint(
+                        lambda c=binding, a=attr_name: tracer.calls.assigned_attribute(c, a, 0))
+            for value in binding.values.values():
+                value.hint = hint(lambda v=value.node: tracer.expr(
+                    v, tracer.scope_of_function(None), None)) if value.node is not None else None
     return summaries.to_json(view)
