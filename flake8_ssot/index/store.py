@@ -152,10 +152,10 @@ def _decode_listing(row: tuple | None) -> dict | None:
 def _prepare_cache_dir(directory: str) -> None:
     """Claim *directory* (see ``trust.claim_directory``) and write its ``.gitignore`` and
     ``CACHEDIR.TAG``; OSError when anything the plugin would write there is a symbolic link."""
-    trust.claim_directory(directory)
     for path in (os.path.join(directory, name) for name in _CACHE_FILES):
         if os.path.islink(path):
             raise trust.UntrustedError(f"{path} is a symbolic link; not writing through it")
+    trust.claim_directory(directory)
     for name, content in ((".gitignore", "# Created by flake8-ssot.\n*\n"),
                           ("CACHEDIR.TAG", CACHEDIR_TAG)):
         path = os.path.join(directory, name)
