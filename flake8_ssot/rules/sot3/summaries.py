@@ -20,7 +20,7 @@ from flake8_ssot.rules.sot3.flow import may_hold, statements_breadth_first
 from flake8_ssot.rules.sot3.types import annotation_text
 
 # Bumped when the summary's shape or meaning changes: old cache entries are then not read.
-VERSION = 2  # 2: a function's scope knows its class however it is first asked for
+VERSION = 3  # 3: standard-library values from the typeshed table
 
 
 # In a FuncInfo or ClassInfo built from a tree: worked out from the ``definition`` node when
