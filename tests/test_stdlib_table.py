@@ -22,8 +22,8 @@ def test_the_check_fails_on_a_table_that_differs(tmp_path, monkeypatch):
 
     stale = tmp_path / "stdlib.py"
     with open(generate_stdlib.OUTPUT, encoding="utf-8") as handle:
-        stale.write_text(handle.read().replace("'hashlib.sha256': ('call', '_hashlib.HASH'),\n", ""),
-                         encoding="utf-8")
+        entry = "'hashlib.sha256': ('call', '_hashlib.HASH'),\n"
+        stale.write_text(handle.read().replace(entry, ""), encoding="utf-8")
     monkeypatch.setattr(generate_stdlib, "OUTPUT", str(stale))
     assert generate_stdlib.main(["--check"]) == 1
     assert generate_stdlib.main([]) == 0

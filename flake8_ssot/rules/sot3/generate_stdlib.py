@@ -24,6 +24,7 @@ import os
 import pprint
 import sys
 
+from flake8_ssot.index import dotted_name
 from flake8_ssot.rules.sot3 import kinds
 from flake8_ssot.rules.sot3.types import (
     JSON, NONE, UNKNOWN, Annotations, Awaitable, Bad, Coll, Obj, Ref, Union, encode, union,
@@ -84,18 +85,24 @@ class Stubs:
         self.resolver = typeshed_client.Resolver(_search_context())
         self.public: dict[tuple, str] = {}  # (defining module, class name) -> qualified name
         self.infos: dict[tuple, object] = {}  # the same key -> its NameInfo
+        for qual, (key, info) in self.exported():
+            if isinstance(info.ast, ast.ClassDef) and key[1] == qual.rsplit(".", 1)[1] \
+                    and key[0][0] not in _OWN_NAMES:
+                self.public.setdefault(key, qual)
+                self.infos.setdefault(key, info)
+
+    def exported(self):
+        """``(module.name, ((defining module, name), NameInfo))`` of every public name of the
+        modules read, in order."""
         for module in MODULES:
             path = tuple(module.split("."))
             stub = self.resolver.get_module(self.tc.ModulePath(path))
             for name in sorted(stub.names):
-                info = stub.names[name]
-                if not info.is_exported or name.startswith("_"):
+                if not stub.names[name].is_exported or name.startswith("_"):
                     continue
                 found = self.definition(path, name)
-                if found is not None and isinstance(found[1].ast, ast.ClassDef) \
-                        and found[0][1] == name and found[0][0][0] not in _OWN_NAMES:
-                    self.public.setdefault(found[0], f"{module}.{name}")
-                    self.infos.setdefault(found[0], found[1])
+                if found is not None:
+                    yield f"{module}.{name}", found
 
     # -- names ---------------------------------------------------------------------------------
 
@@ -114,16 +121,10 @@ class Stubs:
     def dotted(self, module: tuple, node):
         """What a Name/Attribute of a stub refers to: ``("module", path)``, ``("name", key,
         info)`` or None."""
-        if isinstance(node, ast.Name):
-            parts = [node.id]
-        else:
-            parts = []
-            while isinstance(node, ast.Attribute):
-                parts.append(node.attr)
-                node = node.value
-            if not isinstance(node, ast.Name):
-                return None
-            parts = [node.id, *reversed(parts)]
+        written = dotted_name(node) if isinstance(node, (ast.Name, ast.Attribute)) else None
+        if written is None:
+            return None
+        parts = written.split(".")
         try:
             found = self.resolver.get_name(self.tc.ModulePath(module), parts[0])
             if found is None:  # a builtin: stubs use them unimported
@@ -370,7 +371,7 @@ class Generator:
 
     # -- members -----------------------------------------------------------------------------
 
-    def function(self, module: tuple, definitions, self_key=None) -> T_or_None:
+    def function(self, module: tuple, definitions, self_key=None):
         """The union of what a function's overloads return, and how it is used."""
         results, form = [], "call"
         for node in definitions:
@@ -436,32 +437,21 @@ class Generator:
 
     def collect(self) -> None:
         stubs = self.stubs
-        for module in MODULES:
-            path = tuple(module.split("."))
-            stub = stubs.resolver.get_module(stubs.tc.ModulePath(path))
-            for name in sorted(stub.names):
-                info = stub.names[name]
-                if not info.is_exported or name.startswith("_"):
-                    continue
-                found = stubs.definition(path, name)
-                if found is None:
-                    continue
-                key, info = found
-                node = info.ast
-                qual = f"{module}.{name}"
-                if isinstance(node, ast.ClassDef):
-                    if self.judge(key) == "json":
-                        self.json.add(qual)
-                    if stubs.qual(key) == qual:
-                        self._class_members(key)
-                elif isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)) or \
-                        isinstance(node, stubs.tc.OverloadedName):
-                    definitions = node.definitions if isinstance(node, stubs.tc.OverloadedName) \
-                        else [node]
-                    result, form = self.function(key[0], definitions)
-                    self._keep(qual, form, result)
-                elif isinstance(node, ast.AnnAssign):
-                    self._keep(qual, "get", self.read(key[0], node.annotation))
+        for qual, (key, info) in stubs.exported():
+            node = info.ast
+            if isinstance(node, ast.ClassDef):
+                if self.judge(key) == "json":
+                    self.json.add(qual)
+                if stubs.qual(key) == qual:
+                    self._class_members(key)
+            elif isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)) or \
+                    isinstance(node, stubs.tc.OverloadedName):
+                definitions = node.definitions if isinstance(node, stubs.tc.OverloadedName) \
+                    else [node]
+                result, form = self.function(key[0], definitions)
+                self._keep(qual, form, result)
+            elif isinstance(node, ast.AnnAssign):
+                self._keep(qual, "get", self.read(key[0], node.annotation))
         # The classes results name have members too (``hashlib.sha256()`` gives a
         # ``_hashlib.HASH``, whose ``digest()`` gives bytes): read until none is new.
         done: set = set()
@@ -559,13 +549,11 @@ def _tuples(data):
     return tuple(_tuples(item) for item in data) if isinstance(data, list) else data
 
 
-T_or_None = object
-
-
 HEADER = '''"""SOT3xx's table of the standard library, generated from typeshed's stubs: do not edit.
 
 Regenerate with ``python -m flake8_ssot.rules.sot3.generate_stdlib`` (tests/test_stdlib_table.py
-fails while this file differs from what that command writes). {source}, Python {version}, {platform}.
+fails while this file differs from what that command writes).
+{source}, Python {version}, {platform}.
 
 CLASSES: non-JSON classes the table names -> their bases, nearest first (``ABSTRACT`` ones say
 nothing certain about a value declared of them). JSON: exported classes whose instances json.dumps
@@ -586,10 +574,13 @@ def render(generator: Generator) -> str:
     source = f"typeshed_client {typeshed_client.__version__}"
     parts = [HEADER.format(source=source, version=".".join(map(str, VERSION)),
                            platform=PLATFORM)]
-    parts.append(f"CLASSES = {pprint.pformat(dict(sorted(generator.classes.items())), width=100)}\n")
-    parts.append(f"ABSTRACT = frozenset({pprint.pformat(sorted(generator.abstract), width=100)})\n")
+    classes = dict(sorted(generator.classes.items()))
+    parts.append(f"CLASSES = {pprint.pformat(classes, width=100)}\n")
+    abstract = sorted(generator.abstract)
+    parts.append(f"ABSTRACT = frozenset({pprint.pformat(abstract, width=100)})\n")
     parts.append(f"JSON = frozenset({pprint.pformat(sorted(generator.json), width=100)})\n")
-    parts.append(f"MEMBERS = {pprint.pformat(dict(sorted(generator.members.items())), width=100)}\n")
+    members = dict(sorted(generator.members.items()))
+    parts.append(f"MEMBERS = {pprint.pformat(members, width=100)}\n")
     return "\n".join(parts)
 
 

@@ -12,7 +12,8 @@ from typing import NamedTuple
 
 from flake8_ssot.rules.sot3 import kinds, standard
 from flake8_ssot.rules.sot3.types import (
-    NONE, UNKNOWN as UNKNOWN_T, Annotations, Bad, ClassObj, Coll, Func, Inst, Module, Obj, Ref, Union,
+    NONE, UNKNOWN as UNKNOWN_T,
+    Annotations, Bad, ClassObj, Coll, Func, Inst, Module, Obj, Ref, Union,
 )
 
 MAX_NESTING = 12  # containers inside containers followed into; deeper values are not judged

@@ -1,7 +1,8 @@
 """SOT3xx's table of the standard library, generated from typeshed's stubs: do not edit.
 
 Regenerate with ``python -m flake8_ssot.rules.sot3.generate_stdlib`` (tests/test_stdlib_table.py
-fails while this file differs from what that command writes). typeshed_client 2.14.0, Python 3.13, linux.
+fails while this file differs from what that command writes).
+typeshed_client 2.14.0, Python 3.13, linux.
 
 CLASSES: non-JSON classes the table names -> their bases, nearest first (``ABSTRACT`` ones say
 nothing certain about a value declared of them). JSON: exported classes whose instances json.dumps
