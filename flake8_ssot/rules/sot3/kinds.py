@@ -192,8 +192,19 @@ ROOT_CLASSES: dict[str, tuple[str | None, Kind]] = {
     "builtins.complex": ("complex", OBJECT),
     "builtins.object": ("object", OBJECT),
 }
+<<<<<<< HEAD
 # Classes that are JSON though no class of the stubs says so (typing's special forms).
 JSON_FORMS = frozenset(_names(("typing", "typing_extensions"), ("TypedDict", "NamedTuple")))
+=======
+# json.dumps encodes instances of these and of their subclasses.
+_JSON_SCALARS = ("str", "int", "float", "bool")
+JSON_CLASSES = frozenset({
+    *_names(("builtins",), (*_JSON_SCALARS, "dict", "list", "tuple")),
+    *_names(("collections",), ("OrderedDict", "defaultdict", "Counter", "UserDict",
+                               "UserList", "UserString")),
+    *_names(("typing", "typing_extensions"), ("TypedDict", "NamedTuple")),
+})
+>>>>>>> main
 # Enum bases, and the mixins that make a member JSON (str/int values).
 ENUM_BASES = frozenset(_names(("enum",), ("Enum", "Flag", "IntEnum", "IntFlag", "StrEnum")))
 JSON_ENUM_BASES = frozenset({"enum.IntEnum", "enum.IntFlag", "enum.StrEnum", "builtins.str",
@@ -226,12 +237,60 @@ KEEPING_FUNCTION_DECORATORS = frozenset({
 # What a call returns where the stubs cannot say it (``iter(x)``'s overloads name a type variable).
 RETURNS: dict[str, str] = {"builtins.iter": "typing.Iterator"}
 # Calls that return JSON whatever they are given.
+_JSON_BUILTINS = ("len", "repr", "round", "ord", "chr", "format", "hex", "oct", "bin", "ascii",
+                  "hash", "id", "isinstance")
 JSON_RETURNS = frozenset({
-    *_names(("builtins",), ("len", "repr", "round", "ord", "chr", "format", "hex", "oct", "bin",
-                            "ascii", "hash", "id", "sorted", "sum", "abs", "isinstance")),
+    *_names(("builtins",), (*_JSON_BUILTINS, "sorted", "sum", "abs")),
     "json.dumps", "json.loads", "time.time", "time.monotonic", "time.perf_counter",
     "os.getenv",
 })
+<<<<<<< HEAD
+=======
+# The same read from the text alone, before any name is resolved (``prefilter``, and the tracer's
+# first look at a call): the builtins above and the JSON scalar types called by their bare names,
+# the other calls above as written (``json.dumps(...)``), and methods that return JSON on
+# whatever receiver has them (a str's, a datetime's, a pydantic model's). A file that shadows
+# one of these names loses a finding, never gains a wrong one. (``sorted``, ``sum`` and ``abs``
+# return what they are given: only a resolved builtin is taken at its word.)
+JSON_FUNCTION_NAMES = frozenset({*_JSON_BUILTINS, *_JSON_SCALARS})
+JSON_QUALIFIED_CALLS = frozenset(name for name in JSON_RETURNS if not name.startswith("builtins."))
+JSON_METHOD_NAMES = frozenset({
+    "isoformat", "strftime", "total_seconds", "timestamp", "model_dump_json", "json", "decode",
+    "hexdigest", "format", "join", "lower", "upper", "strip", "lstrip", "rstrip", "title",
+    "casefold",
+})
+# Methods and attributes of the known classes: (display name, attribute) -> a known class
+# name, or "json". A method not listed gives an unknown value.
+_DATETIME_SAME = ("replace", "astimezone")
+METHODS: dict[tuple[str, str], str] = {
+    **{(kind, name): f"datetime.{kind}" for kind in ("datetime", "date", "time")
+       for name in _DATETIME_SAME},
+    ("datetime", "date"): "datetime.date",
+    ("datetime", "time"): "datetime.time",
+    ("datetime", "timetz"): "datetime.time",
+    **{(kind, name): "json" for kind in ("datetime", "date", "time")
+       for name in ("isoformat", "strftime", "ctime", "timestamp", "weekday", "isoweekday")},
+    ("timedelta", "total_seconds"): "json",
+    **{(path, name): "pathlib.Path" for path in _PATHS
+       for name in ("with_suffix", "with_name", "with_stem", "resolve", "absolute", "joinpath",
+                    "expanduser", "relative_to")},
+    **{(path, name): "json" for path in _PATHS
+       for name in ("as_posix", "read_text", "exists", "is_file", "is_dir", "as_uri")},
+    **{(path, "read_bytes"): "builtins.bytes" for path in _PATHS},
+    **{(kind, name): "builtins.set" for kind in ("set", "frozenset")
+       for name in ("union", "intersection", "difference", "symmetric_difference", "copy")},
+    **{(kind, name): "json" for kind in ("bytes object", "bytearray")
+       for name in ("decode", "hex")},
+}
+ATTRIBUTES: dict[tuple[str, str], str] = {
+    **{(path, "parent"): "pathlib.Path" for path in _PATHS},
+    **{(path, name): "json" for path in _PATHS for name in ("name", "stem", "suffix")},
+    **{("UUID", name): "json" for name in ("hex", "int", "urn")},
+    **{(kind, name): "json" for kind in ("datetime", "date", "time")
+       for name in ("year", "month", "day", "hour", "minute", "second", "microsecond")},
+    **{("timedelta", name): "json" for name in ("days", "seconds", "microseconds")},
+}
+>>>>>>> main
 # Methods of dicts whose result is a lazy view (stored as such, it breaks json.dumps).
 DICT_VIEWS = frozenset({"keys", "values", "items"})
 # pydantic: a model from a class method, a model from a copy of one.
