@@ -5,12 +5,7 @@ from __future__ import annotations
 
 import ast
 
-<<<<<<< HEAD
 from flake8_ssot.rules.sot3 import kinds, prefilter, standard
-from flake8_ssot.rules.sot3.flow import statements_breadth_first
-=======
-from flake8_ssot.rules.sot3 import kinds, prefilter
->>>>>>> main
 from flake8_ssot.rules.sot3.lineage import MODEL, ENUM, JSON_ENUM
 from flake8_ssot.rules.sot3.types import (
     JSON, NONE, UNKNOWN, Awaitable, Bad, ClassObj, Coll, Func, Inst, Module, Obj, Ref, decode,

@@ -24,7 +24,7 @@ import os
 import pprint
 import sys
 
-from flake8_ssot.index import dotted_name
+from flake8_ssot.syntax import dotted_name
 from flake8_ssot.rules.sot3 import kinds
 from flake8_ssot.rules.sot3.types import (
     JSON, NONE, UNKNOWN, Annotations, Awaitable, Bad, Coll, Obj, Ref, Union, encode, union,

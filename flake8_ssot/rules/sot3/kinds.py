@@ -163,8 +163,8 @@ def _names(modules, names) -> list[str]:
 
 # json.dumps encodes instances of these and of their subclasses: the judgement the generated
 # standard-library table (``stdlib``) applies along each class's bases.
-JSON_ROOTS = frozenset(_names(("builtins",), ("str", "int", "float", "bool", "dict", "list",
-                                              "tuple")))
+_JSON_SCALARS = ("str", "int", "float", "bool")
+JSON_ROOTS = frozenset(_names(("builtins",), (*_JSON_SCALARS, "dict", "list", "tuple")))
 # Standard-library classes whose instances, and their subclasses' (nearest first), are a kind:
 # the display name (None: the class's own) and the kind. Every other class the stubs name that
 # is not JSON is an OBJECT.
@@ -192,19 +192,8 @@ ROOT_CLASSES: dict[str, tuple[str | None, Kind]] = {
     "builtins.complex": ("complex", OBJECT),
     "builtins.object": ("object", OBJECT),
 }
-<<<<<<< HEAD
 # Classes that are JSON though no class of the stubs says so (typing's special forms).
 JSON_FORMS = frozenset(_names(("typing", "typing_extensions"), ("TypedDict", "NamedTuple")))
-=======
-# json.dumps encodes instances of these and of their subclasses.
-_JSON_SCALARS = ("str", "int", "float", "bool")
-JSON_CLASSES = frozenset({
-    *_names(("builtins",), (*_JSON_SCALARS, "dict", "list", "tuple")),
-    *_names(("collections",), ("OrderedDict", "defaultdict", "Counter", "UserDict",
-                               "UserList", "UserString")),
-    *_names(("typing", "typing_extensions"), ("TypedDict", "NamedTuple")),
-})
->>>>>>> main
 # Enum bases, and the mixins that make a member JSON (str/int values).
 ENUM_BASES = frozenset(_names(("enum",), ("Enum", "Flag", "IntEnum", "IntFlag", "StrEnum")))
 JSON_ENUM_BASES = frozenset({"enum.IntEnum", "enum.IntFlag", "enum.StrEnum", "builtins.str",
@@ -244,8 +233,6 @@ JSON_RETURNS = frozenset({
     "json.dumps", "json.loads", "time.time", "time.monotonic", "time.perf_counter",
     "os.getenv",
 })
-<<<<<<< HEAD
-=======
 # The same read from the text alone, before any name is resolved (``prefilter``, and the tracer's
 # first look at a call): the builtins above and the JSON scalar types called by their bare names,
 # the other calls above as written (``json.dumps(...)``), and methods that return JSON on
@@ -259,38 +246,6 @@ JSON_METHOD_NAMES = frozenset({
     "hexdigest", "format", "join", "lower", "upper", "strip", "lstrip", "rstrip", "title",
     "casefold",
 })
-# Methods and attributes of the known classes: (display name, attribute) -> a known class
-# name, or "json". A method not listed gives an unknown value.
-_DATETIME_SAME = ("replace", "astimezone")
-METHODS: dict[tuple[str, str], str] = {
-    **{(kind, name): f"datetime.{kind}" for kind in ("datetime", "date", "time")
-       for name in _DATETIME_SAME},
-    ("datetime", "date"): "datetime.date",
-    ("datetime", "time"): "datetime.time",
-    ("datetime", "timetz"): "datetime.time",
-    **{(kind, name): "json" for kind in ("datetime", "date", "time")
-       for name in ("isoformat", "strftime", "ctime", "timestamp", "weekday", "isoweekday")},
-    ("timedelta", "total_seconds"): "json",
-    **{(path, name): "pathlib.Path" for path in _PATHS
-       for name in ("with_suffix", "with_name", "with_stem", "resolve", "absolute", "joinpath",
-                    "expanduser", "relative_to")},
-    **{(path, name): "json" for path in _PATHS
-       for name in ("as_posix", "read_text", "exists", "is_file", "is_dir", "as_uri")},
-    **{(path, "read_bytes"): "builtins.bytes" for path in _PATHS},
-    **{(kind, name): "builtins.set" for kind in ("set", "frozenset")
-       for name in ("union", "intersection", "difference", "symmetric_difference", "copy")},
-    **{(kind, name): "json" for kind in ("bytes object", "bytearray")
-       for name in ("decode", "hex")},
-}
-ATTRIBUTES: dict[tuple[str, str], str] = {
-    **{(path, "parent"): "pathlib.Path" for path in _PATHS},
-    **{(path, name): "json" for path in _PATHS for name in ("name", "stem", "suffix")},
-    **{("UUID", name): "json" for name in ("hex", "int", "urn")},
-    **{(kind, name): "json" for kind in ("datetime", "date", "time")
-       for name in ("year", "month", "day", "hour", "minute", "second", "microsecond")},
-    **{("timedelta", name): "json" for name in ("days", "seconds", "microseconds")},
-}
->>>>>>> main
 # Methods of dicts whose result is a lazy view (stored as such, it breaks json.dumps).
 DICT_VIEWS = frozenset({"keys", "values", "items"})
 # pydantic: a model from a class method, a model from a copy of one.

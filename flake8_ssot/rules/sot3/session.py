@@ -12,13 +12,8 @@ from __future__ import annotations
 import ast
 import os
 
-<<<<<<< HEAD
-from flake8_ssot.index import dotted_name
-from flake8_ssot.rules.sot3 import kinds, standard, summaries
-=======
 from flake8_ssot.syntax import dotted_name
-from flake8_ssot.rules.sot3 import kinds, summaries
->>>>>>> main
+from flake8_ssot.rules.sot3 import kinds, standard, summaries
 from flake8_ssot.rules.sot3.records import Imported
 from flake8_ssot.rules.sot3.store import content_hash, read_module, read_with_digest
 from flake8_ssot.rules.sot3.types import (
