@@ -16,6 +16,16 @@ def test_ci_runs_exactly_the_readme_test_command():
     assert test_command in (REPO / ".ci" / "run").read_text(encoding="utf-8").splitlines()
 
 
+def test_every_pytest_run_of_ci_takes_the_readme_commands_flags():
+    """Every pytest run of .ci/run (the second: some test files under Debian's Python) takes
+    the README command's flags."""
+    [flags] = re.findall(r"-m pytest (.*?) tests$", FIRST_SCREEN_COMMANDS[1])
+    assert "-n" in flags.split()  # pytest-xdist: the suite's subprocesses wait in parallel
+    ci_run = (REPO / ".ci" / "run").read_text(encoding="utf-8").replace("\\\n", " ")
+    runs = re.findall(r"-m pytest ((?:-\S+(?: [^-\s]\S*)?\s+)*)tests", ci_run)
+    assert len(runs) >= 2 and {" ".join(run.split()) for run in runs} == {flags}
+
+
 def test_main_command_reports_every_family_on_the_sample_tree():
     main_command = FIRST_SCREEN_COMMANDS[0]
     assert main_command.endswith("&& flake8 examples/agents")
