@@ -18,7 +18,6 @@ import contextlib
 import functools
 import json
 import os
-import secrets
 import sqlite3
 import time
 from typing import Callable, Iterator, NamedTuple, Sequence
@@ -225,7 +224,7 @@ def _create(path: str, key: bytes) -> tuple[sqlite3.Connection, bytes]:
         connection.execute("BEGIN IMMEDIATE")
         for statement in _SCHEMA:
             connection.execute(statement)
-        identity = secrets.token_hex(16)
+        identity = os.urandom(16).hex()
         database_key = trust.derived_key(key, f"index {identity}")
         connection.executemany("INSERT INTO meta VALUES (?, ?)", [
             ("schema", SCHEMA_VERSION), ("id", identity),

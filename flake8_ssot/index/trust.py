@@ -10,16 +10,21 @@ elsewhere, or forged, is rebuilt. Nothing here imports flake8 or speaks SQL.
 from __future__ import annotations
 
 import functools
-import hmac
 import os
-import secrets
 from stat import S_ISDIR, S_ISREG
 from typing import Iterable, Union
 
+from flake8_ssot.digests import blake2b
 from flake8_ssot.index.discovery import read_regular_file
 
+try:
+    from _operator import _compare_digest as compare_digest  # what hmac.compare_digest is
+except ImportError:  # another interpreter
+    from hmac import compare_digest
+
 _KEY_HEX_CHARACTERS = 64  # 32 random bytes
-# The MAC of a row: 16 bytes of HMAC-SHA256, as hex (a forgery needs the key, not luck).
+# The MAC of a row: keyed BLAKE2b (a MAC by design, and built into CPython: hmac would load
+# OpenSSL, see digests.py), 16 bytes as hex: a forgery needs the key, not luck.
 _MAC_BYTES = 16
 
 Part = Union[str, int, bytes, None]
@@ -65,7 +70,7 @@ def _user_key(path: str) -> bytes:
                              | getattr(os, "O_NOFOLLOW", 0), 0o600)
         try:
             with os.fdopen(descriptor, "w", encoding="ascii") as handle:
-                handle.write(secrets.token_hex(_KEY_HEX_CHARACTERS // 2))
+                handle.write(os.urandom(_KEY_HEX_CHARACTERS // 2).hex())
             try:  # never replaces a key another process made meanwhile: its rows stay valid
                 os.link(temporary, path)
             except FileExistsError:
@@ -105,7 +110,7 @@ def _read_key(path: str) -> bytes:
 
 def derived_key(key: bytes, purpose: str) -> bytes:
     """A key for one use (one database): a MAC made for one is worthless in another."""
-    return hmac.digest(key, purpose.encode("utf-8"), "sha256")
+    return blake2b(purpose.encode("utf-8"), key=key, digest_size=32).digest()
 
 
 def mac(key: bytes, parts: Iterable[Part]) -> str:
@@ -124,11 +129,11 @@ def mac(key: bytes, parts: Iterable[Part]) -> str:
             data = b"?" + repr(part).encode("utf-8", "backslashreplace")
         chunks.append(b"%d:" % len(data))
         chunks.append(data)
-    return hmac.digest(key, b"".join(chunks), "sha256")[:_MAC_BYTES].hex()
+    return blake2b(b"".join(chunks), key=key, digest_size=_MAC_BYTES).hexdigest()
 
 
 def is_valid(key: bytes, parts: Iterable[Part], claimed) -> bool:
-    return type(claimed) is str and hmac.compare_digest(mac(key, parts), claimed)
+    return type(claimed) is str and compare_digest(mac(key, parts), claimed)
 
 
 # -- the cache directory ------------------------------------------------------------------------
