@@ -18,6 +18,8 @@ SUBCOMMANDS = {
     "helpers": ("flake8_ssot.helpers_command",
                 "which metadata helpers the project defines, and the missing ones to paste"),
     "map": ("flake8_ssot.ssot_map", "the SSOT map: duplicated classes, their homes and importers"),
+    "consolidate": ("flake8_ssot.commands.consolidate",
+                    "fold the duplicate definitions of a class into its canonical home"),
 }
 
 DESCRIPTION = """\

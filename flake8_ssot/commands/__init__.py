@@ -1,0 +1,1 @@
+"""One module per ``flake8-ssot`` subcommand."""
