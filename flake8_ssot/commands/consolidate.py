@@ -45,8 +45,11 @@ HELP = "fold the duplicate definitions of a class into its canonical home"
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("name", metavar="NAME", help="the class to consolidate")
-    parser.add_argument("--into", metavar="PATH", required=True,
-                        help="the file of its canonical definition (the one to keep)")
+    # nargs="+": ``NAME --into PATH src tests`` reads the paths after PATH as PATHS (argparse
+    # does not take positionals on both sides of an option).
+    parser.add_argument("--into", metavar="PATH", required=True, nargs="+",
+                        help="the file of its canonical definition (the one to keep); PATHS "
+                             "may follow it")
     parser.add_argument("paths", nargs="*", default=["."],
                         help="files and directories whose imports to rewrite, as for flake8 "
                              "(default: .); flake8's exclude and extend-exclude apply")
@@ -870,6 +873,9 @@ def _is_empty(tree: ast.Module) -> bool:
 def run(args: argparse.Namespace) -> int:
     from flake8.discover_files import expand_paths
 
+    args.into, more = args.into[0], args.into[1:]
+    if more:
+        args.paths = more if args.paths == ["."] else [*args.paths, *more]
     commandline.existing_paths([*args.paths, args.into])
     commandline.config_file(args)
     if not args.name.isidentifier():

@@ -1,0 +1,468 @@
+"""``flake8-ssot consolidate``: the audit, the feature matrix, the verdicts and the rewrite,
+through the real command on copies of fixture projects (tests/fixtures/consolidate_project has
+the audit's own shape: four ``UserExecutionContext``s, three ``ExecutionEngine``s)."""
+
+from __future__ import annotations
+
+import json
+import shutil
+import subprocess
+import sys
+import textwrap
+from pathlib import Path
+
+import pytest
+
+from helpers import FIXTURES, git, reported, run_flake8, run_ssot, user_env, write_tree
+
+PROJECT = FIXTURES / "consolidate_project"
+CONTEXT = ("UserExecutionContext", "--into", "app/context.py")
+ENGINE = ("ExecutionEngine", "--into", "app/engine/execution_engine.py")
+
+
+def consolidate(*args: str, cwd: Path) -> subprocess.CompletedProcess:
+    return run_ssot("consolidate", *args, cwd=cwd, timeout=120)
+
+
+def audit(*args: str, cwd: Path) -> dict:
+    result = consolidate(*args, "--format", "json", cwd=cwd)
+    assert result.returncode in (0, 1), result.stderr
+    return json.loads(result.stdout)
+
+
+@pytest.fixture
+def project(tmp_path) -> Path:
+    """A fresh copy of the fixture project, committed in a git repository."""
+    target = tmp_path / "project"
+    shutil.copytree(PROJECT, target, ignore=shutil.ignore_patterns(".flake8-ssot-cache",
+                                                                   "__pycache__"))
+    git(target, "init", "-q")
+    git(target, "add", "-A")
+    git(target, "commit", "-qm", "initial")
+    return target
+
+
+@pytest.fixture(scope="module")
+def context_audit(tmp_path_factory) -> dict:
+    target = tmp_path_factory.mktemp("audit") / "project"
+    shutil.copytree(PROJECT, target)
+    return audit(*CONTEXT, cwd=target)
+
+
+def _home(report: dict, path: str) -> dict:
+    return next(home for home in report["homes"] if home["path"] == path)
+
+
+def _row(report: dict, row: str) -> list[str]:
+    return next(item["cells"] for item in report["matrix"] if item["row"] == row)
+
+
+def _tree(root: Path) -> dict[str, str]:
+    return {str(p.relative_to(root)): p.read_text() for p in sorted(root.rglob("*.py"))
+            if ".flake8-ssot-cache" not in p.parts and "__pycache__" not in p.parts}
+
+
+# -- the audit's own shape -------------------------------------------------------------------
+
+def test_four_user_execution_contexts_get_the_verdicts_the_audit_asks_for(context_audit):
+    homes = {home["path"]: home for home in context_audit["homes"]}
+    assert list(homes) == ["app/context.py", "app/factory.py", "app/legacy/context.py",
+                           "app/models/context.py"]
+    assert {path: home["status"] for path, home in homes.items()} == {
+        "app/context.py": "canonical", "app/factory.py": "blocked",
+        "app/legacy/context.py": "folded", "app/models/context.py": "folded"}
+    # The drifted superset: more fields and methods, but nothing imports it.
+    assert homes["app/legacy/context.py"]["importers"] == []
+    assert "to_audit" in homes["app/legacy/context.py"]["members"]
+    # The field subset with many importers: every call binds as it does in the canonical class.
+    assert len({i["path"] for i in homes["app/models/context.py"]["importers"]}) == 9
+    assert [p["name"] for p in homes["app/models/context.py"]["constructor"]] == [
+        "user_id", "thread_id", "run_id"]
+    # The factory's class is another class: each reason is named.
+    assert homes["app/factory.py"]["reasons"] == [
+        "other kind: class here, dataclass in the canonical class",
+        "missing member: build (used at app/services/pages.py:5) is not in the canonical class",
+        "positional binding: UserExecutionContext(<1>, <2>) at app/services/pages.py:5: "
+        "argument 1 binds to request here, to user_id in the canonical class"]
+
+
+def test_the_feature_matrix_shows_why(context_audit):
+    # Columns: canonical, factory, legacy, models.
+    assert _row(context_audit, "kind") == ["dataclass", "differs", "same", "same"]
+    assert _row(context_audit, "decorators") == ["@dataclass", "differs", "same", "same"]
+    assert _row(context_audit, "field user_id") == [
+        "user_id: str, required, position 1", "missing", "same", "same"]
+    assert _row(context_audit, "field request_id") == [
+        "request_id: Optional[str], optional, position 4", "missing", "same", "missing"]
+    assert _row(context_audit, "field websocket_id") == ["missing", "", "extra", ""]
+    assert _row(context_audit, "field request") == ["missing", "extra", "", ""]
+    assert _row(context_audit, "method child") == [
+        "def child(self, run_id: str) -> 'UserExecutionContext'", "missing", "same", "same"]
+    assert _row(context_audit, "method to_audit") == ["missing", "", "extra", ""]
+    assert _row(context_audit, "method build") == ["missing", "extra", "", ""]
+    constructor = next(row for row in context_audit["matrix"] if row["row"] == "constructor")
+    assert constructor["values"][3] == "(user_id: str, thread_id: str, run_id: str)"
+
+
+def test_three_execution_engines_two_sharing_no_public_method(project):
+    report = audit(*ENGINE, cwd=project)
+    assert [(h["path"], h["status"]) for h in report["homes"]] == [
+        ("app/engine/execution_engine.py", "canonical"),
+        ("app/agents/supervisor/execution_engine.py", "blocked"),
+        ("app/services/execution_engine.py", "folded")]
+    assert _row(report, "method run") == ["def run(self, request)", "missing", "same"]
+    assert _row(report, "method cancel") == ["def cancel(self, run_id: str) -> bool",
+                                             "missing", "missing"]
+    assert _row(report, "method execute_agent") == ["missing", "extra", ""]
+    assert _home(report, "app/agents/supervisor/execution_engine.py")["reasons"] == [
+        "missing member: execute_agent (used at app/agents/supervisor/agent.py:5) is not in "
+        "the canonical class"]
+    # The copy that lost cancel() is folded: nothing reaches cancel through it.
+    result = consolidate(*ENGINE, "--write", cwd=project)
+    assert result.returncode == 1  # the supervisor's engine is still blocked
+    assert (project / "app/services/pipeline.py").read_text().startswith(
+        "from ..engine.execution_engine import ExecutionEngine\n")
+    assert (project / "app/services/execution_engine.py").read_text() == (
+        "from app.engine.execution_engine import ExecutionEngine  # noqa: F401 (re-export)\n")
+
+
+# -- every import form ----------------------------------------------------------------------
+
+def test_every_import_form_is_found(context_audit):
+    importers = {(i["path"], i["line"]): i
+                 for i in _home(context_audit, "app/models/context.py")["importers"]}
+    forms = {key: (i["form"], i["alias"], i["type_checking"], i["in_function"], i["through"])
+             for key, i in importers.items()}
+    assert forms == {
+        ("app/api/__init__.py", 1): ("relative", None, False, False, None),
+        ("app/api/handlers.py", 1): ("from", None, False, False, None),
+        ("app/api/views.py", 1): ("re-export", None, False, False, "app.api"),
+        ("app/services/lazy.py", 2): ("from", None, False, True, None),
+        ("app/services/merged.py", 2): ("from", None, False, False, None),
+        ("app/services/modules.py", 6): ("module attribute", None, False, False, None),
+        ("app/services/modules.py", 10): ("module attribute", None, False, False, None),
+        ("app/services/runner.py", 3): ("from", "Ctx", False, False, None),
+        ("app/services/typed.py", 6): ("from", None, True, False, None),
+        ("tests/test_runner.py", 3): ("from", None, False, False, None),
+    }
+
+
+def test_each_import_form_is_rewritten(project):
+    result = consolidate(*CONTEXT, "--write", cwd=project)
+    assert result.returncode == 1, result.stderr  # a blocked home and a patch string are left
+    files = _tree(project)
+    # relative, in a package __init__ (a re-export): relative to the canonical module
+    assert files["app/api/__init__.py"].startswith(
+        "from ..context import UserExecutionContext\n")
+    assert files["app/api/handlers.py"].startswith("from app.context import UserExecutionContext\n")
+    # through the re-export: unchanged (the re-export itself was rewritten)
+    assert files["app/api/views.py"] == (PROJECT / "app/api/views.py").read_text()
+    # aliased: the alias is kept
+    assert "from app.context import UserExecutionContext as Ctx\n" in files[
+        "app/services/runner.py"]
+    # merged into the existing import of the canonical module
+    assert files["app/services/merged.py"].startswith(
+        "from app.context import DEFAULT_TIMEOUT, UserExecutionContext\n\n\n")
+    # TYPE_CHECKING: rewritten in its block
+    assert "if TYPE_CHECKING:\n    from app.context import UserExecutionContext\n" in files[
+        "app/services/typed.py"]
+    # inside a function, next to another name of the old module
+    assert files["app/services/lazy.py"].startswith(
+        "def lazy_context(user_id: str):\n    from app.models.context import anonymous\n"
+        "    from app.context import UserExecutionContext\n")
+    # `import m` then `m.NAME`: through an import of the canonical module
+    assert files["app/services/modules.py"] == textwrap.dedent("""\
+        import app.context
+
+
+        def make(user_id: str):
+            return app.context.UserExecutionContext(user_id, "t", "r")
+
+
+        def make_other(user_id: str):
+            return app.context.UserExecutionContext(user_id, "t", "r")
+        """)
+    # the old homes: shims (one the module itself still uses, one a pure re-export)
+    assert files["app/models/context.py"] == textwrap.dedent("""\
+        from app.context import UserExecutionContext
+
+
+        def anonymous() -> UserExecutionContext:
+            return UserExecutionContext("anonymous", "-", "-")
+        """)
+    assert files["app/legacy/context.py"] == (
+        '"""The first context, drifted: more fields, an audit helper; nothing imports it any '
+        'more."""\n\nfrom app.context import UserExecutionContext  # noqa: F401 (re-export)\n')
+    # the blocked home and its importer: untouched
+    for path in ("app/factory.py", "app/services/pages.py"):
+        assert files[path] == (PROJECT / path).read_text()
+
+
+def test_a_patch_string_naming_an_old_home_is_listed(project):
+    result = consolidate(*CONTEXT, cwd=project)
+    assert result.returncode == 1
+    assert ("  tests/test_runner.py:12: 'app.models.context.UserExecutionContext' names an old "
+            "home of UserExecutionContext; the class lives in app.context now (patch it where "
+            "it is looked up)\n") in result.stderr
+    assert "mock.patch(\"app.models.context.UserExecutionContext\")" in (
+        project / "tests/test_runner.py").read_text()
+
+
+# -- output and safety -----------------------------------------------------------------------
+
+def test_the_dry_run_diff_applies_with_git_apply_like_write(project, tmp_path):
+    dry = consolidate(*CONTEXT, cwd=project)
+    assert dry.returncode == 1
+    assert dry.stdout.startswith("--- a/app/api/__init__.py\n+++ b/app/api/__init__.py\n")
+    assert "Feature matrix" in dry.stderr and "Feature matrix" not in dry.stdout
+    assert git(project, "status", "--porcelain") == ""  # a dry run changes nothing
+    patch = tmp_path / "consolidate.diff"
+    patch.write_text(dry.stdout)
+    git(project, "apply", str(patch))
+    applied = _tree(project)
+    git(project, "checkout", "-q", ".")
+    consolidate(*CONTEXT, "--write", cwd=project)
+    assert _tree(project) == applied
+
+
+def test_a_second_run_changes_nothing_and_the_project_compiles_and_runs(project):
+    first = consolidate(*CONTEXT, "--write", cwd=project)
+    assert "2 homes folded into app/context.py:10 (shims), 9 references rewritten in 10 " \
+           "files, 1 blocked, 1 to change by hand." in first.stdout
+    after = _tree(project)
+    second = consolidate(*CONTEXT, cwd=project)
+    assert second.stdout == ""
+    assert second.returncode == 1  # the factory's class is still blocked
+    assert "0 homes to fold" in second.stderr
+    assert _tree(project) == after
+    compiled = subprocess.run([sys.executable, "-m", "compileall", "-q", "app", "tests"],
+                              cwd=project, capture_output=True, text=True, env=user_env())
+    assert compiled.returncode == 0, compiled.stdout
+    tests = subprocess.run([sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider",
+                            "tests"], cwd=project, capture_output=True, text=True,
+                           env=user_env())
+    assert tests.returncode == 0, tests.stdout
+
+
+def test_no_new_pyflakes_finding_and_sot201_forgets_the_folded_homes(project):
+    def findings() -> set[tuple[str, int, str]]:
+        result = run_flake8("--select", "F,E,W,SOT201", ".", cwd=project)
+        return {(line.split(":")[0], int(line.split(":")[1]), line.split()[1])
+                for line in result.stdout.splitlines()}
+
+    before = findings()
+    assert ("./app/models/context.py", 5, "SOT201") in before
+    consolidate(*CONTEXT, "--write", cwd=project)
+    consolidate(*ENGINE, "--write", cwd=project)
+    assert findings() == {
+        ("./app/context.py", 10, "SOT201"), ("./app/factory.py", 4, "SOT201"),
+        ("./app/engine/execution_engine.py", 1, "SOT201"),
+        ("./app/agents/supervisor/execution_engine.py", 1, "SOT201")}
+
+
+def test_delete_removes_the_definition_and_the_emptied_module(project, tmp_path):
+    dry = consolidate(*CONTEXT, "--delete", cwd=project)
+    assert "--- a/app/legacy/context.py\n+++ /dev/null\n@@ -1,20 +0,0 @@\n" in dry.stdout
+    patch = tmp_path / "delete.diff"
+    patch.write_text(dry.stdout)
+    git(project, "apply", str(patch))
+    assert not (project / "app/legacy/context.py").exists()
+    # The module still uses the name: it imports it, without a re-export marker.
+    assert (project / "app/models/context.py").read_text().startswith(
+        "from app.context import UserExecutionContext\n\n\ndef anonymous()")
+    assert run_flake8("--select", "F", ".", cwd=project).stdout == ""
+
+
+def test_shim_and_delete_exclude_each_other(project):
+    result = consolidate(*CONTEXT, "--shim", "--delete", cwd=project)
+    assert result.returncode == 2
+    assert "not allowed with argument" in result.stderr
+
+
+@pytest.mark.parametrize("args, message", [
+    (("Nope", "--into", "app/context.py"),
+     "flake8-ssot consolidate: app/context.py does not define class Nope at module level "
+     "(its definitions in the project: none)\n"),
+    (("UserExecutionContext", "--into", "app/api/handlers.py"),
+     "flake8-ssot consolidate: app/api/handlers.py does not define class UserExecutionContext "
+     "at module level (its definitions in the project: app/context.py:10, app/factory.py:4, "
+     "app/legacy/context.py:8, app/models/context.py:5)\n"),
+    (("UserExecutionContext", "--into", "app/gone.py"),
+     "flake8-ssot consolidate: app/gone.py: no such file or directory\n"),
+    (("UserExecutionContext", "--into", "app/context.py", "nowhere"),
+     "flake8-ssot consolidate: nowhere: no such file or directory\n"),
+    (("not-a-name", "--into", "app/context.py"),
+     "flake8-ssot consolidate: 'not-a-name' is not a class name\n"),
+])
+def test_bad_input_is_one_line_and_exit_2(project, args, message):
+    result = consolidate(*args, cwd=project)
+    assert (result.returncode, result.stdout, result.stderr) == (2, "", message)
+
+
+def test_markdown_is_one_document_with_the_matrix_and_the_diff(project):
+    result = consolidate(*CONTEXT, "--format", "markdown", cwd=project)
+    assert result.returncode == 1 and result.stderr == ""
+    out = result.stdout
+    assert out.startswith("## Consolidating `UserExecutionContext` into `app/context.py:10`\n")
+    assert ("| member | `app/context.py:10` | `app/factory.py:4` | `app/legacy/context.py:8` | "
+            "`app/models/context.py:5` |\n") in out
+    assert "| kind | `dataclass` | differs: `class` | same | same |\n" in out
+    assert "```diff\n--- a/app/api/__init__.py\n" in out
+
+
+def test_the_command_is_in_the_help():
+    result = run_ssot("--help")
+    assert "fold the duplicate definitions of a class into its canonical home" in " ".join(
+        result.stdout.split())
+    sub = run_ssot("consolidate", "--help")
+    assert "--into PATH" in sub.stdout and "--delete" in sub.stdout
+
+
+# -- one reason at a time ------------------------------------------------------------------------
+
+CANONICAL = textwrap.dedent("""\
+    from dataclasses import dataclass
+
+
+    @dataclass
+    class Ctx:
+        a: int
+        b: int
+        c: int
+        e: int = 0
+
+        def run(self, x):
+            return x
+    """)
+
+
+def _small(tmp_path: Path, other: str, user: str) -> Path:
+    return write_tree(tmp_path / "small", {
+        "setup.cfg": "[flake8]\n", "pkg/__init__.py": "", "pkg/ctx.py": CANONICAL,
+        "pkg/other.py": textwrap.dedent(other), "pkg/user.py": textwrap.dedent(user)},
+        commit=True)
+
+
+def _verdict(root: Path) -> tuple[str, list[str]]:
+    report = audit("Ctx", "--into", "pkg/ctx.py", cwd=root)
+    home = _home(report, "pkg/other.py")
+    return home["status"], home["reasons"]
+
+
+_DATACLASS_HEAD = """\
+    from dataclasses import dataclass
+
+
+    @dataclass
+    class Ctx:
+"""
+
+
+def test_blocked_by_positional_binding(tmp_path):
+    root = _small(tmp_path, _DATACLASS_HEAD + """\
+        a: int
+        b: int
+        c: int
+        d: int = 0
+
+        def run(self, x):
+            return x
+    """, "from pkg.other import Ctx\n\nCONTEXT = Ctx(1, 2, 3, 4)\n")
+    assert _verdict(root) == ("blocked", [
+        "positional binding: Ctx(<1>, <2>, <3>, <4>) at pkg/user.py:3: argument 4 binds to d "
+        "here, to e in the canonical class"])
+    result = consolidate("Ctx", "--into", "pkg/ctx.py", "--write", cwd=root)
+    assert result.returncode == 1
+    assert git(root, "status", "--porcelain") == ""
+
+
+def test_the_same_fields_by_keyword_are_compatible(tmp_path):
+    root = _small(tmp_path, _DATACLASS_HEAD + """\
+        a: int
+        b: int
+        c: int
+
+        def run(self, x):
+            return x
+    """, "from pkg.other import Ctx\n\nCONTEXT = Ctx(1, 2, c=3)\n")
+    assert _verdict(root) == ("folded", [])
+    result = consolidate("Ctx", "--into", "pkg/ctx.py", "--write", cwd=root)
+    assert result.returncode == 0, result.stdout
+    assert (root / "pkg/user.py").read_text() == (
+        "from pkg.ctx import Ctx\n\nCONTEXT = Ctx(1, 2, c=3)\n")
+    assert consolidate("Ctx", "--into", "pkg/ctx.py", cwd=root).returncode == 0
+
+
+def test_blocked_by_a_missing_member(tmp_path):
+    root = _small(tmp_path, _DATACLASS_HEAD + """\
+        a: int
+        b: int
+        c: int
+
+        def run(self, x):
+            return x
+
+        def report(self):
+            return self.a
+    """, "from pkg.other import Ctx\n\n\ndef go(ctx: Ctx):\n    return ctx.report()\n")
+    assert _verdict(root) == ("blocked", [
+        "missing member: report (used at pkg/user.py:5) is not in the canonical class"])
+
+
+def test_a_missing_member_nobody_reaches_does_not_block(tmp_path):
+    root = _small(tmp_path, _DATACLASS_HEAD + """\
+        a: int
+        b: int
+        c: int
+
+        def run(self, x):
+            return x
+
+        def report(self):
+            return self.a
+    """, "from pkg.other import Ctx\n\n\ndef go(ctx: Ctx):\n    return ctx.run(1)\n")
+    assert _verdict(root) == ("folded", [])
+
+
+def test_blocked_by_a_signature_that_differs(tmp_path):
+    root = _small(tmp_path, _DATACLASS_HEAD + """\
+        a: int
+        b: int
+        c: int
+
+        def run(self, x, y=1):
+            return x + y
+    """, "from pkg.other import Ctx\n\n\ndef go(ctx: Ctx):\n    return ctx.run(1, 2)\n")
+    assert _verdict(root) == ("blocked", [
+        "signature differs: run: y is not a parameter of the canonical method (used at "
+        "pkg/user.py:5)"])
+
+
+def test_blocked_by_another_kind(tmp_path):
+    root = _small(tmp_path, """\
+        import enum
+
+
+        class Ctx(enum.Enum):
+            A = 1
+        """, "")
+    assert _verdict(root) == ("blocked", ["other kind: enum here, dataclass in the canonical "
+                                          "class"])
+
+
+def test_folded_homes_are_no_longer_reported_by_sot201(tmp_path):
+    root = _small(tmp_path, _DATACLASS_HEAD + """\
+        a: int
+        b: int
+        c: int
+
+        def run(self, x):
+            return x
+    """, "from pkg import other\n\nCONTEXT = other.Ctx(1, 2, 3)\n")
+    before = run_flake8("--select", "SOT201,F", ".", cwd=root)
+    assert reported(before.stdout) == {(5, 1, "SOT201")}
+    assert consolidate("Ctx", "--into", "pkg/ctx.py", "--write", cwd=root).returncode == 0
+    assert (root / "pkg/user.py").read_text() == (
+        "import pkg.ctx\n\nCONTEXT = pkg.ctx.Ctx(1, 2, 3)\n")
+    after = run_flake8("--select", "SOT201,F", ".", cwd=root)
+    assert (after.returncode, after.stdout) == (0, "")
