@@ -31,11 +31,12 @@ import sys
 from collections import defaultdict
 from typing import NamedTuple, Sequence
 
-from flake8_ssot import commandline, relations
+from flake8_ssot import relations
+from flake8_ssot.commands import common
 from flake8_ssot.importedits import (ImportText, alias_text, drop_unused_imports,
                                      exported_names, tidy_blank_lines)
 from flake8_ssot.index import absolute_module, dotted_name, module_facts, module_names, parse
-from flake8_ssot.project import Project, settings_from_flake8
+from flake8_ssot.project import Project
 from flake8_ssot.rewrite import Edit, apply_edits, encoding_of
 from flake8_ssot.shapes import Call, Shape, binding_problem, callable_alike, constructor_text, \
     shape_of
@@ -50,9 +51,8 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--into", metavar="PATH", required=True, nargs="+",
                         help="the file of its canonical definition (the one to keep); PATHS "
                              "may follow it")
-    parser.add_argument("paths", nargs="*", default=["."],
-                        help="files and directories whose imports to rewrite, as for flake8 "
-                             "(default: .); flake8's exclude and extend-exclude apply")
+    common.add_paths_argument(parser, "rewrite the imports of",
+                              "; flake8's exclude and extend-exclude apply")
     parser.add_argument("--write", action="store_true",
                         help="apply the changes (default: print a diff, change nothing)")
     parser.add_argument("--format", choices=("text", "markdown", "json"), default="text",
@@ -66,8 +66,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
                       help="an old definition is removed, and its module too if nothing else "
                            "is in it")
     parser.set_defaults(mode="shim")
-    parser.add_argument("--config", metavar="FILE",
-                        help="flake8 config file (default: the one flake8 itself would read)")
+    common.add_config_argument(parser)
 
 
 # -- what was found ------------------------------------------------------------------------------
@@ -131,11 +130,8 @@ class FileChange(NamedTuple):
     new: bytes | None  # None: the file is deleted
 
     def diff(self) -> str:
-        from flake8_ssot.fix import unified_diff
-        from flake8_ssot.rewrite import FileResult
-
         if self.new is not None:
-            return unified_diff(FileResult(self.path, self.original, self.new), self.path)
+            return common.unified_diff(self.path, self.original, self.new)
         encoding = encoding_of(self.original)
         lines = self.original.decode(encoding, "replace").splitlines(keepends=True)
         out = [f"--- a/{self.path}\n", "+++ /dev/null\n", f"@@ -1,{len(lines)} +0,0 @@\n"]
@@ -242,7 +238,7 @@ class Consolidation:
         canonical = next((d for d in found.implementations if d.path == into), None)
         if canonical is None:
             others = ", ".join(f"{d.path}:{d.line}" for d in found.implementations) or "none"
-            raise commandline.CommandError(
+            raise common.CommandError(
                 f"{self.display(into)} does not define class {self.name} at module level "
                 f"(its definitions in the project: {others})")
         self.aliases = found.aliases
@@ -264,7 +260,7 @@ class Consolidation:
                 home.shape = shape_of(node, nested, lambda base, p=home.path: self._inherited(
                     p, base, 0))
         if self.homes_shape_missing(homes[0]):
-            raise commandline.CommandError(f"{self.display(into)}: cannot read the class "
+            raise common.CommandError(f"{self.display(into)}: cannot read the class "
                                            f"{self.name} ({self.parsed(into).error})")
         return homes
 
@@ -806,7 +802,7 @@ class Consolidation:
             new_text = tidy_blank_lines(parsed.text, new_text)
             compile(new_text, parsed.display, "exec")
         except (SyntaxError, ValueError) as error:
-            raise commandline.CommandError(
+            raise common.CommandError(
                 f"internal error: the rewrite of {parsed.display} does not compile ({error}); "
                 f"nothing written") from None
         encoding = encoding_of(parsed.data)
@@ -876,12 +872,10 @@ def run(args: argparse.Namespace) -> int:
     args.into, more = args.into[0], args.into[1:]
     if more:
         args.paths = more if args.paths == ["."] else [*args.paths, *more]
-    commandline.existing_paths([*args.paths, args.into])
-    commandline.config_file(args)
+    common.existing_paths([*args.paths, args.into])
     if not args.name.isidentifier():
-        raise commandline.CommandError(f"{args.name!r} is not a class name")
-    arguments = [*(["--config", args.config] if args.config else []), *args.paths]
-    settings, options = settings_from_flake8(arguments)
+        raise common.CommandError(f"{args.name!r} is not a class name")
+    settings, options = common.flake8_settings(args, args.paths)
     files = sorted(set(expand_paths(
         paths=args.paths, stdin_display_name=options.stdin_display_name,
         filename_patterns=options.filename,
@@ -889,7 +883,7 @@ def run(args: argparse.Namespace) -> int:
     project = Project.for_path(args.paths[0], settings)
     into = project.relative(args.into)
     if into is None or not os.path.isfile(args.into):
-        raise commandline.CommandError(f"{args.into}: not a file of the project")
+        raise common.CommandError(f"{args.into}: not a file of the project")
     work = Consolidation(project, args.name, into, files, args.mode,
                          getattr(options, "max_line_length", 79) or 79)
     work.scan()
@@ -908,17 +902,17 @@ def _write(changes: Sequence[FileChange]) -> None:
     for change in changes:  # every directory writable first: no half-applied consolidation
         directory = os.path.dirname(os.path.abspath(change.path))
         if not os.access(directory, os.W_OK):
-            raise commandline.CommandError(f"cannot write {change.path}: permission denied; "
+            raise common.CommandError(f"cannot write {change.path}: permission denied; "
                                            f"nothing written")
     for change in changes:
         if change.new is not None:
-            commandline.write_atomically(change.path, change.new)
+            common.write_atomically(change.path, change.new)
     for change in changes:
         if change.new is None:
             try:
                 os.remove(change.path)
             except OSError as error:
-                raise commandline.CommandError(
+                raise common.CommandError(
                     f"cannot remove {change.path}: {error.strerror}") from None
 
 
@@ -930,12 +924,12 @@ def _home_line(work: Consolidation, index: int, home: Home) -> str:
     verdict = {"canonical": "canonical",
                "folded": "folded: becomes a shim" if work.mode == "shim" else "folded: deleted",
                "blocked": "blocked"}[home.status]
-    return (f"[{index}] {home.where}  {kind}, {commandline.plural(importers, 'importer')}: "
+    return (f"[{index}] {home.where}  {kind}, {common.plural(importers, 'importer')}: "
             f"{verdict}")
 
 
 def _summary(work: Consolidation, written: bool) -> str:
-    plural = commandline.plural
+    plural = common.plural
     folded = len(work.folded)
     files = len(work.changes)
     verb = "folded" if written else "to fold"
