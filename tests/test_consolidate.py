@@ -349,25 +349,20 @@ def _verdict(root: Path) -> tuple[str, list[str]]:
     return home["status"], home["reasons"]
 
 
-_DATACLASS_HEAD = """\
-    from dataclasses import dataclass
+def _copy(extra_field: str = "", run: str = "x", more: str = "") -> str:
+    """A dataclass ``Ctx`` with fields a, b, c (and *extra_field*), ``run(self, <run>)``, and
+    *more* methods."""
+    field = f"    {extra_field}\n" if extra_field else ""
+    return ("from dataclasses import dataclass\n\n\n@dataclass\nclass Ctx:\n"
+            f"    a: int\n    b: int\n    c: int\n{field}\n"
+            f"    def run(self, {run}):\n        return x\n{more}")
 
 
-    @dataclass
-    class Ctx:
-"""
+_REPORT = "\n    def report(self):\n        return self.a\n"
 
 
 def test_blocked_by_positional_binding(tmp_path):
-    root = _small(tmp_path, _DATACLASS_HEAD + """\
-        a: int
-        b: int
-        c: int
-        d: int = 0
-
-        def run(self, x):
-            return x
-    """, "from pkg.other import Ctx\n\nCONTEXT = Ctx(1, 2, 3, 4)\n")
+    root = _small(tmp_path, _copy("d: int = 0"), "from pkg.other import Ctx\n\nCONTEXT = Ctx(1, 2, 3, 4)\n")
     assert _verdict(root) == ("blocked", [
         "positional binding: Ctx(<1>, <2>, <3>, <4>) at pkg/user.py:3: argument 4 binds to d "
         "here, to e in the canonical class"])
@@ -377,14 +372,7 @@ def test_blocked_by_positional_binding(tmp_path):
 
 
 def test_the_same_fields_by_keyword_are_compatible(tmp_path):
-    root = _small(tmp_path, _DATACLASS_HEAD + """\
-        a: int
-        b: int
-        c: int
-
-        def run(self, x):
-            return x
-    """, "from pkg.other import Ctx\n\nCONTEXT = Ctx(1, 2, c=3)\n")
+    root = _small(tmp_path, _copy(), "from pkg.other import Ctx\n\nCONTEXT = Ctx(1, 2, c=3)\n")
     assert _verdict(root) == ("folded", [])
     result = consolidate("Ctx", "--into", "pkg/ctx.py", "--write", cwd=root)
     assert result.returncode == 0, result.stdout
@@ -394,45 +382,18 @@ def test_the_same_fields_by_keyword_are_compatible(tmp_path):
 
 
 def test_blocked_by_a_missing_member(tmp_path):
-    root = _small(tmp_path, _DATACLASS_HEAD + """\
-        a: int
-        b: int
-        c: int
-
-        def run(self, x):
-            return x
-
-        def report(self):
-            return self.a
-    """, "from pkg.other import Ctx\n\n\ndef go(ctx: Ctx):\n    return ctx.report()\n")
+    root = _small(tmp_path, _copy(more=_REPORT), "from pkg.other import Ctx\n\n\ndef go(ctx: Ctx):\n    return ctx.report()\n")
     assert _verdict(root) == ("blocked", [
         "missing member: report (used at pkg/user.py:5) is not in the canonical class"])
 
 
 def test_a_missing_member_nobody_reaches_does_not_block(tmp_path):
-    root = _small(tmp_path, _DATACLASS_HEAD + """\
-        a: int
-        b: int
-        c: int
-
-        def run(self, x):
-            return x
-
-        def report(self):
-            return self.a
-    """, "from pkg.other import Ctx\n\n\ndef go(ctx: Ctx):\n    return ctx.run(1)\n")
+    root = _small(tmp_path, _copy(more=_REPORT), "from pkg.other import Ctx\n\n\ndef go(ctx: Ctx):\n    return ctx.run(1)\n")
     assert _verdict(root) == ("folded", [])
 
 
 def test_blocked_by_a_signature_that_differs(tmp_path):
-    root = _small(tmp_path, _DATACLASS_HEAD + """\
-        a: int
-        b: int
-        c: int
-
-        def run(self, x, y=1):
-            return x + y
-    """, "from pkg.other import Ctx\n\n\ndef go(ctx: Ctx):\n    return ctx.run(1, 2)\n")
+    root = _small(tmp_path, _copy(run="x, y=1"), "from pkg.other import Ctx\n\n\ndef go(ctx: Ctx):\n    return ctx.run(1, 2)\n")
     assert _verdict(root) == ("blocked", [
         "signature differs: run: y is not a parameter of the canonical method (used at "
         "pkg/user.py:5)"])
@@ -451,14 +412,7 @@ def test_blocked_by_another_kind(tmp_path):
 
 
 def test_folded_homes_are_no_longer_reported_by_sot201(tmp_path):
-    root = _small(tmp_path, _DATACLASS_HEAD + """\
-        a: int
-        b: int
-        c: int
-
-        def run(self, x):
-            return x
-    """, "from pkg import other\n\nCONTEXT = other.Ctx(1, 2, 3)\n")
+    root = _small(tmp_path, _copy(), "from pkg import other\n\nCONTEXT = other.Ctx(1, 2, 3)\n")
     before = run_flake8("--select", "SOT201,F", ".", cwd=root)
     assert reported(before.stdout) == {(5, 1, "SOT201")}
     assert consolidate("Ctx", "--into", "pkg/ctx.py", "--write", cwd=root).returncode == 0

@@ -990,7 +990,10 @@ def _report_lines(work: Consolidation, written: bool) -> list[str]:
     out += ["", "Importers:"]
     for index, home in enumerate(work.homes, start=1):
         references = [r for r in home.references if r.form != "string"]
-        out.append(f"  [{index}] {home.display}: {len(references) or 'none'}")
+        files = len({r.path for r in references})
+        out.append(f"  [{index}] {home.display}: " + (
+            f"{common.plural(len(references), 'reference')} in {common.plural(files, 'file')}"
+            if references else "none"))
         out += [f"      {work.display(r.path)}:{r.line}  {r.describe()}" for r in references]
     if work.shims:
         out += ["", "Shims (re-export the canonical class):"]
