@@ -13,7 +13,8 @@ from pathlib import Path
 
 import pytest
 
-from helpers import FIXTURES, git, reported, run_flake8, run_ssot, user_env, write_tree
+from helpers import (FIXTURES, REPO, code_blocks, git, reported, run_flake8, run_ssot, user_env,
+                     write_tree)
 
 PROJECT = FIXTURES / "consolidate_project"
 CONTEXT = ("UserExecutionContext", "--into", "app/context.py")
@@ -420,3 +421,29 @@ def test_folded_homes_are_no_longer_reported_by_sot201(tmp_path):
         "import pkg.ctx\n\nCONTEXT = pkg.ctx.Ctx(1, 2, 3)\n")
     after = run_flake8("--select", "SOT201,F", ".", cwd=root)
     assert (after.returncode, after.stdout) == (0, "")
+
+
+# -- the docs show what the command prints ----------------------------------------------------
+
+def test_the_walkthrough_shows_the_real_report_matrix_and_diff(project):
+    page = REPO / "docs" / "consolidate.md"
+    dry = consolidate(*CONTEXT, cwd=project)
+    [diff] = code_blocks(page, "diff")
+    assert diff == dry.stdout
+    assert code_blocks(page, "text")[0] == dry.stderr
+    markdown = consolidate(*CONTEXT, "--format", "markdown", cwd=project).stdout
+    matrix = page.read_text().split("| member |", 1)[1].split("\n\n", 1)[0]
+    assert "| member |" + matrix in markdown
+
+
+def test_the_readme_command_runs_on_the_sample_tree(tmp_path):
+    [command] = [block for block in code_blocks(REPO / "README.md", "sh")
+                 if "consolidate" in block]
+    root = tmp_path / "repo"
+    shutil.copytree(REPO / "examples", root / "examples",
+                    ignore=shutil.ignore_patterns(".flake8-ssot-cache", "__pycache__"))
+    result = run_ssot(*command.split()[1:], cwd=root)
+    assert result.returncode == 1, result.stderr  # a dry run with a change to make
+    assert result.stdout.startswith("--- a/examples/agents/agentsvc/engine/legacy_engine.py\n")
+    assert "1 home to fold into examples/agents/agentsvc/engine/execution_engine.py:6" in \
+        result.stderr

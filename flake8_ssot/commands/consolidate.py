@@ -1027,8 +1027,9 @@ def _print_markdown(work: Consolidation, written: bool) -> None:
            "| # | home | kind | importers | verdict |", "| --- | --- | --- | ---: | --- |"]
     for index, home in enumerate(work.homes, start=1):
         importers = len({r.path for r in home.references})
+        verdict = f"folded ({work.mode})" if home.status == "folded" else home.status
         out.append(f"| {index} | `{home.where}` | {home.shape.kind if home.shape else '?'} | "
-                   f"{importers} | {home.status} |")
+                   f"{importers} | {verdict} |")
     table = work.matrix()
     out += ["", "### Feature matrix", "",
             "| member | " + " | ".join(f"`{h.where}`" for h in work.homes) + " |",
@@ -1042,9 +1043,9 @@ def _print_markdown(work: Consolidation, written: bool) -> None:
         out.append(f"| {_cell_markdown(row['row'])} | " + " | ".join(cells) + " |")
     out += ["", "### Importers", ""]
     for home in work.homes:
-        out.append(f"- `{home.where}`: " + (", ".join(
-            f"`{work.display(r.path)}:{r.line}` ({r.describe()})" for r in home.references)
-            or "none"))
+        out.append(f"- `{home.where}`:" + ("" if home.references else " none"))
+        out += [f"  - `{work.display(r.path)}:{r.line}`: {r.describe()}"
+                for r in home.references]
     if work.blocked:
         out += ["", "### Blocked", ""]
         for home in work.blocked:
