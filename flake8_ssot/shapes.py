@@ -13,7 +13,7 @@ from __future__ import annotations
 import ast
 from typing import Callable, NamedTuple, Sequence
 
-from flake8_ssot.index import dotted_name
+from flake8_ssot.syntax import named_by
 
 # kind -> the last component of a base (or of a decorator) that makes a class that kind.
 _KINDS_BY_BASE = (
@@ -99,11 +99,11 @@ def kind_of(bases: Sequence[str], decorators: Sequence[str], ancestors: Sequence
 
 
 def _decorator_names(node) -> tuple[str, ...]:
-    return tuple(name for name in map(dotted_name, node.decorator_list) if name)
+    return tuple(name for name in map(named_by, node.decorator_list) if name)
 
 
 def _is_call_to(node: ast.AST | None, *names: str) -> bool:
-    return isinstance(node, ast.Call) and _last(dotted_name(node.func) or "") in names
+    return isinstance(node, ast.Call) and _last(named_by(node.func) or "") in names
 
 
 def _keyword(call: ast.Call, name: str) -> ast.AST | None:
@@ -130,8 +130,8 @@ def _signature(function: ast.FunctionDef | ast.AsyncFunctionDef, skip_first: boo
 
 def _method_text(function, decorators: tuple[str, ...]) -> str:
     prefix = "async def" if isinstance(function, ast.AsyncFunctionDef) else "def"
-    marks = "".join(f"@{_last(d)} " for d in decorators if _last(d) in ("staticmethod",
-                                                                          "classmethod"))
+    marks = "".join(f"@{_last(d)} " for d in decorators
+                    if _last(d) in ("staticmethod", "classmethod"))
     returns = f" -> {_unparse(function.returns)}" if function.returns else ""
     return f"{marks}{prefix} {function.name}({_unparse(function.args)}){returns}"
 
@@ -165,7 +165,7 @@ def shape_of(node: ast.ClassDef, nested: bool = False,
              inherited: Callable[[str], "Shape | None"] = lambda base: None) -> Shape:
     """The shape of class *node*. *inherited(base)*: the shape of a base written in its module
     when it is a project class, else None."""
-    bases = tuple(name for name in (dotted_name(b) for b in node.bases
+    bases = tuple(name for name in (named_by(b) for b in node.bases
                                     if not isinstance(b, ast.Call)) if name)
     decorators = _decorator_names(node)
     base_shapes = [shape for shape in map(inherited, bases) if shape is not None]

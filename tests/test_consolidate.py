@@ -360,10 +360,12 @@ def _copy(extra_field: str = "", run: str = "x", more: str = "") -> str:
 
 
 _REPORT = "\n    def report(self):\n        return self.a\n"
+_USER = "from pkg.other import Ctx\n\n\ndef go(ctx: Ctx):\n    return "
 
 
 def test_blocked_by_positional_binding(tmp_path):
-    root = _small(tmp_path, _copy("d: int = 0"), "from pkg.other import Ctx\n\nCONTEXT = Ctx(1, 2, 3, 4)\n")
+    root = _small(tmp_path, _copy("d: int = 0"),
+                  "from pkg.other import Ctx\n\nCONTEXT = Ctx(1, 2, 3, 4)\n")
     assert _verdict(root) == ("blocked", [
         "positional binding: Ctx(<1>, <2>, <3>, <4>) at pkg/user.py:3: argument 4 binds to d "
         "here, to e in the canonical class"])
@@ -383,18 +385,18 @@ def test_the_same_fields_by_keyword_are_compatible(tmp_path):
 
 
 def test_blocked_by_a_missing_member(tmp_path):
-    root = _small(tmp_path, _copy(more=_REPORT), "from pkg.other import Ctx\n\n\ndef go(ctx: Ctx):\n    return ctx.report()\n")
+    root = _small(tmp_path, _copy(more=_REPORT), _USER + "ctx.report()\n")
     assert _verdict(root) == ("blocked", [
         "missing member: report (used at pkg/user.py:5) is not in the canonical class"])
 
 
 def test_a_missing_member_nobody_reaches_does_not_block(tmp_path):
-    root = _small(tmp_path, _copy(more=_REPORT), "from pkg.other import Ctx\n\n\ndef go(ctx: Ctx):\n    return ctx.run(1)\n")
+    root = _small(tmp_path, _copy(more=_REPORT), _USER + "ctx.run(1)\n")
     assert _verdict(root) == ("folded", [])
 
 
 def test_blocked_by_a_signature_that_differs(tmp_path):
-    root = _small(tmp_path, _copy(run="x, y=1"), "from pkg.other import Ctx\n\n\ndef go(ctx: Ctx):\n    return ctx.run(1, 2)\n")
+    root = _small(tmp_path, _copy(run="x, y=1"), _USER + "ctx.run(1, 2)\n")
     assert _verdict(root) == ("blocked", [
         "signature differs: run: y is not a parameter of the canonical method (used at "
         "pkg/user.py:5)"])

@@ -35,9 +35,11 @@ from flake8_ssot import relations
 from flake8_ssot.commands import common
 from flake8_ssot.importedits import (ImportText, alias_text, drop_unused_imports,
                                      exported_names, tidy_blank_lines)
-from flake8_ssot.index import absolute_module, dotted_name, module_facts, module_names, parse
+from flake8_ssot.index import module_facts, parse
 from flake8_ssot.project import Project
 from flake8_ssot.rewrite import Edit, apply_edits, encoding_of
+from flake8_ssot.syntax import (absolute_module, dotted_name, module_name, module_names,
+                                package_directory)
 from flake8_ssot.shapes import Call, Shape, binding_problem, callable_alike, constructor_text, \
     shape_of
 
@@ -97,7 +99,7 @@ class Reference(NamedTuple):
         return words
 
 
-class Home:
+class Copy:
     def __init__(self, definition, display: str):
         self.path = definition.path
         self.line = definition.line
@@ -148,6 +150,11 @@ class Manual(NamedTuple):
 
 
 # -- the walk over one file ----------------------------------------------------------------------
+
+def _module_of(path: str, node: ast.ImportFrom) -> str | None:
+    """The absolute module a ``from ... import`` in project file *path* imports from."""
+    return absolute_module(package_directory(path), node.module, node.level or 0) or None
+
 
 def _is_type_checking(test: ast.expr) -> bool:
     return (dotted_name(test) or "").rpartition(".")[2] == "TYPE_CHECKING"
@@ -202,7 +209,7 @@ class Consolidation:
         self.independent: list = []
         self.homes = self._find_homes(into)
         self.canonical = self.homes[0]
-        self.canonical_module = project.module_name(self.canonical.path)
+        self.canonical_module = module_name(self.canonical.path)
         self.shims: list[str] = []
         self.manual: list[Manual] = []
         self.skipped: list[Manual] = []
@@ -233,7 +240,7 @@ class Consolidation:
 
     # -- homes -----------------------------------------------------------------------------
 
-    def _find_homes(self, into: str) -> list[Home]:
+    def _find_homes(self, into: str) -> list[Copy]:
         found = relations.homes(self.index, self.name)
         canonical = next((d for d in found.implementations if d.path == into), None)
         if canonical is None:
@@ -243,14 +250,14 @@ class Consolidation:
                 f"(its definitions in the project: {others})")
         self.aliases = found.aliases
         packages = self.project.settings.independent_packages
-        homes = [Home(canonical, self.display(canonical.path))]
+        homes = [Copy(canonical, self.display(canonical.path))]
         for definition in sorted(found.implementations, key=lambda d: (d.path, d.line)):
             if definition == canonical:
                 continue
             if not relations.related(canonical.path, definition.path, packages):
                 self.independent.append(definition)
                 continue
-            homes.append(Home(definition, self.display(definition.path)))
+            homes.append(Copy(definition, self.display(definition.path)))
         for home in homes:
             parsed = self.parsed(home.path)
             if parsed.tree is None:
@@ -261,11 +268,11 @@ class Consolidation:
                     p, base, 0))
         if self.homes_shape_missing(homes[0]):
             raise common.CommandError(f"{self.display(into)}: cannot read the class "
-                                           f"{self.name} ({self.parsed(into).error})")
+                                      f"{self.name} ({self.parsed(into).error})")
         return homes
 
     @staticmethod
-    def homes_shape_missing(home: Home) -> bool:
+    def homes_shape_missing(home: Copy) -> bool:
         return home.shape is None
 
     def _inherited(self, path: str, base: str, depth: int) -> Shape | None:
@@ -282,7 +289,7 @@ class Consolidation:
             return None
         return shape_of(node, nested, lambda b: self._inherited(definition.path, b, depth + 1))
 
-    def home_of_module(self) -> dict[str, Home]:
+    def home_of_module(self) -> dict[str, Copy]:
         return {module: home for home in self.homes for module in home.modules}
 
     # -- references ------------------------------------------------------------------------
@@ -304,18 +311,18 @@ class Consolidation:
                 continue
             self._scan_file(parsed, by_module)
 
-    def _scan_file(self, parsed: Parsed, by_module: dict[str, Home]) -> None:
+    def _scan_file(self, parsed: Parsed, by_module: dict[str, Copy]) -> None:
         path, tree, name = parsed.path, parsed.tree, self.name
         facts = module_facts(tree, path)
-        module_bindings: dict[str, Home] = {}  # written chain ("m", "pkg.m") -> home
-        local_bindings: dict[str, Home] = {}  # a name bound to a home's class -> home
+        module_bindings: dict[str, Copy] = {}  # written chain ("m", "pkg.m") -> home
+        local_bindings: dict[str, Copy] = {}  # a name bound to a home's class -> home
         own = next((h for h in self.homes if h.path == path), None)
         if own is not None:
             local_bindings[name] = own
         for node, _, type_checking, in_function in _statements(tree.body):
             flags = {"type_checking": type_checking, "in_function": in_function}
             if isinstance(node, ast.ImportFrom):
-                module = absolute_module(path, node.module, node.level or 0)
+                module = _module_of(path, node)
                 if module is None:
                     continue
                 for alias in node.names:
@@ -357,16 +364,16 @@ class Consolidation:
                                                          "re-export", through=chain))
         self._reach(parsed, local_bindings, module_bindings)
 
-    def _through(self, module: str) -> Home | None:
+    def _through(self, module: str) -> Copy | None:
         target = self.index.module_paths().get(module)
         found = self.index.resolve_class(target, self.name) if target else None
         return self._home_at(found)
 
-    def _home_at(self, definition) -> Home | None:
+    def _home_at(self, definition) -> Copy | None:
         if definition is None:
             return None
-        return next((h for h in self.homes if (h.path, h.line) == (definition.path,
-                                                                     definition.line)), None)
+        where = (definition.path, definition.line)
+        return next((h for h in self.homes if (h.path, h.line) == where), None)
 
     def _reach(self, parsed: Parsed, local_bindings: dict, module_bindings: dict) -> None:
         """What this file does with each home's class: the attribute names it reads (any
@@ -402,7 +409,7 @@ class Consolidation:
             for attribute, line in attributes.items():
                 home.reached.setdefault(attribute, (parsed.path, line))
 
-    def _called_home(self, node, local_bindings, module_bindings) -> Home | None:
+    def _called_home(self, node, local_bindings, module_bindings) -> Copy | None:
         if not isinstance(node, ast.Call):
             return None
         func = node.func
@@ -464,11 +471,11 @@ class Consolidation:
             home.status = "blocked" if reasons else "folded"
 
     @property
-    def folded(self) -> list[Home]:
+    def folded(self) -> list[Copy]:
         return [home for home in self.homes if home.status == "folded"]
 
     @property
-    def blocked(self) -> list[Home]:
+    def blocked(self) -> list[Copy]:
         return [home for home in self.homes if home.status == "blocked"]
 
     # -- the matrix ------------------------------------------------------------------------
@@ -563,8 +570,8 @@ class Consolidation:
                     or path.endswith("__init__.py"):  # a package's API, not a shim
                 continue
             for node in parsed.tree.body:
-                if isinstance(node, ast.ImportFrom) and absolute_module(
-                        path, node.module, node.level or 0) in canonical_modules and any(
+                if isinstance(node, ast.ImportFrom) and _module_of(
+                        path, node) in canonical_modules and any(
                         a.name == self.name and a.asname in (None, self.name)
                         for a in node.names):
                     uses = {n.id for n in ast.walk(parsed.tree) if isinstance(n, ast.Name)}
@@ -599,7 +606,7 @@ class Consolidation:
         canonical = self.canonical_module
         if not relative:
             return canonical
-        mine = self.project.module_name(importer).split(".")
+        mine = module_name(importer).split(".")
         package = mine if importer.endswith("__init__.py") else mine[:-1]
         target = canonical.split(".")
         common = 0
@@ -610,8 +617,8 @@ class Consolidation:
         return "." * (len(package) - common + 1) + ".".join(target[common:])
 
     def _canonical_import(self, path: str, node: ast.ImportFrom) -> bool:
-        return not any(a.name == "*" for a in node.names) and absolute_module(
-            path, node.module, node.level or 0) in self.canonical.modules
+        return not any(a.name == "*" for a in node.names) and _module_of(
+            path, node) in self.canonical.modules
 
     def _plan_importer(self, path: str, references: list[Reference], folded: dict,
                        text: ImportText, edits: list[Edit]) -> None:
@@ -622,7 +629,7 @@ class Consolidation:
         moved_statements = []
         for node, block, _, _ in _statements(tree.body):
             if isinstance(node, ast.ImportFrom) and node.lineno in lines:
-                module = absolute_module(path, node.module, node.level or 0)
+                module = _module_of(path, node)
                 home = self.home_of_module().get(module)
                 if home is not None and home.path in folded:
                     moved_statements.append((node, block))
@@ -732,7 +739,7 @@ class Consolidation:
             if not still_used and head_kept:
                 edits += text.remove_aliases(text.statement(statement), {(chain, None)})
 
-    def _chain_home(self, tree, path: str, chain: str) -> Home | None:
+    def _chain_home(self, tree, path: str, chain: str) -> Copy | None:
         by_module = self.home_of_module()
         for node, _, _, _ in _statements(tree.body):
             if isinstance(node, ast.Import):
@@ -740,7 +747,7 @@ class Consolidation:
                     if (alias.asname or alias.name) == chain and alias.name in by_module:
                         return by_module[alias.name]
             elif isinstance(node, ast.ImportFrom):
-                module = absolute_module(path, node.module, node.level or 0)
+                module = _module_of(path, node)
                 for alias in node.names:
                     if (alias.asname or alias.name) == chain and module and \
                             f"{module}.{alias.name}" in by_module:
@@ -754,7 +761,7 @@ class Consolidation:
                 return node
         return None
 
-    def _plan_home(self, home: Home, text: ImportText, edits: list[Edit]) -> None:
+    def _plan_home(self, home: Copy, text: ImportText, edits: list[Edit]) -> None:
         """The old definition goes; a shim import of the canonical class takes its place
         (``--delete``: only when the module itself uses the name or exports it)."""
         parsed = self.parsed(home.path)
@@ -815,7 +822,7 @@ class Consolidation:
         if new != parsed.data:
             self.changes.append(FileChange(parsed.display, parsed.data, new))
 
-    def _imported_elsewhere(self, home: Home) -> bool:
+    def _imported_elsewhere(self, home: Copy) -> bool:
         """Whether a file of the listing imports something other than NAME from *home*'s
         module (then the module stays)."""
         for path in self.listing:
@@ -823,8 +830,8 @@ class Consolidation:
             if parsed is None or parsed.tree is None or path == home.path:
                 continue
             for node in ast.walk(parsed.tree):
-                if isinstance(node, ast.ImportFrom) and absolute_module(
-                        path, node.module, node.level or 0) in home.modules and any(
+                if isinstance(node, ast.ImportFrom) and _module_of(
+                        path, node) in home.modules and any(
                         a.name != self.name for a in node.names):
                     return True
                 if isinstance(node, ast.Import) and any(a.name in home.modules
@@ -903,7 +910,7 @@ def _write(changes: Sequence[FileChange]) -> None:
         directory = os.path.dirname(os.path.abspath(change.path))
         if not os.access(directory, os.W_OK):
             raise common.CommandError(f"cannot write {change.path}: permission denied; "
-                                           f"nothing written")
+                                      f"nothing written")
     for change in changes:
         if change.new is not None:
             common.write_atomically(change.path, change.new)
@@ -918,7 +925,7 @@ def _write(changes: Sequence[FileChange]) -> None:
 
 # -- output --------------------------------------------------------------------------------------
 
-def _home_line(work: Consolidation, index: int, home: Home) -> str:
+def _home_line(work: Consolidation, index: int, home: Copy) -> str:
     importers = len({r.path for r in home.references if r.form != "string"})
     kind = home.shape.kind if home.shape else "?"
     verdict = {"canonical": "canonical",
