@@ -13,6 +13,16 @@ import jsonschema
 from helpers import REPO, run_flake8, write_tree
 from helpers import run_ssot as flake8_ssot
 from flake8_ssot.registry import RULES
+import pytest
+from helpers import READ_ONLY_BASE
+
+
+@pytest.fixture(autouse=True)
+def helper_class(tmp_path):
+    """SOT1xx reports only in a project with a helper class: every project here has one (no
+    config file: the project of agents/agent.py is its directory)."""
+    write_tree(tmp_path, READ_ONLY_BASE)
+    write_tree(tmp_path / "agents", READ_ONLY_BASE)
 
 SCHEMA = json.loads((Path(__file__).parent / "sarif-schema-2.1.0.json").read_text())
 AGENT = '''\
