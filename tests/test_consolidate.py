@@ -13,8 +13,8 @@ from pathlib import Path
 
 import pytest
 
-from helpers import (FIXTURES, REPO, code_blocks, git, reported, run_flake8, run_ssot, user_env,
-                     write_tree)
+from helpers import (FIXTURES, FLAKE8_SSOT, REPO, code_blocks, git, reported, run_flake8,
+                     run_ssot, user_env, write_tree)
 
 PROJECT = FIXTURES / "consolidate_project"
 CONTEXT = ("UserExecutionContext", "--into", "app/context.py")
@@ -449,3 +449,46 @@ def test_the_readme_command_runs_on_the_sample_tree(tmp_path):
     assert result.stdout.startswith("--- a/examples/agents/agentsvc/engine/legacy_engine.py\n")
     assert "1 home to fold into examples/agents/agentsvc/engine/execution_engine.py:6" in \
         result.stderr
+
+
+def test_odd_sources_rewrite_byte_for_byte_and_the_diff_still_applies(tmp_path):
+    """A latin-1 file, CRLF and a backslash continuation, a parenthesised import with
+    comments, statements sharing a line, and a file that does not parse."""
+    root = write_tree(tmp_path / "odd", {
+        "setup.cfg": "[flake8]\n", "pkg/__init__.py": "",
+        "pkg/canon.py": "class Thing:\n    def go(self):\n        return 1\n\n\n"
+                        "def helper():\n    pass\n",
+        "pkg/old.py": "import os\n\n\nclass Thing:\n    def go(self):\n        return os.sep\n"
+                      "\n\nOther = 1\n",
+        "pkg/latin.py": "# -*- coding: latin-1 -*-\nfrom pkg.old import Thing\nx = '\xe9'\n"
+                        "Thing()\n".encode("latin-1"),
+        "pkg/crlf.py": b"from pkg.old \\\r\n    import Thing\r\nThing()\r\n",
+        "pkg/multi.py": "from pkg.old import (  # the old one\n    Other,\n    Thing,\n)\n"
+                        "from pkg.canon import (\n    helper\n)\n\nThing().go(), Other, helper\n",
+        "pkg/semi.py": "from pkg.old import Thing as T, Other; import os\nT(), os, Other\n",
+        "pkg/broken.py": "from pkg.old import Thing\nthis is broken(\n"}, commit=True)
+    # bytes: the diff of a latin-1 file holds latin-1 lines
+    dry = subprocess.run([FLAKE8_SSOT, "consolidate", "Thing", "--into", "pkg/canon.py"],
+                         cwd=root, capture_output=True, env=user_env())
+    assert dry.returncode == 1
+    assert b"  pkg/broken.py:1: does not parse: not searched for references to Thing\n" in \
+        dry.stderr
+    patch = tmp_path / "odd.diff"
+    patch.write_bytes(dry.stdout)
+    git(root, "apply", str(patch))
+    applied = {path: (root / path).read_bytes() for path in ("pkg/latin.py", "pkg/crlf.py",
+                                                             "pkg/multi.py", "pkg/semi.py",
+                                                             "pkg/old.py")}
+    assert applied["pkg/latin.py"] == ("# -*- coding: latin-1 -*-\nfrom pkg.canon import Thing\n"
+                                       "x = '\xe9'\nThing()\n").encode("latin-1")
+    assert applied["pkg/crlf.py"] == b"from pkg.canon \\\r\n    import Thing\r\nThing()\r\n"
+    assert applied["pkg/multi.py"] == (
+        b"from pkg.old import (  # the old one\n    Other,\n)\n"
+        b"from pkg.canon import (\n    helper,\n    Thing,\n)\n\nThing().go(), Other, helper\n")
+    assert applied["pkg/semi.py"] == (b"from pkg.old import Other; import os\n"
+                                      b"from pkg.canon import Thing as T\nT(), os, Other\n")
+    assert applied["pkg/old.py"] == (b"from pkg.canon import Thing  # noqa: F401 (re-export)\n"
+                                     b"\n\nOther = 1\n")
+    git(root, "checkout", "-q", ".")
+    run_ssot("consolidate", "Thing", "--into", "pkg/canon.py", "--write", cwd=root)
+    assert {path: (root / path).read_bytes() for path in applied} == applied

@@ -1021,7 +1021,12 @@ def _report_lines(work: Consolidation, written: bool) -> list[str]:
 def _print_text(work: Consolidation, written: bool) -> None:
     report = sys.stdout if written else sys.stderr
     if not written:
-        sys.stdout.write("".join(change.diff() for change in work.changes))
+        # In each file's own encoding: the bytes of a latin-1 file's lines, so the diff applies.
+        sys.stdout.flush()
+        for change in work.changes:
+            sys.stdout.buffer.write(change.diff().encode(encoding_of(change.original),
+                                                         "replace"))
+        sys.stdout.buffer.flush()
     print("\n".join(_report_lines(work, written)), file=report)
 
 
