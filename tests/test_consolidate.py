@@ -492,3 +492,15 @@ def test_odd_sources_rewrite_byte_for_byte_and_the_diff_still_applies(tmp_path):
     git(root, "checkout", "-q", ".")
     run_ssot("consolidate", "Thing", "--into", "pkg/canon.py", "--write", cwd=root)
     assert {path: (root / path).read_bytes() for path in applied} == applied
+
+
+def test_blocked_by_an_import_cycle(tmp_path):
+    """The canonical module imports pkg.user, which imports Ctx from the other home: importing
+    it from the canonical module there instead would be circular."""
+    root = _small(tmp_path, _copy(), "from pkg.other import Ctx\n\nDEFAULT = Ctx(1, 2, 3)\n")
+    (root / "pkg/ctx.py").write_text("import pkg.user\n\n\n" + CANONICAL)
+    assert _verdict(root) == ("blocked", [
+        "import cycle: pkg.ctx loads pkg.other (imported by pkg.user), so importing Ctx there "
+        "from pkg.ctx would be circular",
+        "import cycle: pkg.ctx loads pkg.user (imported by pkg.ctx), so importing Ctx there "
+        "from pkg.ctx would be circular"])

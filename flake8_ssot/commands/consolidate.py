@@ -39,7 +39,7 @@ from flake8_ssot.index import module_facts, parse
 from flake8_ssot.project import Project
 from flake8_ssot.rewrite import Edit, apply_edits, encoding_of
 from flake8_ssot.syntax import (absolute_module, dotted_name, module_name, module_names,
-                                package_directory)
+                                own_statements, package_directory)
 from flake8_ssot.shapes import Call, Shape, binding_problem, callable_alike, constructor_text, \
     shape_of
 
@@ -422,15 +422,54 @@ class Consolidation:
 
     # -- verdicts --------------------------------------------------------------------------
 
+    def _imported_at_load(self) -> dict[str, str]:
+        """The project files that importing the canonical module loads (module-level imports,
+        followed through project modules and the packages above them): path -> the module
+        that imports it. Importing the canonical class from one of them would be a cycle."""
+        modules = self.index.module_paths()
+        found: dict[str, str] = {}
+        pending = [self.canonical.path]
+        while pending:
+            path = pending.pop()
+            parsed = self.parsed(path)
+            if parsed.tree is None:
+                continue
+            for node in own_statements(parsed.tree.body):
+                if isinstance(node, ast.Import):
+                    names = [alias.name for alias in node.names]
+                elif isinstance(node, ast.ImportFrom):
+                    module = _module_of(path, node)
+                    names = [module, *(f"{module}.{a.name}" for a in node.names)] if module \
+                        else []
+                else:
+                    continue
+                for name in names:
+                    parts = name.split(".")
+                    for end in range(1, len(parts) + 1):  # the packages load first
+                        target = modules.get(".".join(parts[:end]))
+                        if target and target not in found and target != self.canonical.path:
+                            found[target] = module_name(path)
+                            pending.append(target)
+        return found
+
     def judge(self) -> None:
         canonical = self.canonical
         canonical.status = "canonical"
         theirs = canonical.shape
+        loaded = self._imported_at_load()
         for home in self.homes[1:]:
             reasons = home.reasons
             parsed = self.parsed(home.path)
             if home.path not in self.listing:
                 reasons.append("outside the given paths (or excluded): not rewritten")
+            cycles = sorted({r.path for r in home.references if r.path in loaded
+                             and r.form in ("from", "relative", "module attribute")
+                             and not r.in_function and not r.type_checking}
+                            | ({home.path} if home.path in loaded else set()))
+            for path in cycles:
+                reasons.append(f"import cycle: {self.canonical_module} loads "
+                               f"{module_name(path)} (imported by {loaded[path]}), so importing "
+                               f"{self.name} there from {self.canonical_module} would be circular")
             if home.shape is None:
                 reasons.append(f"the file {parsed.error or 'has no such class'}")
                 home.status = "blocked"
