@@ -100,6 +100,9 @@ class Reference(NamedTuple):
 
 
 class Copy:
+    """One definition of NAME (the canonical one too): its shape, the references to it, what
+    those references do with it, and the verdict."""
+
     def __init__(self, definition, display: str):
         self.path = definition.path
         self.line = definition.line
@@ -266,14 +269,10 @@ class Consolidation:
             if node is not None:
                 home.shape = shape_of(node, nested, lambda base, p=home.path: self._inherited(
                     p, base, 0))
-        if self.homes_shape_missing(homes[0]):
+        if homes[0].shape is None:
             raise common.CommandError(f"{self.display(into)}: cannot read the class "
                                       f"{self.name} ({self.parsed(into).error})")
         return homes
-
-    @staticmethod
-    def homes_shape_missing(home: Copy) -> bool:
-        return home.shape is None
 
     def _inherited(self, path: str, base: str, depth: int) -> Shape | None:
         if depth > 4:
@@ -526,7 +525,9 @@ class Consolidation:
         shapes = [home.shape for home in self.homes]
         rows: list[tuple[str, list]] = [
             ("kind", [s.kind if s else None for s in shapes]),
-            ("bases", [", ".join(s.bases) or "-" if s else None for s in shapes]),
+            # by the last component: ``enum.Enum`` and ``Enum`` are one base
+            ("bases", [", ".join(b.rpartition(".")[2] for b in s.bases) or "-" if s else None
+                       for s in shapes]),
             ("decorators", [", ".join(f"@{d}" for d in s.decorators) or "-" if s else None
                             for s in shapes]),
             ("constructor", [constructor_text(s.constructor) if s else None for s in shapes]),
