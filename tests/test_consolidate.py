@@ -504,3 +504,15 @@ def test_blocked_by_an_import_cycle(tmp_path):
         "from pkg.ctx would be circular",
         "import cycle: pkg.ctx loads pkg.user (imported by pkg.ctx), so importing Ctx there "
         "from pkg.ctx would be circular"])
+
+
+def test_flake8_excludes_are_honoured(tmp_path):
+    root = write_tree(tmp_path / "excluded", {
+        "setup.cfg": "[flake8]\nextend-exclude = vendored\n",
+        "pkg/__init__.py": "", "vendored/__init__.py": "",
+        "pkg/ctx.py": "class Ctx:\n    pass\n", "pkg/other.py": "class Ctx:\n    pass\n",
+        "pkg/user.py": "from pkg.other import Ctx\n\nCtx()\n",
+        "vendored/user.py": "from pkg.other import Ctx\n\nCtx()\n"}, commit=True)
+    result = consolidate("Ctx", "--into", "pkg/ctx.py", "--write", cwd=root)
+    assert result.returncode == 0, result.stdout
+    assert git(root, "status", "--porcelain") == " M pkg/other.py\n M pkg/user.py\n"
