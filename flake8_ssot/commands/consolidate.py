@@ -591,7 +591,13 @@ class Consolidation:
         for path in sorted(by_file):
             if path not in self.listing:
                 continue
-            self._plan_importer(path, by_file[path], folded, text_of(path), edits[path])
+            try:
+                self._plan_importer(path, by_file[path], folded, text_of(path), edits[path])
+            except (ValueError, IndexError, StopIteration):  # tokens ast does not match
+                edits[path] = []
+                self.skipped.append(Manual(self.display(path), by_file[path][0].line,
+                                           f"could not edit its imports: import {self.name} "
+                                           f"from {self.canonical_module} by hand"))
         for home in self.folded:
             self._plan_home(home, text_of(home.path), edits[home.path])
         for path in sorted(edits):
