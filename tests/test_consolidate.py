@@ -522,3 +522,15 @@ def test_flake8_excludes_are_honoured(tmp_path):
     result = consolidate("Ctx", "--into", "pkg/ctx.py", "--write", cwd=root)
     assert result.returncode == 0, result.stdout
     assert git(root, "status", "--porcelain") == " M pkg/other.py\n M pkg/user.py\n"
+
+
+def test_no_cycle_through_the_packages_above_or_a_type_checking_import(tmp_path):
+    """The package above the canonical module is loaded before its body runs, and a
+    TYPE_CHECKING import never runs: neither makes the fold circular."""
+    root = _small(tmp_path, _copy(), "from pkg.other import Ctx\n\nDEFAULT = Ctx(1, 2, 3)\n")
+    (root / "pkg/__init__.py").write_text("from pkg.other import Ctx\n\n__all__ = ['Ctx']\n")
+    (root / "pkg/util.py").write_text("")
+    (root / "pkg/ctx.py").write_text(
+        "from typing import TYPE_CHECKING\n\nimport pkg.util\n\nif TYPE_CHECKING:\n"
+        "    import pkg.user\n\n\n" + CANONICAL)
+    assert _verdict(root) == ("folded", [])
