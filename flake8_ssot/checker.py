@@ -97,12 +97,12 @@ def check_file(tree: ast.AST, lines: Sequence[str], filename: str, settings) -> 
     unique = {(f.line, f.col, f.code, f.message): f for f in findings}
     findings = sorted(unique.values(), key=Finding.sort_key)
     if settings.baseline and findings:
-        from flake8_ssot import baseline  # only projects that configure one
+        from flake8_ssot import baseline_run  # only projects that configure one
 
         # SOT901 is never accepted: a baseline must not hide a check that did not run.
         errors = [f for f in findings if f.code == SOT901.code]
         try:
-            findings = errors + baseline.drop_baselined(
+            findings = errors + baseline_run.drop_baselined(
                 [f for f in findings if f.code != SOT901.code], lines, filename, settings)
         except Exception as error:  # noqa: BLE001 - never stop the flake8 run
             LOG.warning("flake8-ssot: baseline not applied to %s: %r", filename, error)

@@ -5,7 +5,7 @@
   ``primaryLocationLineHash`` and the baseline's statement fingerprint, so a finding keeps its
   identity when code above it moves.
 * ``--format=ssot-records``: one JSON array a line, what ``flake8-ssot baseline`` and ``report``
-  read (see ``findings``).
+  read (see ``commands.findings``).
 
 flake8 imports every report plugin on every run, so this module imports nothing of its own at
 import time: each formatter loads what it needs when it is used.

@@ -35,9 +35,9 @@ class SsotChecker:
         project.begin_run()
         cls.settings = options.settings_from_flake8(parsed, OFF_BY_DEFAULT)
         if cls.settings.baseline:
-            from flake8_ssot import baseline  # only projects that configure one
+            from flake8_ssot import baseline_run  # only projects that configure one
 
-            baseline.begin_run()  # this run's --config; the file is looked at again
+            baseline_run.begin_run()  # this run's --config; the file is looked at again
 
     def run(self) -> Iterator[tuple[int, int, str, type]]:
         for finding in check_file(self.tree, self.lines, self.filename, self.settings):

@@ -148,7 +148,7 @@ def code_blocks(markdown: Path, language: str) -> list[str]:
 
 def full_base() -> str:
     """A ``BaseAgent`` module with every helper, as ``flake8-ssot helpers`` prints them."""
-    from flake8_ssot.helpers_command import implementation
+    from flake8_ssot.commands.helpers import implementation
     from flake8_ssot.options import HELPERS, Settings
 
     settings = Settings()

@@ -6,6 +6,8 @@ from __future__ import annotations
 import os
 import subprocess
 
+import pytest
+
 from helpers import FLAKE8_SSOT, user_env, write_tree
 from helpers import run_ssot as flake8_ssot
 
@@ -96,3 +98,12 @@ def test_fix_write_in_a_read_only_project_is_one_line_and_exit_2(tmp_path):
     [line] = result.stderr.splitlines()
     assert line.startswith("flake8-ssot fix: cannot write agent.py: "), line
     assert (tmp_path / "agent.py").read_text() == agent
+
+
+@pytest.mark.parametrize("command", ["baseline", "report", "fix", "helpers", "map"])
+def test_every_command_takes_config_and_a_missing_one_is_one_line(tmp_path, command):
+    write_tree(tmp_path, {"agent.py": AGENT})
+    result = flake8_ssot(command, "--config", "no-such.cfg", cwd=tmp_path)
+    assert (result.returncode, result.stdout) == (2, "")
+    assert result.stderr == f"flake8-ssot {command}: no-such.cfg: config file not found\n"
+    assert sorted(path.name for path in tmp_path.iterdir()) == ["agent.py"]

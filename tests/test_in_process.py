@@ -27,13 +27,13 @@ def test_a_rewritten_baseline_counts_from_the_next_run(tmp_path):
     write_tree(tmp_path, {"setup.cfg": "[flake8]\nssot-baseline = ssot-baseline.json\n",
                           "agents/report.py": AGENT})
     lint = {"flake8": [*VSCODE_ARGS, "agents/report.py"]}
-    accept = {"commands": [["-m", "flake8_ssot.cli", "baseline"]]}
+    accept = {"commands": [["-m", "flake8_ssot.commands", "baseline"]]}
     edited = AGENT + '        context.metadata["owner"] = "me"\n'
     results = run_in_one_process(tmp_path, [
         lint,                                        # no baseline yet: everything
         {**accept, **lint},                          # baseline written: nothing
         {"files": {"agents/report.py": edited}, **lint},  # a new write: only it
-        {"commands": [["-m", "flake8_ssot.cli", "baseline", "--add-new"]], **lint},
+        {"commands": [["-m", "flake8_ssot.commands", "baseline", "--add-new"]], **lint},
         {"files": {"ssot-baseline.json": None}, **lint},  # baseline deleted: everything
     ])
     assert [vscode_findings(r["stdout"]) for r in results] == [

@@ -104,3 +104,12 @@ def test_the_readme_shows_the_map_of_the_sample_tree(sample_tree):
     shown = [block for block in code_blocks(REPO / "README.md", "text")
              if block.startswith("SSOT map of .")]
     assert shown == [flake8_ssot("map", cwd=sample_tree).stdout]
+
+
+def test_config_names_the_configuration_the_map_reads(sample_tree, tmp_path):
+    budgets = tmp_path / "budgets.cfg"
+    budgets.write_text("[flake8]\nssot-class-budgets = *Engine:1\n")
+    result = flake8_ssot("map", "--format", "json", "--config", str(budgets), cwd=sample_tree)
+    assert (result.returncode, result.stderr) == (0, "")
+    assert json.loads(result.stdout)["budgets"] == [
+        {"pattern": "*Engine", "budget": 1, "count": 2, "over": True}]

@@ -162,7 +162,8 @@ def test_a_baseline_keeps_legacy_findings_out_of_the_commit(adopter):
     write_tree(adopter.root, {
         "setup.cfg": "[flake8]\nssot-baseline = .flake8-ssot-baseline.json\n", "legacy.py": legacy})
     env = adopter.env
-    baseline = run(sys.executable, "-m", "flake8_ssot.cli", "baseline", cwd=adopter.root, env=env)
+    baseline = run(sys.executable, "-m", "flake8_ssot.commands", "baseline", cwd=adopter.root,
+                   env=env)
     assert baseline.returncode == 0, baseline.stderr
     git("add", "-A", cwd=adopter.root, env=env)
     git("commit", "-q", "--no-verify", "-m", "baseline", cwd=adopter.root, env=env)
@@ -217,7 +218,7 @@ def test_the_documented_per_package_hook_applies_the_package_config_and_baseline
                                   "ssot-baseline = ssot-baseline.json\n",
         "services/api/legacy.py": legacy,
     })
-    baseline = run(sys.executable, "-m", "flake8_ssot.cli", "baseline",
+    baseline = run(sys.executable, "-m", "flake8_ssot.commands", "baseline",
                    "--config=services/api/setup.cfg", "services/api", cwd=tmp_path, env=env)
     assert baseline.returncode == 0, baseline.stderr
     assert (tmp_path / "services" / "api" / "ssot-baseline.json").is_file()

@@ -19,7 +19,7 @@ from dataclasses import dataclass, field
 from typing import Sequence
 
 from flake8_ssot.baseline import Baseline, Key, fingerprint, normalised_statement, read_lines
-from flake8_ssot.commandline import CommandError
+from flake8_ssot.commands.common import CommandError
 
 # flake8's codes for a file it could not read (E902) or parse (E999), and the plugin's own for a
 # file it could not check (SOT901): such a file's baseline entries are kept, not judged.

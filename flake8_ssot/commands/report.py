@@ -12,14 +12,16 @@ import argparse
 import json
 import os
 
-from flake8_ssot import baseline as baseline_module
-from flake8_ssot import commandline, findings
 from flake8_ssot.baseline import Baseline
-from flake8_ssot.commandline import plural
+from flake8_ssot.commands import baseline as baseline_command
+from flake8_ssot.commands import common, findings
+from flake8_ssot.commands.common import plural
+
+HELP = "findings per code and file, and migration progress"
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
-    baseline_module.add_common_arguments(parser)
+    baseline_command.add_common_arguments(parser)
     parser.add_argument("--format", choices=("text", "json"), default="text",
                         help="text tables (default) or one JSON object, for CI dashboards")
     parser.add_argument("--fail-on-new", action="store_true",
@@ -37,10 +39,10 @@ def _table(title: str, rows: dict[str, list[int]]) -> list[str]:
 
 
 def run(args: argparse.Namespace) -> int:
-    paths = commandline.existing_paths(args.paths)
-    config = commandline.config_file(args)
-    path, _ = baseline_module.configured_path(args.baseline, config)
-    accepted = baseline_module.read_existing(path)
+    paths = common.paths_of(args)
+    config = common.config_file(args)
+    path, _ = baseline_command.configured_path(args)
+    accepted = baseline_command.read_existing(path)
     has_baseline = accepted is not None
     accepted = accepted or Baseline(path)
     verdict = findings.judge(accepted, findings.collect(paths, accepted, config), paths)
@@ -61,7 +63,7 @@ def run(args: argparse.Namespace) -> int:
     total_fixed = sum(fixed.values())
     recorded = accepted.total() - sum(verdict.kept.values())  # the entries this run judged
     progress = (100.0 * total_fixed / recorded) if recorded else None
-    outcome = commandline.EXIT_FINDINGS if args.fail_on_new and new else commandline.EXIT_OK
+    outcome = common.EXIT_FINDINGS if args.fail_on_new and new else common.EXIT_OK
     if args.format == "json":
         print(json.dumps({
             "baseline": os.path.relpath(path) if has_baseline else None,
@@ -90,7 +92,7 @@ def run(args: argparse.Namespace) -> int:
             print(f"  (and {plural(kept, 'entry', 'entries')} of files not checked in this run)")
     else:
         print(f"no baseline at {os.path.relpath(path)} (create one with `flake8-ssot baseline`)")
-    baseline_module.print_unreadable(verdict, accepted if has_baseline else None)
+    baseline_command.print_unreadable(verdict, accepted if has_baseline else None)
     if by_code:
         print()
         print("\n".join(_table("code", by_code)))

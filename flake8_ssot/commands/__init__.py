@@ -1,4 +1,8 @@
-"""The ``flake8-ssot`` command: dispatches to one module per subcommand."""
+"""The ``flake8-ssot`` command: one module per subcommand, listed once in ``SUBCOMMANDS``.
+
+Each subcommand module defines ``HELP`` (one line), ``add_arguments(parser)`` and ``run(args)``;
+what they share (arguments, the flake8 configuration, errors, the atomic writer) is ``common``.
+"""
 
 from __future__ import annotations
 
@@ -8,17 +12,16 @@ import sys
 from typing import Sequence
 
 from flake8_ssot import __version__
-from flake8_ssot.commandline import EXIT_ERROR, CommandError, reason
+from flake8_ssot.commands.common import EXIT_ERROR, CommandError, reason
 
-# subcommand -> (module, help). Each module defines ``add_arguments(parser)`` and ``run(args)``.
-SUBCOMMANDS = {
-    "baseline": ("flake8_ssot.baseline", "write today's findings to the baseline file"),
-    "report": ("flake8_ssot.report", "findings per code and file, and migration progress"),
-    "fix": ("flake8_ssot.fix", "rewrite direct metadata writes into helper calls"),
-    "helpers": ("flake8_ssot.helpers_command",
-                "which metadata helpers the project defines, and the missing ones to paste"),
-    "map": ("flake8_ssot.ssot_map", "the SSOT map: duplicated classes, their homes and importers"),
-}
+# The subcommands, in the order ``--help`` lists them: ``flake8_ssot.commands.<name>``.
+SUBCOMMANDS = (
+    "baseline",
+    "report",
+    "fix",
+    "helpers",
+    "map",
+)
 
 DESCRIPTION = """\
 Project-level commands of the flake8-ssot plugin. The checks themselves run in flake8
@@ -39,10 +42,10 @@ def build_parser() -> tuple[argparse.ArgumentParser, dict]:
     parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
     subparsers = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
     modules = {}
-    for name, (module_name, help_text) in SUBCOMMANDS.items():
-        modules[name] = importlib.import_module(module_name)
-        sub = subparsers.add_parser(name, help=help_text, description=help_text)
-        modules[name].add_arguments(sub)
+    for name in SUBCOMMANDS:
+        module = modules[name] = importlib.import_module(f"{__name__}.{name}")
+        sub = subparsers.add_parser(name, help=module.HELP, description=module.HELP)
+        module.add_arguments(sub)
     return parser, modules
 
 
@@ -57,7 +60,3 @@ def main(argv: Sequence[str] | None = None) -> int:
         message = reason(error)
     print(f"flake8-ssot {args.command}: {message}", file=sys.stderr)
     return EXIT_ERROR
-
-
-if __name__ == "__main__":
-    sys.exit(main())

@@ -8,16 +8,16 @@ from __future__ import annotations
 
 import argparse
 
-from flake8_ssot import commandline
+from flake8_ssot.commands import common
 from flake8_ssot.options import HELPERS
-from flake8_ssot.project import Project, settings_from_flake8
+from flake8_ssot.project import Project
+
+HELP = "which metadata helpers the project defines, and the missing ones to paste"
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("path", nargs="?", default=".",
-                        help="a directory or file of the project (default: .)")
-    parser.add_argument("--config", metavar="FILE",
-                        help="flake8 config file (default: the one flake8 itself would read)")
+    common.add_paths_argument(parser, single=True)
+    common.add_config_argument(parser)
 
 
 def implementation(helper, settings) -> str:
@@ -30,17 +30,16 @@ def implementation(helper, settings) -> str:
 
 
 def run(args: argparse.Namespace) -> int:
-    commandline.existing_paths([args.path])
-    settings, _ = settings_from_flake8([*(["--config", args.config] if args.config else []),
-                                        args.path])
-    project = Project.for_path(args.path, settings)
+    paths = common.paths_of(args)
+    settings, _ = common.flake8_settings(args, paths)
+    project = Project.for_path(paths[0], settings)
     inventory = project.helpers
     project.index.save()
     names = ", ".join(settings.helper_classes) or "(none)"
     print(f"project: {project.root}")
     print(f"helper classes (ssot-helper-classes = {names}):")
     for home, roles in inventory.helper_classes:
-        print(f"  {home}: {commandline.plural(len(roles), 'helper')}")
+        print(f"  {home}: {common.plural(len(roles), 'helper')}")
     for home in inventory.interfaces:
         print(f"  {home}: defines no helper (an interface?), not a helper class")
     if not inventory.helper_classes and not inventory.interfaces:
@@ -68,4 +67,4 @@ def run(args: argparse.Namespace) -> int:
             print()
         if any("copy." in line for helper in missing for line in helper.body):
             print("(propagate needs `import copy` at the top of its module)")
-    return 1 if missing else 0
+    return common.EXIT_FINDINGS if missing else common.EXIT_OK

@@ -1,17 +1,20 @@
-"""What every ``flake8-ssot`` subcommand shares: one error style, one atomic writer, one way to
-read the paths it is given.
+"""What every ``flake8-ssot`` subcommand shares: one error style, one atomic writer, the paths and
+``--config`` arguments and the flake8 configuration they load, and the diff a rewrite prints.
 
 The error style: a subcommand raises ``CommandError("<reason>")`` (or lets an ``OSError``
-through); ``cli.main`` prints ``flake8-ssot <command>: <reason>`` on one line to stderr and exits 2.
-No user error ends in a traceback.
+through); ``commands.main`` prints ``flake8-ssot <command>: <reason>`` on one line to stderr and
+exits 2. No user error ends in a traceback.
 """
 
 from __future__ import annotations
 
 import argparse
+import difflib
 import os
 import tempfile
 from typing import Iterable
+
+from flake8_ssot.project import settings_from_flake8
 
 # Exit codes, the same for every subcommand (docs/usage.md lists what each one means there).
 EXIT_OK, EXIT_FINDINGS, EXIT_ERROR = 0, 1, 2
@@ -79,9 +82,16 @@ def existing_paths(paths: Iterable[str]) -> list[str]:
     return paths
 
 
-def add_paths_argument(parser: argparse.ArgumentParser, what: str = "check") -> None:
-    parser.add_argument("paths", nargs="*", default=["."],
-                        help=f"files and directories to {what}, as for flake8 (default: .)")
+def add_paths_argument(parser: argparse.ArgumentParser, what: str = "check", more: str = "",
+                       single: bool = False) -> None:
+    """The positional paths (``single``: one path, for a command about the whole project)."""
+    if single:
+        parser.add_argument("paths", nargs="?", default=".", metavar="path",
+                            help=f"a directory or file of the project (default: .){more}")
+    else:
+        parser.add_argument("paths", nargs="*", default=["."],
+                            help=f"files and directories to {what}, as for flake8 (default: .)"
+                                 f"{more}")
 
 
 def add_config_argument(parser: argparse.ArgumentParser) -> None:
@@ -90,9 +100,38 @@ def add_config_argument(parser: argparse.ArgumentParser) -> None:
                              "would read, searched upward from the current directory)")
 
 
+def paths_of(args: argparse.Namespace) -> list[str]:
+    """The paths given (one for a ``single`` command), each checked to exist."""
+    return existing_paths([args.paths] if isinstance(args.paths, str) else args.paths)
+
+
 def config_file(args: argparse.Namespace) -> str | None:
     """``--config`` if given, checked to exist (flake8 would fail on it later, less clearly)."""
     path = getattr(args, "config", None)
     if path and not os.path.isfile(path):
         raise CommandError(f"{path}: config file not found")
     return path
+
+
+def flake8_settings(args: argparse.Namespace, paths: Iterable[str] = ()):
+    """``(settings, flake8 options)`` as ``flake8 [--config FILE] <paths>`` sees them: a command
+    reads exactly the configuration the linter reads."""
+    config = config_file(args)
+    return settings_from_flake8([*(["--config", config] if config else []), *paths])
+
+
+def unified_diff(display: str, original: bytes, changed: bytes) -> str:
+    """A diff of one file that ``git apply`` and ``patch -p1`` accept, "\\ No newline at end of
+    file" included; *display* is the path it shows, relative to the project."""
+    from flake8_ssot.rewrite import encoding_of
+
+    encoding = encoding_of(original)
+    before = original.decode(encoding, "replace").splitlines(keepends=True)
+    after = changed.decode(encoding, "replace").splitlines(keepends=True)
+    out = []
+    for line in difflib.unified_diff(before, after, f"a/{display}", f"b/{display}"):
+        if line.endswith("\n"):
+            out.append(line)
+        else:
+            out.append(line + "\n\\ No newline at end of file\n")
+    return "".join(out)

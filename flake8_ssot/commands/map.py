@@ -29,36 +29,34 @@ from typing import Sequence
 
 from flake8_ssot import index, relations
 from flake8_ssot.checker import mentions_metadata
+from flake8_ssot.commands import common
 from flake8_ssot.digests import sha1_hex
+from flake8_ssot.project import Project
+
+HELP = "the SSOT map: duplicated classes, their homes and importers"
 
 _WRITES = "sot1-writes"  # cache namespace: direct metadata writes of a file content
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("paths", nargs="*", default=["."],
-                        help="files or directories to map (default: the current directory); "
-                             "the whole project is read to relate them")
+    common.add_paths_argument(parser, "map", "; the whole project is read to relate them")
     parser.add_argument("--format", choices=("text", "json", "markdown"), default="text",
                         help="text (default), json for tools, or markdown for a pull request")
+    common.add_config_argument(parser)
 
 
 def run(args: argparse.Namespace) -> int:
-    for path in args.paths:
-        if not os.path.exists(path):
-            print(f"flake8-ssot map: {path}: no such file or directory", file=sys.stderr)
-            return 2
-    ssot_map = build_map(args.paths)
+    paths = common.paths_of(args)
+    settings, _ = common.flake8_settings(args, paths)  # the configuration flake8 itself reads
+    ssot_map = build_map(paths, settings)
     render = {"text": render_text, "json": render_json, "markdown": render_markdown}
     sys.stdout.write(render[args.format](ssot_map))
-    return 0
+    return common.EXIT_OK
 
 
 # -- the map ----------------------------------------------------------------------------------
 
-def build_map(paths: Sequence[str]) -> dict:
-    from flake8_ssot.project import Project, settings_from_flake8
-
-    settings, _ = settings_from_flake8(list(paths))  # the configuration flake8 itself reads
+def build_map(paths: Sequence[str], settings) -> dict:
     ssot_project = Project.for_path(paths[0], settings)
     root, project = ssot_project.root, ssot_project.index
     scope = [os.path.relpath(os.path.abspath(path), root).replace(os.sep, "/") for path in paths]

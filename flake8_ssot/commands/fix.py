@@ -8,57 +8,34 @@ reason, a closing line; or JSON). How one file is rewritten is ``rewrite``.
 from __future__ import annotations
 
 import argparse
-import difflib
 import json
 import sys
 from collections import defaultdict
 from typing import Sequence
 
-from flake8_ssot import commandline
-from flake8_ssot.project import Project, settings_from_flake8
-from flake8_ssot.rewrite import FileResult, encoding_of, fix_source
+from flake8_ssot.commands import common
+from flake8_ssot.project import Project
+from flake8_ssot.rewrite import FileResult, fix_source
 
-
-# -- output ----------------------------------------------------------------------------------
-
-def unified_diff(result: FileResult, display: str) -> str:
-    """A diff ``git apply`` and ``patch -p1`` accept, "\\ No newline at end of file" included."""
-    encoding = encoding_of(result.original)
-    before = result.original.decode(encoding, "replace").splitlines(keepends=True)
-    after = result.fixed.decode(encoding, "replace").splitlines(keepends=True)
-    out = []
-    for line in difflib.unified_diff(before, after, f"a/{display}", f"b/{display}"):
-        if line.endswith("\n"):
-            out.append(line)
-        else:
-            out.append(line + "\n\\ No newline at end of file\n")
-    return "".join(out)
+HELP = "rewrite direct metadata writes into helper calls"
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("paths", nargs="*", default=["."],
-                        help="files or directories to fix, as for flake8 (default: .); "
-                             "flake8's exclude and extend-exclude apply")
+    common.add_paths_argument(parser, "fix", "; flake8's exclude and extend-exclude apply")
     parser.add_argument("--write", action="store_true",
                         help="apply the changes (default: print a diff, change nothing)")
     parser.add_argument("--select", metavar="CODES", default="",
                         help="fix only these codes or prefixes, e.g. SOT101,SOT103")
     parser.add_argument("--format", choices=("text", "json"), default="text",
                         help="text (a diff on stdout, the rest on stderr) or one JSON object")
-    parser.add_argument("--config", metavar="FILE",
-                        help="flake8 config file (default: the one flake8 itself would read)")
-
-
-def _flake8_arguments(args) -> list[str]:
-    return [*(["--config", args.config] if args.config else []), *args.paths]
+    common.add_config_argument(parser)
 
 
 def run(args: argparse.Namespace) -> int:
     from flake8.discover_files import expand_paths
     from flake8.style_guide import Decision, StyleGuideManager
 
-    commandline.existing_paths(args.paths)
-    settings, options = settings_from_flake8(_flake8_arguments(args))
+    settings, options = common.flake8_settings(args, common.paths_of(args))
     guides = StyleGuideManager(options, formatter=None)
     selected = tuple(c.strip().upper() for c in args.select.split(",") if c.strip())
     files = sorted(set(expand_paths(
@@ -87,12 +64,16 @@ def run(args: argparse.Namespace) -> int:
         results.append(result)
         project.save_index()  # what the helpers and contexts read, as a lint run saves it
         if args.write and result.changed:
-            commandline.write_atomically(filename, result.fixed)
+            common.write_atomically(filename, result.fixed)
     if args.format == "json":
         print(json.dumps(_as_json(results, args.write), indent=2))
     else:
         _print_text(results, args.write)
-    return 1 if any(result.changed for result in results) else 0
+    return common.EXIT_FINDINGS if any(result.changed for result in results) else common.EXIT_OK
+
+
+def _diff(result: FileResult) -> str:
+    return common.unified_diff(result.path, result.original, result.fixed)
 
 
 def _as_json(results: Sequence[FileResult], written: bool) -> dict:
@@ -103,7 +84,7 @@ def _as_json(results: Sequence[FileResult], written: bool) -> dict:
             "rewritten": [{"line": s.line, "code": s.code, "helper": s.helper}
                           for s in r.rewritten],
             "manual": [{"line": s.line, "code": s.code, "reason": s.reason} for s in r.manual],
-            "diff": unified_diff(r, r.path) if r.changed else "",
+            "diff": _diff(r) if r.changed else "",
         } for r in results if r.changed or r.manual or r.error],
         "rewritten": sum(len(r.rewritten) for r in results if r.changed),
         "manual": sum(len(r.manual) for r in results),
@@ -111,7 +92,7 @@ def _as_json(results: Sequence[FileResult], written: bool) -> dict:
 
 
 def _print_text(results: Sequence[FileResult], written: bool) -> None:
-    plural = commandline.plural
+    plural = common.plural
     report = sys.stdout if written else sys.stderr  # a dry run's stdout is only the diff
     for result in results:
         if result.error:
@@ -119,7 +100,7 @@ def _print_text(results: Sequence[FileResult], written: bool) -> None:
         elif result.changed and written:
             print(f"Rewriting {result.path} ({plural(len(result.rewritten), 'site')})")
         elif result.changed:
-            sys.stdout.write(unified_diff(result, result.path))
+            sys.stdout.write(_diff(result))
     by_reason: dict[str, list[str]] = defaultdict(list)
     for result in results:
         for site in result.manual:

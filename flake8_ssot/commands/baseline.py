@@ -1,0 +1,125 @@
+"""``flake8-ssot baseline``: accept today's findings so that only new ones are reported.
+
+Rewriting the baseline (running this command again) keeps only the entries that still match a
+finding, so it shrinks as the code is fixed; ``--add-new`` also accepts today's new findings.
+
+A run over some paths updates only the entries of the files flake8 checked there: every other
+entry, and those of a file that could not be read or parsed, is kept as it was. The findings come
+from running ``flake8`` itself (``commands.findings``); the file's format is ``baseline``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+
+from flake8_ssot.baseline import DEFAULT_PATH, Baseline, resolve_path
+from flake8_ssot.commands import common, findings
+from flake8_ssot.commands.common import CommandError, plural
+from flake8_ssot.project import config_directory
+
+HELP = "write today's findings to the baseline file"
+
+
+def configured_path(args: argparse.Namespace) -> tuple[str, bool]:
+    """``(baseline path, whether the flake8 configuration names it)``: ``--baseline``, else
+    ``ssot-baseline`` from the flake8 config, else the default name in the project directory."""
+    settings, _ = common.flake8_settings(args)
+    if args.baseline:
+        return os.path.abspath(args.baseline), bool(settings.baseline)
+    return (resolve_path(settings.baseline or DEFAULT_PATH, settings,
+                         config_file=common.config_file(args)), bool(settings.baseline))
+
+
+def read_existing(path: str) -> Baseline | None:
+    """The baseline at *path*, None if there is none; a broken one is a ``CommandError``."""
+    try:
+        return Baseline.read(path)
+    except FileNotFoundError:
+        return None
+    except (UnicodeDecodeError, ValueError) as error:
+        raise CommandError(str(error)) from None
+
+
+def add_common_arguments(parser: argparse.ArgumentParser) -> None:
+    common.add_paths_argument(parser)
+    parser.add_argument("--baseline", metavar="PATH",
+                        help=f"baseline file (default: ssot-baseline from the flake8 "
+                             f"configuration, else {DEFAULT_PATH})")
+    common.add_config_argument(parser)
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    add_common_arguments(parser)
+    parser.add_argument("--add-new", action="store_true",
+                        help="also accept findings that are not in the existing baseline "
+                             "(without it, rewriting a baseline only drops fixed entries)")
+    parser.add_argument("--check", action="store_true",
+                        help="write nothing; exit 1 if rewriting the baseline would change it "
+                             "(fixed entries to drop), for CI")
+
+
+def print_unreadable(verdict, old: Baseline | None) -> None:
+    for path, why in sorted(verdict.run.unreadable.items()):
+        entries = sum(count for key, count in (old.counts if old else {}).items()
+                      if key[0] == path)
+        print(f"{path}: could not be read or checked ({why}); "
+              f"{plural(entries, 'baseline entry', 'baseline entries')} kept unchanged")
+
+
+def run(args: argparse.Namespace) -> int:
+    paths = common.paths_of(args)
+    config = common.config_file(args)
+    path, configured = configured_path(args)
+    old = read_existing(path)
+    new = Baseline(path)
+    verdict = findings.judge(old or Baseline(path), findings.collect(paths, new, config), paths)
+    accepted = verdict.run.findings if old is None or args.add_new else verdict.baselined
+    for item in accepted:
+        new.counts[item.key] += 1
+        new.statements[item.key] = item.statement
+    for key, count in verdict.kept.items():
+        new.counts[key] += count
+        new.statements[key] = old.statements.get(key, "")
+    left_out = [] if old is None or args.add_new else verdict.new
+    shown_path = os.path.relpath(path)
+    fixed = sum(verdict.fixed.values())
+
+    if args.check:
+        print_unreadable(verdict, old)
+        if old is not None and +new.counts == +old.counts:
+            print(f"{shown_path}: up to date")
+            return common.EXIT_OK
+        if old is None:
+            print(f"{shown_path}: no baseline (create it with `flake8-ssot baseline`)")
+        else:
+            added = new.total() - old.total() + fixed
+            print(f"{shown_path}: out of date: {fixed} fixed since it was written"
+                  + (f", {added} new to add" if added else "")
+                  + " (rewrite it with `flake8-ssot baseline`"
+                  + (" --add-new" if args.add_new else "") + ")")
+        return common.EXIT_FINDINGS
+
+    common.write_atomically(path, new.render().encode("utf-8"))
+    files = len({key[0] for key in new.counts})
+    summary = (f"{shown_path}: {plural(new.total(), 'finding')} in "
+               f"{plural(files, 'file')} accepted")
+    if old is not None:
+        summary += f"; {fixed} fixed since the previous baseline dropped"
+    print(summary)
+    not_checked = sum(count for key, count in verdict.kept.items()
+                      if key[0] not in verdict.run.unreadable)
+    if not_checked:
+        print(f"{plural(not_checked, 'entry', 'entries')} of files not checked in this run kept "
+              "unchanged")
+    print_unreadable(verdict, old)
+    if left_out:
+        print(f"{plural(len(left_out), 'new finding')} not added (fix them, or rerun with "
+              "--add-new):")
+        for item in left_out:
+            print(f"  {item}")
+    if not configured:
+        relative = os.path.relpath(path, config_directory(config))
+        print(f"Enable it: add `ssot-baseline = {relative}` to "
+              "the [flake8] section of setup.cfg, tox.ini or .flake8.")
+    return common.EXIT_OK
