@@ -37,7 +37,8 @@ class SsotChecker:
         if cls.settings.baseline:
             from flake8_ssot import baseline_run  # only projects that configure one
 
-            baseline_run.begin_run()  # this run's --config; the file is looked at again
+            # This run's --config; the file is read again (by a flake8 run, not a command).
+            baseline_run.begin_run(cls.settings, load=not project.parsing_for_a_command())
 
     def run(self) -> Iterator[tuple[int, int, str, type]]:
         for finding in check_file(self.tree, self.lines, self.filename, self.settings):

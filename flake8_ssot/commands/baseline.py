@@ -71,6 +71,10 @@ def run(args: argparse.Namespace) -> int:
     paths = common.paths_of(args)
     config = common.config_file(args)
     path, configured = configured_path(args)
+    directory = os.path.dirname(path)
+    if not args.check and not os.path.isdir(directory):
+        raise CommandError(f"cannot write {os.path.relpath(path)}: no directory "
+                           f"{os.path.relpath(directory)} (create it first)")
     old = read_existing(path)
     new = Baseline(path)
     verdict = findings.judge(old or Baseline(path), findings.collect(paths, new, config), paths)
@@ -94,10 +98,10 @@ def run(args: argparse.Namespace) -> int:
             print(f"{shown_path}: no baseline (create it with `flake8-ssot baseline`)")
         else:
             added = new.total() - old.total() + fixed
+            command = "flake8-ssot baseline" + (" --add-new" if args.add_new else "")
             print(f"{shown_path}: out of date: {fixed} fixed since it was written"
                   + (f", {added} new to add" if added else "")
-                  + " (rewrite it with `flake8-ssot baseline`"
-                  + (" --add-new" if args.add_new else "") + ")")
+                  + f" (rewrite it with `{command}`)")
         return common.EXIT_FINDINGS
 
     common.write_atomically(path, new.render().encode("utf-8"))
