@@ -13,44 +13,16 @@ from __future__ import annotations
 import argparse
 import os
 
-from flake8_ssot.baseline import DEFAULT_PATH, Baseline, resolve_path
+from flake8_ssot.baseline import Baseline
 from flake8_ssot.commands import common, findings
-from flake8_ssot.commands.common import CommandError, plural
+from flake8_ssot.commands.common import plural
 from flake8_ssot.project import config_directory
 
 HELP = "write today's findings to the baseline file"
 
 
-def configured_path(args: argparse.Namespace) -> tuple[str, bool]:
-    """``(baseline path, whether the flake8 configuration names it)``: ``--baseline``, else
-    ``ssot-baseline`` from the flake8 config, else the default name in the project directory."""
-    settings, _ = common.flake8_settings(args)
-    if args.baseline:
-        return os.path.abspath(args.baseline), bool(settings.baseline)
-    return (resolve_path(settings.baseline or DEFAULT_PATH, settings,
-                         config_file=common.config_file(args)), bool(settings.baseline))
-
-
-def read_existing(path: str) -> Baseline | None:
-    """The baseline at *path*, None if there is none; a broken one is a ``CommandError``."""
-    try:
-        return Baseline.read(path)
-    except FileNotFoundError:
-        return None
-    except (UnicodeDecodeError, ValueError) as error:
-        raise CommandError(str(error)) from None
-
-
-def add_common_arguments(parser: argparse.ArgumentParser) -> None:
-    common.add_paths_argument(parser)
-    parser.add_argument("--baseline", metavar="PATH",
-                        help=f"baseline file (default: ssot-baseline from the flake8 "
-                             f"configuration, else {DEFAULT_PATH})")
-    common.add_config_argument(parser)
-
-
 def add_arguments(parser: argparse.ArgumentParser) -> None:
-    add_common_arguments(parser)
+    findings.add_arguments(parser)
     parser.add_argument("--add-new", action="store_true",
                         help="also accept findings that are not in the existing baseline "
                              "(without it, rewriting a baseline only drops fixed entries)")
@@ -59,25 +31,9 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
                              "(fixed entries to drop), for CI")
 
 
-def print_unreadable(verdict, old: Baseline | None) -> None:
-    for path, why in sorted(verdict.run.unreadable.items()):
-        entries = sum(count for key, count in (old.counts if old else {}).items()
-                      if key[0] == path)
-        print(f"{path}: could not be read or checked ({why}); "
-              f"{plural(entries, 'baseline entry', 'baseline entries')} kept unchanged")
-
-
 def run(args: argparse.Namespace) -> int:
-    paths = common.paths_of(args)
-    config = common.config_file(args)
-    path, configured = configured_path(args)
-    directory = os.path.dirname(path)
-    if not args.check and not os.path.isdir(directory):
-        raise CommandError(f"cannot write {os.path.relpath(path)}: no directory "
-                           f"{os.path.relpath(directory)} (create it first)")
-    old = read_existing(path)
+    path, configured, old, verdict = findings.against_baseline(args, to_write=not args.check)
     new = Baseline(path)
-    verdict = findings.judge(old or Baseline(path), findings.collect(paths, new, config), paths)
     accepted = verdict.run.findings if old is None or args.add_new else verdict.baselined
     for item in accepted:
         new.counts[item.key] += 1
@@ -90,7 +46,7 @@ def run(args: argparse.Namespace) -> int:
     fixed = sum(verdict.fixed.values())
 
     if args.check:
-        print_unreadable(verdict, old)
+        findings.print_unreadable(verdict, old)
         if old is not None and +new.counts == +old.counts:
             print(f"{shown_path}: up to date")
             return common.EXIT_OK
@@ -116,14 +72,14 @@ def run(args: argparse.Namespace) -> int:
     if not_checked:
         print(f"{plural(not_checked, 'entry', 'entries')} of files not checked in this run kept "
               "unchanged")
-    print_unreadable(verdict, old)
+    findings.print_unreadable(verdict, old)
     if left_out:
         print(f"{plural(len(left_out), 'new finding')} not added (fix them, or rerun with "
               "--add-new):")
         for item in left_out:
             print(f"  {item}")
     if not configured:
-        relative = os.path.relpath(path, config_directory(config))
+        relative = os.path.relpath(path, config_directory(common.config_file(args)))
         print(f"Enable it: add `ssot-baseline = {relative}` to "
               "the [flake8] section of setup.cfg, tox.ini or .flake8.")
     return common.EXIT_OK

@@ -1,25 +1,28 @@
-"""Today's findings, from flake8 itself: what ``flake8-ssot baseline`` and ``report`` compare with
-the baseline.
+"""Today's findings, from flake8 itself, against the baseline: what ``flake8-ssot baseline`` and
+``report`` share (their arguments, the baseline they read, the verdict, the unreadable files).
 
 The commands run ``flake8 --format=ssot-records`` so that exclusions, ``per-file-ignores``,
 ``extend-ignore`` and ``# noqa`` count exactly as they do for the pre-commit hook and CI. That
-formatter (``formatters.RecordsFormatter``, registered as a ``flake8.report`` entry point) prints one JSON
-array a line: every file flake8 checked, and every finding. Knowing which files were checked is
+formatter (``formatters.RecordsFormatter``, a ``flake8.report`` entry point) prints one JSON array
+a line: every file flake8 checked, and every finding. Knowing which files were checked is
 what lets a command update those files' baseline entries and keep every other entry as it was.
 """
 
 from __future__ import annotations
 
+import argparse
 import json
 import os
 import subprocess
 import sys
 from collections import Counter
 from dataclasses import dataclass, field
-from typing import Sequence
+from typing import NamedTuple, Sequence
 
-from flake8_ssot.baseline import Baseline, Key, fingerprint, normalised_statement, read_lines
-from flake8_ssot.commands.common import CommandError
+from flake8_ssot.baseline import (DEFAULT_PATH, Baseline, Key, fingerprint, normalised_statement,
+                                  read_lines, resolve_path)
+from flake8_ssot.commands import common
+from flake8_ssot.commands.common import CommandError, plural
 
 # flake8's codes for a file it could not read (E902) or parse (E999), and the plugin's own for a
 # file it could not check (SOT901): such a file's baseline entries are kept, not judged.
@@ -140,3 +143,66 @@ def judge(baseline: Baseline, run: Run, paths: Sequence[str]) -> Verdict:
     for key, count in unmatched.items():
         (fixed if judged(key[0]) else kept)[key] = count
     return Verdict(run, baselined, new, fixed, kept)
+
+
+# -- the baseline the commands read ----------------------------------------------------------
+
+def configured_path(args: argparse.Namespace) -> tuple[str, bool]:
+    """``(baseline path, whether the flake8 configuration names it)``: ``--baseline``, else
+    ``ssot-baseline`` from the flake8 config, else the default name in the project directory."""
+    settings, _ = common.flake8_settings(args)
+    if args.baseline:
+        return os.path.abspath(args.baseline), bool(settings.baseline)
+    return (resolve_path(settings.baseline or DEFAULT_PATH, settings,
+                         config_file=common.config_file(args)), bool(settings.baseline))
+
+
+def read_existing(path: str) -> Baseline | None:
+    """The baseline at *path*, None if there is none; a broken one is a ``CommandError``."""
+    try:
+        return Baseline.read(path)
+    except FileNotFoundError:
+        return None
+    except (UnicodeDecodeError, ValueError) as error:
+        raise CommandError(str(error)) from None
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    """The arguments of ``baseline`` and ``report``: paths, ``--baseline`` and ``--config``."""
+    common.add_paths_argument(parser)
+    parser.add_argument("--baseline", metavar="PATH",
+                        help=f"baseline file (default: ssot-baseline from the flake8 "
+                             f"configuration, else {DEFAULT_PATH})")
+    common.add_config_argument(parser)
+
+
+class Today(NamedTuple):
+    """What ``baseline`` and ``report`` start from."""
+
+    path: str  # the baseline's
+    configured: bool  # whether the flake8 configuration names it
+    old: Baseline | None  # the baseline there, None when there is none
+    verdict: Verdict  # today's findings on the paths given, judged against it
+
+
+def against_baseline(args: argparse.Namespace, to_write: bool = False) -> Today:
+    """The baseline's path, the baseline there and today's verdict; *to_write*: a baseline
+    whose directory does not exist is a ``CommandError`` before flake8 runs."""
+    paths = common.paths_of(args)
+    config = common.config_file(args)
+    path, configured = configured_path(args)
+    directory = os.path.dirname(path)
+    if to_write and not os.path.isdir(directory):
+        raise CommandError(f"cannot write {os.path.relpath(path)}: no directory "
+                           f"{os.path.relpath(directory)} (create it first)")
+    old = read_existing(path)
+    run = collect(paths, Baseline(path), config)
+    return Today(path, configured, old, judge(old or Baseline(path), run, paths))
+
+
+def print_unreadable(verdict, old: Baseline | None) -> None:
+    for path, why in sorted(verdict.run.unreadable.items()):
+        entries = sum(count for key, count in (old.counts if old else {}).items()
+                      if key[0] == path)
+        print(f"{path}: could not be read or checked ({why}); "
+              f"{plural(entries, 'baseline entry', 'baseline entries')} kept unchanged")

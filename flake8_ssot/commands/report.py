@@ -13,7 +13,6 @@ import json
 import os
 
 from flake8_ssot.baseline import Baseline
-from flake8_ssot.commands import baseline as baseline_command
 from flake8_ssot.commands import common, findings
 from flake8_ssot.commands.common import plural
 
@@ -21,7 +20,7 @@ HELP = "findings per code and file, and migration progress"
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
-    baseline_command.add_common_arguments(parser)
+    findings.add_arguments(parser)
     parser.add_argument("--format", choices=("text", "json"), default="text",
                         help="text tables (default) or one JSON object, for CI dashboards")
     parser.add_argument("--fail-on-new", action="store_true",
@@ -39,13 +38,9 @@ def _table(title: str, rows: dict[str, list[int]]) -> list[str]:
 
 
 def run(args: argparse.Namespace) -> int:
-    paths = common.paths_of(args)
-    config = common.config_file(args)
-    path, _ = baseline_command.configured_path(args)
-    accepted = baseline_command.read_existing(path)
+    path, _, accepted, verdict = findings.against_baseline(args)
     has_baseline = accepted is not None
     accepted = accepted or Baseline(path)
-    verdict = findings.judge(accepted, findings.collect(paths, accepted, config), paths)
     found, baselined, new, fixed = (verdict.run.findings, verdict.baselined, verdict.new,
                                     verdict.fixed)
 
@@ -92,7 +87,7 @@ def run(args: argparse.Namespace) -> int:
             print(f"  (and {plural(kept, 'entry', 'entries')} of files not checked in this run)")
     else:
         print(f"no baseline at {os.path.relpath(path)} (create one with `flake8-ssot baseline`)")
-    baseline_command.print_unreadable(verdict, accepted if has_baseline else None)
+    findings.print_unreadable(verdict, accepted if has_baseline else None)
     if by_code:
         print()
         print("\n".join(_table("code", by_code)))

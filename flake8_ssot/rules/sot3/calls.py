@@ -18,10 +18,16 @@ _EMPTY_CONTAINERS = frozenset({"builtins.list", "builtins.dict", "collections.de
 
 
 class Calls:
+    """The tracer's collaborator for attributes, calls and containers built step by step; it
+    asks its *tracer* for the values of the expressions it meets."""
+
+    def __init__(self, tracer):
+        self.tracer, self.session, self.lineage = tracer, tracer.session, tracer.lineage
+
     # -- attributes ----------------------------------------------------------------------------
 
     def attribute(self, node, scope, at, depth):
-        owner = self.expr(node.value, scope, at, depth + 1)
+        owner = self.tracer.expr(node.value, scope, at, depth + 1)
         return self.member_of(owner, node.attr, depth)
 
     def member_of(self, owner, name: str, depth: int = 0):
@@ -52,45 +58,45 @@ class Calls:
                 if method.kind == "property":
                     return self.function_result(method, awaited=False, depth=depth)
                 return Func(method, klass, bound=True)
-            if name in klass.fields and klass.fields[name][0] is not None:
-                annotation, line = klass.fields[name]
+            field = klass.fields.get(name)
+            if field is not None and field.annotation is not None:
+                annotation, line = field.annotation, field.line
                 declared = self.session.annotations(klass.view).read(annotation)
-                if self.lineage.kind(klass)[0] == ENUM:
+                if self.lineage.kind(klass) == ENUM:
                     return UNKNOWN
                 return declared.proved(f"`{name}` is declared `{annotation}`, "
                                        f"{where(klass.view, line)}")
             if name in klass.attrs:
-                return self._assigned_attribute(klass, name, depth)
+                return self.assigned_attribute(klass, name, depth)
             if name in klass.values:
                 return UNKNOWN  # a class attribute: its instances may shadow it
         return UNKNOWN
 
-    def _assigned_attribute(self, klass, name, depth):
-        annotation, hint, line, assignments = klass.attrs[name]
-        if annotation is not None:
-            declared = self.session.annotations(klass.view).read(annotation)
-            return declared.proved(f"`self.{name}` is declared `{annotation}`, "
-                                   f"{where(klass.view, line)}")
+    def assigned_attribute(self, klass, name, depth):
+        """``self.name`` as the methods of *klass* assign it."""
+        attribute = klass.attrs[name]
+        if attribute.annotation is not None:
+            declared = self.session.annotations(klass.view).read(attribute.annotation)
+            return declared.proved(f"`self.{name}` is declared `{attribute.annotation}`, "
+                                   f"{where(klass.view, attribute.line)}")
         if not klass.view.live:
+            hint = attribute.hint
             return self.session.settle(decode(hint)) if hint is not None else UNKNOWN
-        key = ("attribute", id(klass), name)
-        if key in self._active or not assignments:
+        if not attribute.assignments:
             return UNKNOWN
-        self._active.add(key)
-        try:
+        with self.tracer.following(("attribute", id(klass), name)) as fresh:
+            if not fresh:
+                return UNKNOWN
             values = []
-            for assignment in assignments:
-                if assignment is None or assignment[0] == "unknown":
+            for value, method in attribute.assignments:
+                if value is None:
                     return UNKNOWN
-                value, method = assignment
-                scope = self.scope_of_function(method)
+                scope = self.tracer.scope_of_function(method)
                 statement = self._statement_holding(value, method)
-                values.append(self.expr(value, scope, statement, depth + 1).proved(
+                values.append(self.tracer.expr(value, scope, statement, depth + 1).proved(
                     lambda: f"`self.{name}` = `{text(value)}`, "
                     f"{where(klass.view, value.lineno)}"))
             return union(values)
-        finally:
-            self._active.discard(key)
 
     @staticmethod
     def _statement_holding(value, method):
@@ -106,13 +112,14 @@ class Calls:
                 method = klass.methods[name]
                 return Func(method, klass, bound=method.kind == "class")
             if name in klass.values:
-                kind = self.lineage.kind(cls)[0]
+                kind = self.lineage.kind(cls)
                 if kind in (ENUM, JSON_ENUM) and not name.startswith("_"):
                     return Inst(cls)
-                hint = klass.values[name][0]
-                if klass.view.live and klass.values[name][2] is not None:
-                    return self.expr(klass.values[name][2], self.scope_of_function(None), None,
-                                     depth + 1)
+                value = klass.values[name]
+                if klass.view.live and value.node is not None:
+                    return self.tracer.expr(value.node, self.tracer.scope_of_function(None),
+                                            None, depth + 1)
+                hint = value.hint
                 return self.session.settle(decode(hint)) if hint is not None else UNKNOWN
         return UNKNOWN
 
@@ -123,13 +130,13 @@ class Calls:
         if prefilter.returns_json(node):
             return JSON
         if isinstance(func, ast.Attribute):
-            receiver = self.expr(func.value, scope, at, depth + 1)
+            receiver = self.tracer.expr(func.value, scope, at, depth + 1)
             special = self._method_call(func.attr, receiver, node)
             if special is not None:
                 return special
             callee = self.member_of(receiver, func.attr, depth)
         else:
-            callee = self.expr(func, scope, at, depth + 1)
+            callee = self.tracer.expr(func, scope, at, depth + 1)
         result = self.call_value(callee, node, scope, at, depth, awaited)
         if awaited and isinstance(result, Awaitable):
             return result.result
@@ -138,13 +145,13 @@ class Calls:
         return result
 
     def _method_call(self, attribute, receiver, node):
-        if isinstance(receiver, Inst) and self.lineage.kind(receiver.cls)[0] == MODEL:
+        if isinstance(receiver, Inst) and self.lineage.kind(receiver.cls) == MODEL:
             if attribute in ("model_dump", "dict"):
                 return self._dump(receiver, node)
             if attribute in kinds.MODEL_COPIES:
                 return Inst(receiver.cls).proved(receiver.proof)
         if isinstance(receiver, ClassObj) and attribute in kinds.MODEL_FACTORIES \
-                and self.lineage.kind(receiver.cls)[0] == MODEL:
+                and self.lineage.kind(receiver.cls) == MODEL:
             return Inst(receiver.cls)
         if attribute in kinds.DICT_VIEWS and isinstance(receiver, Coll) \
                 and receiver.shape == "dict":
@@ -175,7 +182,7 @@ class Calls:
         if isinstance(callee, Ref):
             qual = callee.qual
             if qual in ("builtins.set", "builtins.frozenset") and node.args:
-                items = elements(self.expr(node.args[0], scope, at, depth + 1))
+                items = elements(self.tracer.expr(node.args[0], scope, at, depth + 1))
                 return Obj(qual, items)
             if qual in _EMPTY_CONTAINERS:
                 return Coll("dict" if "dict" in qual.lower() else "list") if not node.args \
@@ -208,40 +215,35 @@ class Calls:
                                        f"{declared_at}")
             if self.lineage.problem(declared) is not None:
                 return declared
-        body = self._returned(func, depth)
+        body = self.returned(func, depth)
         if self.lineage.problem(body) is not None:
             return body
         return declared
 
-    def _returned(self, func, depth):
+    def returned(self, func, depth):
+        """What the ``return`` statements of *func* give (a summary's hint, when not live)."""
         if func.node is None:
             if func.hint is None:
                 return UNKNOWN
             return self.session.settle(decode(func.hint))
-        key = ("function", id(func.node))
-        if key in self._active:
-            return UNKNOWN
-        self._active.add(key)
-        try:
-            scope = self.scope_of_function(func.node)
+        with self.tracer.following(("function", id(func.node))) as fresh:
+            if not fresh:
+                return UNKNOWN
+            scope = self.tracer.scope_of_function(func.node)
             values = []
             for statement in statements_breadth_first(func.node):
                 if isinstance(statement, ast.Return) and self._owned(statement, func.node):
-                    value = self.expr(statement.value, scope, statement, depth + 1) \
+                    value = self.tracer.expr(statement.value, scope, statement, depth + 1) \
                         if statement.value is not None else NONE
                     values.append(value.proved(
                         lambda: f"`{func.name}()` returns `{text(statement.value)}`, "
                         f"{where(func.view, statement.lineno)}"))
             return union(values) if values else NONE
-        finally:
-            self._active.discard(key)
 
     def _owned(self, node, function) -> bool:
-        if self._owners is None:
-            self.scope_at(function)
-        owner = self._owners.get(id(node))
+        owner = self.tracer.owner(node)
         while owner is not None and isinstance(owner, ast.ClassDef):
-            owner = self._owners.get(id(owner))
+            owner = self.tracer.owner(owner)
         return owner is function
 
     def entered(self, manager, is_async: bool):
@@ -272,7 +274,7 @@ class Calls:
             return value
         members = list(value.members)
         for how, added, statement in additions:
-            found = self.expr(added, scope, statement, depth + 1)
+            found = self.tracer.expr(added, scope, statement, depth + 1)
             if how == "items":
                 found = elements(found)
             elif how == "nested":

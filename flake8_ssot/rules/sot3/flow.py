@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import ast
 from collections import deque
+from types import MappingProxyType
 
 _SCOPES = (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)
 
@@ -113,87 +114,105 @@ class Flow:
                 state = self._bind(state, node.target.id, Definition("assign", node))
         return state
 
-    def _statement(self, statement, state):  # noqa: C901 - one branch per statement type
+    # -- statements: one handler per statement type (``_STATEMENTS``) ------------------------
+
+    def _statement(self, statement, state):
         self.states[id(statement)] = state
-        if isinstance(statement, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
-            return self._bind(state, statement.name, Definition("def", statement))
-        if isinstance(statement, ast.Assign):
-            state = self._walrus(statement.value, state)
-            for target in statement.targets:
-                state = self._assign(state, target, "assign", statement)
-            return state
-        if isinstance(statement, ast.AnnAssign):
-            if isinstance(statement.target, ast.Name):
-                return self._bind(state, statement.target.id, Definition("ann", statement))
-            return state
-        if isinstance(statement, ast.AugAssign):
-            if isinstance(statement.target, ast.Name):
-                return self._bind(state, statement.target.id, Definition("unknown", statement))
-            return state
-        if isinstance(statement, (ast.Import, ast.ImportFrom)):
-            for alias in statement.names:
-                name = alias.asname or alias.name.split(".")[0]
-                state = self._bind(state, name, Definition("import", statement, (), alias))
-            return state
-        if isinstance(statement, ast.Delete):
-            for target in statement.targets:
-                if isinstance(target, ast.Name):
-                    state = self._bind(state, target.id, Definition("unknown", statement))
-            return state
-        if isinstance(statement, (ast.Global, ast.Nonlocal)):
-            for name in statement.names:
-                state = self._bind(state, name, Definition("unknown", statement))
-            return state
-        if isinstance(statement, (ast.Return, ast.Raise)):
-            return None
-        if isinstance(statement, (ast.Break, ast.Continue)):
-            if self.loops:
-                self.loops[-1][0 if isinstance(statement, ast.Break) else 1].append(state)
-            return None
-        if isinstance(statement, ast.If):
-            state = self._walrus(statement.test, state)
-            return self._join(self._block(statement.body, state),
-                              self._block(statement.orelse, state))
-        if isinstance(statement, (ast.For, ast.AsyncFor)):
-            return self._loop(statement, state, lambda entry: self._assign(
-                entry, statement.target, "for", statement))
-        if isinstance(statement, ast.While):
-            return self._loop(statement, self._walrus(statement.test, state), lambda entry: entry)
-        if isinstance(statement, (ast.With, ast.AsyncWith)):
-            for position, item in enumerate(statement.items):
-                if item.optional_vars is not None:
-                    for name, path, node in _targets(item.optional_vars):
-                        kind = "with" if path is not None else "unknown"
-                        state = self._bind(state, name, Definition(kind, statement,
-                                                                   (position, *(path or ())),
-                                                                   node))
-            return self._block(statement.body, state)
-        if isinstance(statement, ast.Try) or type(statement).__name__ == "TryStar":
-            after_body = self._block(statement.body, state)
-            entry = self._join(state, after_body)
-            outs = [self._block(statement.orelse, after_body) if after_body is not None else None]
-            for handler in statement.handlers:
-                handler_state = entry
-                if handler.name and handler_state is not None:
-                    handler_state = self._bind(handler_state, handler.name,
-                                               Definition("except", handler))
-                outs.append(self._block(handler.body, handler_state))
-            end = self._join(*outs)
-            if statement.finalbody:
-                final = self._block(statement.finalbody, self._join(end, entry))
-                return final if end is not None else None
-            return end
-        if type(statement).__name__ == "Match":
-            outs = []
-            for case in statement.cases:
-                case_state = state
-                for node in ast.walk(case.pattern):
-                    name = getattr(node, "name", None)
-                    if isinstance(name, str):
-                        case_state = self._bind(case_state, name, Definition("unknown", case))
-                outs.append(self._block(case.body, case_state))
-            return self._join(state, *outs)
-        return self._walrus(statement, state)
+        handler = _STATEMENTS.get(statement.__class__)
+        return self._walrus(statement, state) if handler is None else handler(
+            self, statement, state)
+
+    def _defined(self, statement, state):
+        return self._bind(state, statement.name, Definition("def", statement))
+
+    def _assigned(self, statement, state):
+        state = self._walrus(statement.value, state)
+        for target in statement.targets:
+            state = self._assign(state, target, "assign", statement)
+        return state
+
+    def _annotated(self, statement, state):
+        if isinstance(statement.target, ast.Name):
+            return self._bind(state, statement.target.id, Definition("ann", statement))
+        return state
+
+    def _augmented(self, statement, state):
+        if isinstance(statement.target, ast.Name):
+            return self._bind(state, statement.target.id, Definition("unknown", statement))
+        return state
+
+    def _imported(self, statement, state):
+        for alias in statement.names:
+            name = alias.asname or alias.name.split(".")[0]
+            state = self._bind(state, name, Definition("import", statement, (), alias))
+        return state
+
+    def _deleted(self, statement, state):
+        for target in statement.targets:
+            if isinstance(target, ast.Name):
+                state = self._bind(state, target.id, Definition("unknown", statement))
+        return state
+
+    def _declared(self, statement, state):  # global, nonlocal
+        for name in statement.names:
+            state = self._bind(state, name, Definition("unknown", statement))
+        return state
+
+    def _ended(self, statement, state):  # return, raise
+        return None
+
+    def _jumped(self, statement, state):  # break, continue
+        if self.loops:
+            self.loops[-1][0 if isinstance(statement, ast.Break) else 1].append(state)
+        return None
+
+    def _branched(self, statement, state):
+        state = self._walrus(statement.test, state)
+        return self._join(self._block(statement.body, state),
+                          self._block(statement.orelse, state))
+
+    def _for(self, statement, state):
+        return self._loop(statement, state, lambda entry: self._assign(
+            entry, statement.target, "for", statement))
+
+    def _while(self, statement, state):
+        return self._loop(statement, self._walrus(statement.test, state), lambda entry: entry)
+
+    def _with(self, statement, state):
+        for position, item in enumerate(statement.items):
+            if item.optional_vars is not None:
+                for name, path, node in _targets(item.optional_vars):
+                    kind = "with" if path is not None else "unknown"
+                    state = self._bind(state, name, Definition(kind, statement,
+                                                               (position, *(path or ())), node))
+        return self._block(statement.body, state)
+
+    def _tried(self, statement, state):  # try, try/except*
+        after_body = self._block(statement.body, state)
+        entry = self._join(state, after_body)
+        outs = [self._block(statement.orelse, after_body) if after_body is not None else None]
+        for handler in statement.handlers:
+            handler_state = entry
+            if handler.name and handler_state is not None:
+                handler_state = self._bind(handler_state, handler.name,
+                                           Definition("except", handler))
+            outs.append(self._block(handler.body, handler_state))
+        end = self._join(*outs)
+        if statement.finalbody:
+            final = self._block(statement.finalbody, self._join(end, entry))
+            return final if end is not None else None
+        return end
+
+    def _matched(self, statement, state):
+        outs = []
+        for case in statement.cases:
+            case_state = state
+            for node in ast.walk(case.pattern):
+                name = getattr(node, "name", None)
+                if isinstance(name, str):
+                    case_state = self._bind(case_state, name, Definition("unknown", case))
+            outs.append(self._block(case.body, case_state))
+        return self._join(state, *outs)
 
     def _loop(self, statement, state, bind_target):
         self.loops.append(([], []))
@@ -215,15 +234,25 @@ class Flow:
 # The fields that hold statements (or the handlers and cases that hold them), in the order
 # ``ast.iter_child_nodes`` gives them for every node type that has them.
 _STATEMENT_FIELDS = ("body", "handlers", "orelse", "finalbody", "cases")
-_statement_fields_by_type: dict[type, tuple[str, ...]] = {}
+
+
+def _node_types(base=ast.AST):
+    for node_type in base.__subclasses__():
+        yield node_type
+        yield from _node_types(node_type)
+
+
+# Which of ``_STATEMENT_FIELDS`` each node type has (most: none), worked out once.
+_FIELDS_BY_TYPE = MappingProxyType({
+    node_type: tuple(field for field in _STATEMENT_FIELDS if field in node_type._fields)
+    for node_type in _node_types()})
 
 
 def _statement_fields(node) -> tuple[str, ...]:
-    """Which of ``_STATEMENT_FIELDS`` a node of this type has (most statements: none)."""
-    fields = _statement_fields_by_type.get(node.__class__)
-    if fields is None:
+    """Which of ``_STATEMENT_FIELDS`` a node of this type has."""
+    fields = _FIELDS_BY_TYPE.get(node.__class__)
+    if fields is None:  # a type made after this module was imported
         fields = tuple(field for field in _STATEMENT_FIELDS if field in node._fields)
-        _statement_fields_by_type[node.__class__] = fields
     return fields
 
 
@@ -255,3 +284,28 @@ def scope_of(tree, scopes=_SCOPES):
         for field in _statement_fields(node):
             stack.extend((child, inner) for child in getattr(node, field))
     return owners
+
+
+def _types(*names):
+    """The ``ast`` node types of *names* this Python has (``TryStar``: 3.11, ``Match``: 3.10)."""
+    return [getattr(ast, name) for name in names if hasattr(ast, name)]
+
+
+# The handler of each statement type; another type binds only the names its ``:=`` assign.
+_STATEMENTS = MappingProxyType({
+    **dict.fromkeys(_types("FunctionDef", "AsyncFunctionDef", "ClassDef"), Flow._defined),
+    ast.Assign: Flow._assigned,
+    ast.AnnAssign: Flow._annotated,
+    ast.AugAssign: Flow._augmented,
+    **dict.fromkeys(_types("Import", "ImportFrom"), Flow._imported),
+    ast.Delete: Flow._deleted,
+    **dict.fromkeys(_types("Global", "Nonlocal"), Flow._declared),
+    **dict.fromkeys(_types("Return", "Raise"), Flow._ended),
+    **dict.fromkeys(_types("Break", "Continue"), Flow._jumped),
+    ast.If: Flow._branched,
+    **dict.fromkeys(_types("For", "AsyncFor"), Flow._for),
+    ast.While: Flow._while,
+    **dict.fromkeys(_types("With", "AsyncWith"), Flow._with),
+    **dict.fromkeys(_types("Try", "TryStar"), Flow._tried),
+    **dict.fromkeys(_types("Match"), Flow._matched),
+})

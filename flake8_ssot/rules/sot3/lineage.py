@@ -21,6 +21,13 @@ JSON, MODEL, ENUM, JSON_ENUM, OBJECT, UNKNOWN = (
     "json", "model", "enum", "json-enum", "object", "unknown")
 
 
+class ClassKind(NamedTuple):
+    """What an instance of a project class is (JSON, MODEL, ...), and whether it is abstract."""
+
+    kind: str
+    abstract: bool
+
+
 class Problem(NamedTuple):
     kind: kinds.Kind
     type_name: str
@@ -37,18 +44,22 @@ class Lineage:
         # Weak: the session holds its lineage, and a cycle would outlive the check (see
         # summaries._weak). The check holds the session.
         self.session = weakref.proxy(session)
-        self._kinds: dict[int, tuple[str, bool]] = {}
+        self._kinds: dict[int, ClassKind] = {}
 
-    def kind(self, cls) -> tuple[str, bool]:
-        """``(kind, abstract)`` of a project class."""
+    def kind(self, cls) -> str:
+        """What an instance of a project class is: JSON, MODEL, ENUM, JSON_ENUM, OBJECT or
+        UNKNOWN."""
+        return self.judged(cls).kind
+
+    def judged(self, cls) -> ClassKind:
         key = id(cls)
         if key in self._kinds:
             return self._kinds[key]
-        self._kinds[key] = (UNKNOWN, False)  # a cycle in the bases: unknown
+        self._kinds[key] = ClassKind(UNKNOWN, False)  # a cycle in the bases: unknown
         self._kinds[key] = result = self._compute(cls)
         return result
 
-    def _compute(self, cls) -> tuple[str, bool]:
+    def _compute(self, cls) -> ClassKind:
         session = self.session
         kind, abstract = OBJECT, cls.abstract
         if cls.has_new:
@@ -72,8 +83,7 @@ class Lineage:
                 else:
                     base_kinds.append(UNKNOWN)
             elif isinstance(resolved, ClassObj):
-                base_kind, base_abstract = self.kind(resolved.cls)
-                base_kinds.append(base_kind)
+                base_kinds.append(self.kind(resolved.cls))
             else:
                 base_kinds.append(UNKNOWN)
         if ENUM in base_kinds:
@@ -81,7 +91,7 @@ class Lineage:
         elif JSON_ENUM in base_kinds:
             kind = JSON_ENUM
         elif JSON in base_kinds:
-            return JSON, abstract
+            return ClassKind(JSON, abstract)
         elif MODEL in base_kinds:
             kind = MODEL
         elif UNKNOWN in base_kinds:
@@ -96,7 +106,7 @@ class Lineage:
             resolved = session.lookup_dotted(cls.view, decorator)
             if not (isinstance(resolved, Ref) and resolved.qual in kinds.KEEPING_CLASS_DECORATORS):
                 kind = UNKNOWN  # it may return anything in place of the class
-        return kind, abstract
+        return ClassKind(kind, abstract)
 
     def mro(self, cls, limit: int = 20):
         """*cls* and its project base classes, nearest first."""
@@ -148,7 +158,7 @@ class Lineage:
 
     def _instance(self, value: Inst, top_model_ok: bool) -> Problem | None:
         cls = value.cls
-        kind, abstract = self.kind(cls)
+        kind, abstract = self.judged(cls)
         if kind == MODEL:
             if top_model_ok:
                 return None
@@ -168,14 +178,15 @@ class Lineage:
         if id(model) in seen:
             return None
         seen.add(id(model))
-        lineage = [cls for cls in self.mro(model) if self.kind(cls)[0] == MODEL]
+        lineage = [cls for cls in self.mro(model) if self.kind(cls) == MODEL]
         if any(cls.serializer for cls in lineage):
             return None
         enums_as_values = any(cls.enum_values for cls in lineage)
         for cls in lineage:
             reader = Annotations(lambda node, view=cls.view: self.session.resolve_node(view, node),
                                  self.session.instance_of, keep_annotated=False)
-            for name, (annotation, _line) in cls.fields.items():
+            for name, field in cls.fields.items():
+                annotation = field.annotation
                 if name.startswith("_") or annotation is None or "ClassVar" in annotation:
                     continue
                 found = self._field(reader.read(annotation), seen)
@@ -188,7 +199,7 @@ class Lineage:
         if depth > MAX_NESTING:
             return None
         if isinstance(value, Inst):
-            kind, _ = self.kind(value.cls)
+            kind = self.kind(value.cls)
             if kind == MODEL:
                 nested = self.dump_problem(value.cls, seen)
                 return nested[1] if nested else None

@@ -13,6 +13,7 @@ import os
 from flake8_ssot.rule import Finding
 from flake8_ssot.rules.sot3 import kinds, prefilter, results, summaries
 from flake8_ssot.rules.sot3.lineage import Lineage
+from flake8_ssot.rules.sot3.records import Assigned
 from flake8_ssot.rules.sot3.session import OutOfBudget, Session, SiteOutOfBudget
 from flake8_ssot.rules.sot3.tracer import Tracer
 from flake8_ssot.rules.sot3.types import UNKNOWN, Coll, Ref, elements, encode, text
@@ -146,21 +147,20 @@ def summarise(tree, qual: str, path: str, is_package: bool, source=None) -> dict
             return "unknown"
 
     for name, binding in view.bindings.items():
-        if binding[0] == "func" and binding[1].returns is None:
-            binding[1].hint = hint(lambda f=binding[1]: tracer._returned(f, 0))
-        elif binding[0] == "value":
-            view.bindings[name] = ("value", hint(lambda n=name: tracer.module_name(n, 0)),
-                                   binding[2], [])
-        elif binding[0] == "class":
-            info = binding[1]
-            for method in info.methods.values():
+        if isinstance(binding, summaries.FuncInfo) and binding.returns is None:
+            binding.hint = hint(lambda f=binding: tracer.calls.returned(f, 0))
+        elif isinstance(binding, Assigned):
+            view.bindings[name] = Assigned(hint(lambda n=name: tracer.module_name(n, 0)),
+                                           binding.line, [])
+        elif isinstance(binding, summaries.ClassInfo):
+            for method in binding.methods.values():
                 if method.returns is None and not method.is_generator:
-                    method.hint = hint(lambda f=method: tracer._returned(f, 0))
-            for attribute, entry in info.attrs.items():
-                if entry[0] is None:
-                    entry[1] = hint(lambda c=info, a=attribute: tracer._assigned_attribute(c, a,
-                                                                                           0))
-            for member, entry in info.values.items():
-                entry[0] = hint(lambda v=entry[2]: tracer.expr(
-                    v, tracer.scope_of_function(None), None)) if entry[2] is not None else None
+                    method.hint = hint(lambda f=method: tracer.calls.returned(f, 0))
+            for attr_name, attribute in binding.attrs.items():
+                if attribute.annotation is None:
+                    attribute.hint = hint(
+                        lambda c=binding, a=attr_name: tracer.calls.assigned_attribute(c, a, 0))
+            for value in binding.values.values():
+                value.hint = hint(lambda v=value.node: tracer.expr(
+                    v, tracer.scope_of_function(None), None)) if value.node is not None else None
     return summaries.to_json(view)

@@ -14,6 +14,7 @@ import os
 
 from flake8_ssot.index import dotted_name
 from flake8_ssot.rules.sot3 import kinds, summaries
+from flake8_ssot.rules.sot3.records import Imported
 from flake8_ssot.rules.sot3.store import content_hash, read_module, read_with_digest
 from flake8_ssot.rules.sot3.types import (
     JSON, UNKNOWN, Annotations, Bad, ClassObj, Func, Inst, Module, Obj, Ref, decode,
@@ -122,14 +123,13 @@ class Session:
                 if submodule is not None:
                     return Module(submodule)
             return UNKNOWN
-        tag = binding[0]
-        if tag == "class":
-            return ClassObj(binding[1])
-        if tag == "func":
-            return Func(binding[1])
-        if tag == "import":
-            return self.resolve(binding[1], hops + 1)
-        return self.settle(decode(binding[1])) if binding[1] is not None else UNKNOWN
+        if isinstance(binding, summaries.ClassInfo):
+            return ClassObj(binding)
+        if isinstance(binding, summaries.FuncInfo):
+            return Func(binding)
+        if isinstance(binding, Imported):
+            return self.resolve(binding.qual, hops + 1)
+        return self.settle(decode(binding.hint)) if binding.hint is not None else UNKNOWN
 
     def member(self, value, attribute: str, hops: int = 0):
         if isinstance(value, Module):

@@ -17,6 +17,7 @@ import ast
 import weakref
 
 from flake8_ssot.rules.sot3.flow import may_hold, statements_breadth_first
+from flake8_ssot.rules.sot3.records import Assigned, ClassValue, Field, Imported, SelfAttribute
 from flake8_ssot.rules.sot3.types import annotation_text
 
 # Bumped when the summary's shape or meaning changes: old cache entries are then not read.
@@ -103,8 +104,8 @@ class ClassInfo:
 
 
 class ModuleView:
-    """A module's names. ``bindings``: name -> ("import", qual) | ("class", ClassInfo) |
-    ("func", FuncInfo) | ("value", hint, line, [nodes])."""
+    """A module's names. ``bindings``: name -> ClassInfo | FuncInfo | records.Imported |
+    records.Assigned."""
 
     def __init__(self, qual: str, path: str, package: str, bindings: dict, live: bool):
         self.qual, self.path, self.package = qual, path, package
@@ -198,12 +199,12 @@ def _class(node: ast.ClassDef, qual: str, view, keep: bool, can_yield: bool) -> 
     source_words = set()
     for statement in node.body:
         if isinstance(statement, ast.AnnAssign) and isinstance(statement.target, ast.Name):
-            fields[statement.target.id] = (_text(statement.annotation), statement.lineno)
+            fields[statement.target.id] = Field(_text(statement.annotation), statement.lineno)
         elif isinstance(statement, ast.Assign):
             for target in statement.targets:
                 if isinstance(target, ast.Name):
-                    values[target.id] = [None, statement.lineno,
-                                         statement.value if keep else None]
+                    values[target.id] = ClassValue(None, statement.lineno,
+                                                   statement.value if keep else None)
                     if target.id == "model_config" or target.id == "Config":
                         source_words.update(_words(statement))
         elif isinstance(statement, (ast.FunctionDef, ast.AsyncFunctionDef)):
@@ -244,8 +245,7 @@ def _instance_attributes(node: ast.ClassDef, keep: bool) -> dict:
 
 
 def _self_attributes(method, self_name: str, attrs: dict, keep: bool) -> None:
-    """``self.x: T = ...`` and ``self.x = value`` in a method: name -> [annotation, hint,
-    line, [(value node, method node)]]."""
+    """``self.x: T = ...`` and ``self.x = value`` in a method: name -> SelfAttribute."""
     for node in statements_breadth_first(method):  # only statements assign
         if isinstance(node, ast.AnnAssign):
             targets, value, annotation = [node.target], node.value, node.annotation
@@ -256,17 +256,22 @@ def _self_attributes(method, self_name: str, attrs: dict, keep: bool) -> None:
         for target in targets:
             if (isinstance(target, ast.Attribute) and isinstance(target.value, ast.Name)
                     and target.value.id == self_name):
-                entry = attrs.setdefault(target.attr, [None, None, node.lineno, []])
-                if annotation is not None and entry[0] is None:
-                    entry[0], entry[2] = _text(annotation), node.lineno
+                attribute = attrs.get(target.attr)
+                if attribute is None:
+                    attribute = attrs[target.attr] = SelfAttribute(None, None, node.lineno, [])
+                if annotation is not None and attribute.annotation is None:
+                    attribute.annotation, attribute.line = _text(annotation), node.lineno
                 if value is not None:
-                    entry[3].append((value, method) if keep else None)
+                    attribute.assignments.append((value, method) if keep else (None, None))
             elif isinstance(target, (ast.Tuple, ast.List, ast.Subscript, ast.Starred)):
                 for inner in ast.walk(target):
                     if (isinstance(inner, ast.Attribute) and isinstance(inner.value, ast.Name)
                             and inner.value.id == self_name):
-                        entry = attrs.setdefault(inner.attr, [None, None, node.lineno, []])
-                        entry[3].append(("unknown", method))
+                        attribute = attrs.get(inner.attr)
+                        if attribute is None:
+                            attribute = attrs[inner.attr] = SelfAttribute(None, None,
+                                                                          node.lineno, [])
+                        attribute.assignments.append((None, method))
 
 
 def build(tree, qual: str, path: str, is_package: bool, live: bool,
@@ -280,18 +285,18 @@ def build(tree, qual: str, path: str, is_package: bool, live: bool,
     bindings = view.bindings
     for statement in _module_statements(tree.body):
         if isinstance(statement, ast.ClassDef):
-            bindings[statement.name] = ("class", _class(statement, f"{qual}.{statement.name}",
-                                                        view, live, can_yield))
+            bindings[statement.name] = _class(statement, f"{qual}.{statement.name}", view,
+                                              live, can_yield)
         elif isinstance(statement, (ast.FunctionDef, ast.AsyncFunctionDef)):
-            bindings[statement.name] = ("func", _function(statement, f"{qual}.{statement.name}",
-                                                          view, "function", live, can_yield))
+            bindings[statement.name] = _function(statement, f"{qual}.{statement.name}", view,
+                                                 "function", live, can_yield)
         elif isinstance(statement, (ast.Import, ast.ImportFrom)):
             for alias in statement.names:
                 if alias.name == "*":
                     continue
                 name = alias.asname or alias.name.split(".")[0]
                 target = import_target(statement, alias, package)
-                bindings[name] = ("import", target) if target else ("value", "unknown", 0, [])
+                bindings[name] = Imported(target) if target else Assigned("unknown", 0, [])
         elif isinstance(statement, (ast.Assign, ast.AnnAssign)):
             targets = statement.targets if isinstance(statement, ast.Assign) else [
                 statement.target]
@@ -299,10 +304,10 @@ def build(tree, qual: str, path: str, is_package: bool, live: bool,
                 for node in ast.walk(target):
                     if isinstance(node, ast.Name):
                         simple = target is node and statement.value is not None
-                        entry = bindings.get(node.id)
-                        if entry is None or entry[0] != "value":
-                            entry = bindings[node.id] = ("value", None, statement.lineno, [])
-                        entry[3].append(statement if simple and live else "unknown")
+                        binding = bindings.get(node.id)
+                        if not isinstance(binding, Assigned):
+                            binding = bindings[node.id] = Assigned(None, statement.lineno, [])
+                        binding.statements.append(statement if simple and live else None)
     return view
 
 
@@ -337,20 +342,22 @@ def _func_from(data, qual, view) -> FuncInfo:
 def to_json(view: ModuleView) -> dict:
     bindings = {}
     for name, binding in view.bindings.items():
-        if binding[0] == "import":
-            bindings[name] = ["import", binding[1]]
-        elif binding[0] == "func":
-            bindings[name] = ["func", _func_json(binding[1])]
-        elif binding[0] == "value":
-            bindings[name] = ["value", [binding[1], binding[2]]]
+        if isinstance(binding, Imported):
+            bindings[name] = ["import", binding.qual]
+        elif isinstance(binding, FuncInfo):
+            bindings[name] = ["func", _func_json(binding)]
+        elif isinstance(binding, Assigned):
+            bindings[name] = ["value", [binding.hint, binding.line]]
         else:
-            info = binding[1]
+            info = binding
             bindings[name] = ["class", [
                 info.name, info.line, info.bases, info.decorators, info.metaclass, info.has_new,
-                info.abstract, info.serializer, info.enum_values, info.fields,
-                {key: value[:3] for key, value in info.attrs.items()},
+                info.abstract, info.serializer, info.enum_values,
+                {key: [field.annotation, field.line] for key, field in info.fields.items()},
+                {key: [attribute.annotation, attribute.hint, attribute.line]
+                 for key, attribute in info.attrs.items()},
                 {key: _func_json(method) for key, method in info.methods.items()},
-                {key: value[:2] for key, value in info.values.items()}]]
+                {key: [value.hint, value.line] for key, value in info.values.items()}]]
     return {"version": VERSION, "qual": view.qual, "package": view.package, "bindings": bindings}
 
 
@@ -362,21 +369,22 @@ def from_json(data: dict, path: str) -> ModuleView | None:
         for name, (tag, payload) in data["bindings"].items():
             qual = f"{view.qual}.{name}"
             if tag == "import":
-                view.bindings[name] = ("import", payload)
+                view.bindings[name] = Imported(payload)
             elif tag == "func":
-                view.bindings[name] = ("func", _func_from(payload, qual, view))
+                view.bindings[name] = _func_from(payload, qual, view)
             elif tag == "value":
-                view.bindings[name] = ("value", payload[0], payload[1], [])
+                hint, line = payload
+                view.bindings[name] = Assigned(hint, line, [])
             else:
                 (cname, line, bases, decorators, metaclass, has_new, abstract, serializer,
                  enum_values, fields, attrs, methods, values) = payload
                 info = ClassInfo(qual, cname, line, bases, decorators, metaclass, has_new,
                                  abstract, serializer, enum_values,
-                                 {k: tuple(v) for k, v in fields.items()},
-                                 {k: [*v, []] for k, v in attrs.items()}, {}, {
-                                     k: [*v, None] for k, v in values.items()}, None, view)
+                                 {k: Field(*v) for k, v in fields.items()},
+                                 {k: SelfAttribute(*v, []) for k, v in attrs.items()}, {},
+                                 {k: ClassValue(*v) for k, v in values.items()}, None, view)
                 info.methods = {k: _func_from(v, f"{qual}.{k}", view) for k, v in methods.items()}
-                view.bindings[name] = ("class", info)
+                view.bindings[name] = info
     except (TypeError, ValueError, KeyError):
         return None
     return view

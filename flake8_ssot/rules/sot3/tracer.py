@@ -10,9 +10,12 @@ attributes through the class and its bases. Every step counts against the sessio
 from __future__ import annotations
 
 import ast
+from types import MappingProxyType
 
 from flake8_ssot.rules.sot3 import calls, kinds
 from flake8_ssot.rules.sot3.flow import Flow, scope_of
+from flake8_ssot.rules.sot3.records import Assigned
+from flake8_ssot.rules.sot3.summaries import ClassInfo, import_target
 from flake8_ssot.rules.sot3.types import (
     JSON, NONE, UNKNOWN, Bad, ClassObj, Coll, Inst, Obj, Ref, annotation_text, elements,
     text, union, where,
@@ -41,16 +44,44 @@ class Scope:
         return clone
 
 
-class Tracer(calls.Calls):
+class Following:
+    """``with tracer.following(key) as fresh:``: *fresh* is False when *key* (a module name, a
+    function's returns, an attribute) is already being followed further up, a cycle that
+    gives UNKNOWN; the key is followed until the block ends."""
+
+    __slots__ = ("active", "key", "fresh")
+
+    def __init__(self, active: set, key):
+        self.active, self.key, self.fresh = active, key, False
+
+    def __enter__(self) -> bool:
+        self.fresh = self.key not in self.active
+        if self.fresh:
+            self.active.add(self.key)
+        return self.fresh
+
+    def __exit__(self, *exc_info) -> None:
+        if self.fresh:
+            self.active.discard(self.key)
+
+
+class Tracer:
+    """The value of an expression; *calls* (a ``calls.Calls``) answers for attributes, calls
+    and containers built step by step."""
+
     def __init__(self, session, view, tree):
         self.session, self.lineage, self.view, self.tree = session, session.lineage, view, tree
         self._owners = None
         self._scopes: dict[int, Scope] = {}
         self._active: set = set()
+        self.calls = calls.Calls(self)
+
+    def following(self, key) -> Following:
+        return Following(self._active, key)
 
     # -- scopes ------------------------------------------------------------------------------
 
-    def _owner(self, node):
+    def owner(self, node):
         """The function or class whose body holds *node* (None: the module), mapped once; a
         function's scope asked for before any statement's must see its class too."""
         if self._owners is None:
@@ -59,7 +90,7 @@ class Tracer(calls.Calls):
 
     def scope_at(self, node) -> Scope:
         """The scope a statement of the tree is in."""
-        owner = self._owner(node)
+        owner = self.owner(node)
         return self.scope_of_function(owner) if isinstance(
             owner, (ast.FunctionDef, ast.AsyncFunctionDef)) else self.scope_of_function(None)
 
@@ -70,7 +101,7 @@ class Tracer(calls.Calls):
             if function is None:
                 scope = Scope(self.view, self.tree, None, None, None)
             else:
-                owner = self._owner(function)
+                owner = self.owner(function)
                 cls = self._class_info(owner) if isinstance(owner, ast.ClassDef) else None
                 parent = self.scope_of_function(owner) if isinstance(
                     owner, (ast.FunctionDef, ast.AsyncFunctionDef)) else None
@@ -81,68 +112,78 @@ class Tracer(calls.Calls):
 
     def _class_info(self, node):
         binding = self.view.bindings.get(node.name)
-        if binding and binding[0] == "class" and binding[1].node is node:
-            return binding[1]
+        if isinstance(binding, ClassInfo) and binding.node is node:
+            return binding
         return None
 
-    # -- expressions -------------------------------------------------------------------------
+    # -- expressions: one handler per node type (``_EXPRESSIONS``) ------------------------------
 
-    def expr(self, node, scope: Scope, at, depth: int = 0):  # noqa: C901 - one branch a node
+    def expr(self, node, scope: Scope, at, depth: int = 0):
         self.session.tick()
         if node is None or depth > 40:
             return UNKNOWN
-        if isinstance(node, ast.Constant):
-            if node.value is None:
-                return NONE
-            if isinstance(node.value, bytes):
-                return Obj("builtins.bytes")
-            if isinstance(node.value, complex):
-                return Obj("builtins.complex")
-            return JSON
-        if isinstance(node, (ast.JoinedStr, ast.Compare)):
-            return JSON
-        if isinstance(node, ast.Name):
-            return self.name(node.id, scope, at, depth)
-        if isinstance(node, (ast.List, ast.Tuple)):
-            return Coll("tuple" if isinstance(node, ast.Tuple) else "list",
-                        self._members(node.elts, scope, at, depth),
-                        positional=isinstance(node, ast.Tuple))
-        if isinstance(node, ast.Dict):
-            members = []
-            for key, value in zip(node.keys, node.values):
-                if key is None:  # **other
-                    members.append(elements(self.expr(value, scope, at, depth + 1)))
-                else:
-                    members.append(self.expr(value, scope, at, depth + 1))
-            return Coll("dict", members)
-        if isinstance(node, ast.Set):
-            return Obj("builtins.set", union(self._members(node.elts, scope, at, depth)))
-        if isinstance(node, (ast.ListComp, ast.SetComp, ast.GeneratorExp, ast.DictComp)):
-            return self._comprehension(node, scope, at, depth)
-        if isinstance(node, ast.IfExp):
-            return union((self.expr(node.body, scope, at, depth + 1),
-                          self.expr(node.orelse, scope, at, depth + 1)))
-        if isinstance(node, ast.BoolOp):
-            return union([self.expr(value, scope, at, depth + 1) for value in node.values])
-        if isinstance(node, ast.NamedExpr):
-            return self.expr(node.value, scope, at, depth + 1)
-        if isinstance(node, ast.Lambda):
-            return Bad(kinds.OBJECT, "function")
-        if isinstance(node, ast.Attribute):
-            return self.attribute(node, scope, at, depth)
-        if isinstance(node, ast.Subscript):
-            return self._subscript(node, scope, at, depth)
-        if isinstance(node, ast.Call):
-            return self.call(node, scope, at, depth, awaited=False)
-        if isinstance(node, ast.Await):
-            if isinstance(node.value, ast.Call):
-                return self.call(node.value, scope, at, depth, awaited=True)
-            return UNKNOWN
-        if isinstance(node, ast.BinOp):
-            return self._binop(node, scope, at, depth)
-        if isinstance(node, ast.UnaryOp) and isinstance(node.op, ast.Not):
-            return JSON
+        handler = _EXPRESSIONS.get(node.__class__)
+        return UNKNOWN if handler is None else handler(self, node, scope, at, depth)
+
+    def _constant(self, node, scope, at, depth):
+        value = node.value
+        if value is None:
+            return NONE
+        if isinstance(value, bytes):
+            return Obj("builtins.bytes")
+        if isinstance(value, complex):
+            return Obj("builtins.complex")
+        return JSON
+
+    def _json(self, node, scope, at, depth):
+        return JSON
+
+    def _name(self, node, scope, at, depth):
+        return self.name(node.id, scope, at, depth)
+
+    def _sequence(self, node, scope, at, depth):
+        positional = isinstance(node, ast.Tuple)
+        return Coll("tuple" if positional else "list",
+                    self._members(node.elts, scope, at, depth), positional=positional)
+
+    def _dict(self, node, scope, at, depth):
+        members = []
+        for key, value in zip(node.keys, node.values):
+            if key is None:  # **other
+                members.append(elements(self.expr(value, scope, at, depth + 1)))
+            else:
+                members.append(self.expr(value, scope, at, depth + 1))
+        return Coll("dict", members)
+
+    def _set(self, node, scope, at, depth):
+        return Obj("builtins.set", union(self._members(node.elts, scope, at, depth)))
+
+    def _if_expression(self, node, scope, at, depth):
+        return union((self.expr(node.body, scope, at, depth + 1),
+                      self.expr(node.orelse, scope, at, depth + 1)))
+
+    def _bool_operation(self, node, scope, at, depth):
+        return union([self.expr(value, scope, at, depth + 1) for value in node.values])
+
+    def _walrus(self, node, scope, at, depth):
+        return self.expr(node.value, scope, at, depth + 1)
+
+    def _lambda(self, node, scope, at, depth):
+        return Bad(kinds.OBJECT, "function")
+
+    def _attribute(self, node, scope, at, depth):
+        return self.calls.attribute(node, scope, at, depth)
+
+    def _call(self, node, scope, at, depth):
+        return self.calls.call(node, scope, at, depth, awaited=False)
+
+    def _await(self, node, scope, at, depth):
+        if isinstance(node.value, ast.Call):
+            return self.calls.call(node.value, scope, at, depth, awaited=True)
         return UNKNOWN
+
+    def _unary_operation(self, node, scope, at, depth):
+        return JSON if isinstance(node.op, ast.Not) else UNKNOWN
 
     def _members(self, elements_, scope, at, depth):
         members = []
@@ -243,70 +284,74 @@ class Tracer(calls.Calls):
         binding = self.view.bindings.get(name)
         if binding is None:
             return Ref(f"builtins.{name}")
-        if binding[0] != "value":
+        if not isinstance(binding, Assigned):
             return self.session.lookup(self.view, name)
-        key = ("module", name)
-        if key in self._active:
-            return UNKNOWN
-        self._active.add(key)
-        try:
+        with self.following(("module", name)) as fresh:
+            if not fresh:
+                return UNKNOWN
             module = self.scope_of_function(None)
-            values = [UNKNOWN if statement == "unknown" else self.expr(
-                statement.value, module, statement, depth + 1) for statement in binding[3]]
+            values = [UNKNOWN if statement is None else self.expr(
+                statement.value, module, statement, depth + 1)
+                for statement in binding.statements]
             return union(values) if values else UNKNOWN
-        finally:
-            self._active.discard(key)
+
+    # -- definitions (``flow.Definition``): one handler per kind (``_DEFINITIONS``) -------------
 
     def _definition(self, name, definition, scope, depth):
-        kind, node = definition.kind, definition.node
-        if kind == "assign":
-            value = node.value
-            result = self.expr(value, scope, node, depth + 1)
-            for index in definition.path:
-                if isinstance(result, Coll) and result.positional and index < len(
-                        result.members):
-                    result = result.members[index]
-                else:
-                    result = elements(result) if isinstance(result, Coll) else UNKNOWN
-            result = self.grown(name, result, value, scope, depth)
-            return result.proved(
-                lambda: f"`{name}` = `{text(value)}`, {where(scope.view, node.lineno)}")
-        if kind == "ann":
-            declared = self.session.annotations(scope.view).read(node.annotation)
+        handler = _DEFINITIONS.get(definition.kind)
+        return UNKNOWN if handler is None else handler(self, name, definition, scope, depth)
 
-            def proof():
-                return (f"`{name}` is declared `{annotation_text(node.annotation)}`, "
-                        f"{where(scope.view, node.lineno)}")
+    def _assigned(self, name, definition, scope, depth):
+        node = definition.node
+        value = node.value
+        result = self.expr(value, scope, node, depth + 1)
+        for index in definition.path:
+            if isinstance(result, Coll) and result.positional and index < len(result.members):
+                result = result.members[index]
+            else:
+                result = elements(result) if isinstance(result, Coll) else UNKNOWN
+        result = self.calls.grown(name, result, value, scope, depth)
+        return result.proved(
+            lambda: f"`{name}` = `{text(value)}`, {where(scope.view, node.lineno)}")
 
-            if declared is UNKNOWN and node.value is not None:
-                value = self.expr(node.value, scope, node, depth + 1)
-                return self.grown(name, value, node.value, scope, depth).proved(proof)
-            return declared.proved(proof)
-        if kind == "param":
-            return self._parameter(name, definition.node, definition.target, scope)
-        if kind == "for":
-            iterable = self.expr(node.iter, scope, node, depth + 1)
-            items = elements(iterable)
-            return self._at_path(items, definition.path).proved(
-                lambda: f"`{name}` iterates over `{text(node.iter)}`, "
-                        f"{where(scope.view, node.lineno)}")
-        if kind == "with":
-            item = node.items[definition.path[0]]
-            manager = self.expr(item.context_expr, scope, node, depth + 1)
-            entered = self.entered(manager, isinstance(node, ast.AsyncWith))
-            return self._at_path(entered, definition.path[1:])
-        if kind == "except":
-            return self._exception(node.type, scope, depth)
-        if kind == "def":
-            if isinstance(node, ast.ClassDef):
-                return UNKNOWN
-            return Bad(kinds.OBJECT, "function")
-        if kind == "import":
-            from flake8_ssot.rules.sot3.summaries import import_target
+    def _annotated(self, name, definition, scope, depth):
+        node = definition.node
+        declared = self.session.annotations(scope.view).read(node.annotation)
 
-            return self.session.resolve(import_target(node, definition.target,
-                                                      scope.view.package))
-        return UNKNOWN
+        def proof():
+            return (f"`{name}` is declared `{annotation_text(node.annotation)}`, "
+                    f"{where(scope.view, node.lineno)}")
+
+        if declared is UNKNOWN and node.value is not None:
+            value = self.expr(node.value, scope, node, depth + 1)
+            return self.calls.grown(name, value, node.value, scope, depth).proved(proof)
+        return declared.proved(proof)
+
+    def _iterated(self, name, definition, scope, depth):
+        node = definition.node
+        items = elements(self.expr(node.iter, scope, node, depth + 1))
+        return self._at_path(items, definition.path).proved(
+            lambda: f"`{name}` iterates over `{text(node.iter)}`, "
+                    f"{where(scope.view, node.lineno)}")
+
+    def _entered(self, name, definition, scope, depth):
+        node = definition.node
+        item = node.items[definition.path[0]]
+        manager = self.expr(item.context_expr, scope, node, depth + 1)
+        entered = self.calls.entered(manager, isinstance(node, ast.AsyncWith))
+        return self._at_path(entered, definition.path[1:])
+
+    def _caught(self, name, definition, scope, depth):
+        return self._exception(definition.node.type, scope, depth)
+
+    def _defined(self, name, definition, scope, depth):
+        if isinstance(definition.node, ast.ClassDef):
+            return UNKNOWN
+        return Bad(kinds.OBJECT, "function")
+
+    def _imported(self, name, definition, scope, depth):
+        return self.session.resolve(import_target(definition.node, definition.target,
+                                                  scope.view.package))
 
     @staticmethod
     def _at_path(value, path):
@@ -317,7 +362,8 @@ class Tracer(calls.Calls):
                 return UNKNOWN
         return value
 
-    def _parameter(self, name, arg, arguments, scope):
+    def _parameter(self, name, definition, scope, depth):
+        arg, arguments = definition.node, definition.target
         positional = [*arguments.posonlyargs, *arguments.args]
         if scope.cls is not None and positional and positional[0] is arg and \
                 scope.func is not None and scope.func.kind in ("method", "class", "property"):
@@ -346,3 +392,42 @@ class Tracer(calls.Calls):
                 caught.qual.endswith(_BUILTIN_EXCEPTION_SUFFIXES):
             return Bad(kinds.OBJECT, f"{caught.qual[9:]} instance")
         return UNKNOWN
+
+
+# The handler of each expression type; a type not here is UNKNOWN.
+_EXPRESSIONS = MappingProxyType({
+    ast.Constant: Tracer._constant,
+    ast.JoinedStr: Tracer._json,
+    ast.Compare: Tracer._json,
+    ast.Name: Tracer._name,
+    ast.List: Tracer._sequence,
+    ast.Tuple: Tracer._sequence,
+    ast.Dict: Tracer._dict,
+    ast.Set: Tracer._set,
+    ast.ListComp: Tracer._comprehension,
+    ast.SetComp: Tracer._comprehension,
+    ast.GeneratorExp: Tracer._comprehension,
+    ast.DictComp: Tracer._comprehension,
+    ast.IfExp: Tracer._if_expression,
+    ast.BoolOp: Tracer._bool_operation,
+    ast.NamedExpr: Tracer._walrus,
+    ast.Lambda: Tracer._lambda,
+    ast.Attribute: Tracer._attribute,
+    ast.Subscript: Tracer._subscript,
+    ast.Call: Tracer._call,
+    ast.Await: Tracer._await,
+    ast.BinOp: Tracer._binop,
+    ast.UnaryOp: Tracer._unary_operation,
+})
+
+# The handler of each kind of ``flow.Definition``; another kind ("unknown") is UNKNOWN.
+_DEFINITIONS = MappingProxyType({
+    "assign": Tracer._assigned,
+    "ann": Tracer._annotated,
+    "param": Tracer._parameter,
+    "for": Tracer._iterated,
+    "with": Tracer._entered,
+    "except": Tracer._caught,
+    "def": Tracer._defined,
+    "import": Tracer._imported,
+})
