@@ -39,16 +39,22 @@ def render() -> str:
         if rule.code[:4] != family:
             family = rule.code[:4]
             out += ["", f"## {FAMILIES.get(family, family)}"]
-        out += [
-            "", f"### {rule.code}", "", f"**{rule.name}**: {rule.summary}", "",
-            f"Message: `{rule.code} {rule.message}`", "",
-            f"**Why it matters.** {rule.why}", "",
-            "**Example** (reported):", "", "```python", rule.example, "```", "",
-            "**Instead:**", "", "```python", rule.instead, "```",
-        ]
-        if fix_note(rule.code):
-            out += ["", f"**Fix.** {fix_note(rule.code)}"]
+        out += ["", f"### {rule.code}", "", *rule_section(rule)]
     return "\n".join(out) + "\n"
+
+
+def rule_section(rule) -> list[str]:
+    """A code's documentation, as docs/rules.md and ``flake8-ssot explain`` show it."""
+    out = [
+        f"**{rule.name}**: {rule.summary}", "",
+        f"Message: `{rule.code} {rule.message}`", "",
+        f"**Why it matters.** {rule.why}", "",
+        "**Example** (reported):", "", "```python", rule.example, "```", "",
+        "**Instead:**", "", "```python", rule.instead, "```",
+    ]
+    if fix_note(rule.code):
+        out += ["", f"**Fix.** {fix_note(rule.code)}"]
+    return out
 
 
 def _cell(text: str) -> str:

@@ -18,6 +18,7 @@ import sys
 
 from flake8.formatting.base import BaseFormatter
 
+
 class _Quiet(BaseFormatter):
     """A formatter whose stdout carries one machine-readable document: no source lines,
     statistics or benchmarks in between, whatever the configuration asks for."""

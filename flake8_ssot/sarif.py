@@ -147,19 +147,17 @@ def log(results: list[dict], root: str, others: dict[str, str]) -> dict:
 
 
 def _rule(rule) -> dict:
+    from flake8_ssot.docs import rule_section
     from flake8_ssot.forms import fix_note
 
     note = fix_note(rule.code)
-    markdown = (f"**{rule.summary}**\n\n{rule.why}\n\nReported:\n\n```python\n{rule.example}\n"
-                f"```\n\nInstead:\n\n```python\n{rule.instead}\n```"
-                + (f"\n\n{note}" if note else ""))
     return {
         "id": rule.code,
         "name": rule.name,
         "shortDescription": {"text": rule.summary},
         "fullDescription": {"text": rule.why},
         "help": {"text": f"{rule.summary} {rule.why}" + (f" {note}" if note else ""),
-                 "markdown": markdown},
+                 "markdown": "\n".join(rule_section(rule))},
         "defaultConfiguration": {"level": level(rule.code)},
     }
 

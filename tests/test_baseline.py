@@ -229,8 +229,8 @@ def test_a_baseline_in_a_missing_directory_is_an_error(tmp_path):
     (tmp_path / "agent.py").write_text("def handle(context):\n    context.metadata.clear()\n")
     result = flake8_ssot("baseline", "--baseline", "missing/dir/b.json", cwd=tmp_path)
     assert (result.returncode, result.stdout) == (2, "")
-    assert result.stderr == ("flake8-ssot baseline: cannot write missing/dir/b.json: no directory "
-                             "missing/dir (create it first)\n")
+    assert result.stderr == ("flake8-ssot baseline: cannot write missing/dir/b.json: missing/dir "
+                             "does not exist (create it first)\n")
     assert not (tmp_path / "missing").exists()
 
 

@@ -58,8 +58,8 @@ def test_a_baseline_path_that_cannot_be_a_file_is_one_line(tmp_path):
     write_tree(tmp_path, {"agent.py": AGENT, "notes": "a file, not a directory\n"})
     result = flake8_ssot("baseline", "--baseline", "notes/baseline.json", cwd=tmp_path)
     assert (result.returncode, result.stdout) == (2, "")
-    assert result.stderr == (f"flake8-ssot baseline: {tmp_path}/notes/baseline.json: "
-                             "Not a directory\n")
+    assert result.stderr == ("flake8-ssot baseline: cannot write notes/baseline.json: notes is "
+                             "not a directory\n")
 
 
 def test_an_unreadable_baseline_is_one_line(tmp_path):

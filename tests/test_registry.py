@@ -74,3 +74,23 @@ def test_rule_docs_say_which_codes_fix_rewrites():
     assert "rewrites its forms `ctx.metadata[...].append(...)`" in sections["SOT103"]
     assert "`flake8-ssot fix` does not rewrite it" in sections["SOT107"]
     assert "flake8-ssot fix" not in sections["SOT201"] + sections["SOT301"]
+
+
+def test_explain_prints_a_codes_documentation_from_the_registry():
+    from helpers import run_ssot
+
+    page = docs.render()
+    one = run_ssot("explain", "SOT101")
+    assert (one.returncode, one.stderr) == (0, "")
+    # The section of docs/rules.md, in the same words: what, message, why, example, instead, fix.
+    section = page.split("\n### SOT101\n\n", 1)[1].split("\n\n### ", 1)[0]
+    assert one.stdout == "SOT101\n\n" + section.rstrip("\n") + "\n"
+    assert "`flake8-ssot fix` rewrites it" in one.stdout
+    family = run_ssot("explain", "sot10")  # a prefix, any case
+    assert family.returncode == 0
+    assert [line for line in family.stdout.splitlines() if re.fullmatch(r"SOT\d+", line)] == [
+        rule.code for rule in RULES if rule.code.startswith("SOT10")]
+    unknown = run_ssot("explain", "SOT999")
+    assert (unknown.returncode, unknown.stdout) == (2, "")
+    assert unknown.stderr == ("flake8-ssot explain: unknown code 'SOT999' (codes: SOT101 to "
+                              "SOT901; docs/rules.md lists them)\n")

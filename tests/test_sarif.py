@@ -154,7 +154,8 @@ def test_sarif_rules_come_from_the_registry(tmp_path):
     assert (levels["SOT101"], levels["SOT301"], levels["SOT901"]) == (
         "warning", "error", "error")
     # Another plugin's code: described too, naming the plugin and a message of this run.
-    assert rules["F401"]["shortDescription"]["text"] == "F401, reported by pyflakes (through flake8)"
+    assert rules["F401"]["shortDescription"]["text"] == (
+        "F401, reported by pyflakes (through flake8)")
     assert "'os' imported but unused" in rules["F401"]["fullDescription"]["text"]
     assert rules["F401"]["defaultConfiguration"] == {"level": "warning"}
 
@@ -181,7 +182,8 @@ def test_sarif_uris_are_relative_to_the_repository_root_from_any_directory(tmp_p
                commit=True)
     logs = [sarif("--select=SOT", ".", cwd=tmp_path / "services" / "api"),
             sarif("--select=SOT", "services/api/agents", cwd=tmp_path),
-            sarif("--select=SOT", os.path.join(tmp_path, "services", "api"), cwd=tmp_path / "services")]
+            sarif("--select=SOT", os.path.join(tmp_path, "services", "api"),
+                  cwd=tmp_path / "services")]
     for log in logs:
         assert log["runs"][0]["originalUriBaseIds"] == {
             "%SRCROOT%": {"uri": tmp_path.resolve().as_uri() + "/"}}

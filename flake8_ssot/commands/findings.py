@@ -193,8 +193,10 @@ def against_baseline(args: argparse.Namespace, to_write: bool = False) -> Today:
     path, configured = configured_path(args)
     directory = os.path.dirname(path)
     if to_write and not os.path.isdir(directory):
-        raise CommandError(f"cannot write {os.path.relpath(path)}: no directory "
-                           f"{os.path.relpath(directory)} (create it first)")
+        problem = ("is not a directory" if os.path.exists(directory)
+                   else "does not exist (create it first)")
+        raise CommandError(f"cannot write {os.path.relpath(path)}: "
+                           f"{os.path.relpath(directory)} {problem}")
     old = read_existing(path)
     run = collect(paths, Baseline(path), config)
     return Today(path, configured, old, judge(old or Baseline(path), run, paths))
