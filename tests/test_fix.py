@@ -265,3 +265,52 @@ def test_the_manifest_hook_rewrites_staged_files_and_fails_the_commit(tmp_path):
     second = run(sys.executable, "-m", "pre_commit", "run")
     assert second.returncode == 0, second.stdout + second.stderr
     assert re.search(r"^flake8-ssot fix\.+Passed$", second.stdout, re.M)
+
+
+def test_the_fix_hook_leaves_baselined_sites_alone_until_the_migration(tmp_path):
+    """A legacy file whose sites the baseline accepts: editing its docstring commits through the
+    ``flake8-ssot-fix`` hook unchanged; ``fix --all --write`` migrates them, and rewriting the
+    baseline then shrinks it (docs/usage.md, "Migrating the baselined sites")."""
+    [hook] = [h for h in yaml.safe_load((REPO / ".pre-commit-hooks.yaml").read_text())
+              if h["id"] == "flake8-ssot-fix"]
+    local = {key: hook[key] for key in ("id", "name", "entry", "types")}
+    config = {"repos": [{"repo": "local", "hooks": [{**local, "language": "system"}]}]}
+    legacy = ('"""Legacy."""\n\nfrom agentsvc.base_agent import BaseAgent\n\n\n'
+              "class Legacy(BaseAgent):\n    def run(self, context):\n"
+              '        context.metadata["a"] = 1\n        context.metadata.clear()\n')
+    write_tree(tmp_path, {".pre-commit-config.yaml": yaml.safe_dump(config),
+                          "setup.cfg": "[flake8]\nssot-baseline = ssot-baseline.json\n",
+                          "agentsvc/__init__.py": "", "agentsvc/base_agent.py": full_base(),
+                          "legacy.py": legacy})
+    env = user_env({"GIT_CONFIG_NOSYSTEM": "1", "GIT_CONFIG_GLOBAL": os.devnull,
+                    "PRE_COMMIT_HOME": str(tmp_path / ".pre-commit-home"),
+                    "PRE_COMMIT_COLOR": "never",
+                    "PATH": os.path.dirname(sys.executable) + os.pathsep + os.environ["PATH"]})
+
+    def run(*command):
+        return subprocess.run(command, cwd=tmp_path, env=env, capture_output=True, text=True,
+                              timeout=120)
+
+    assert run_ssot("baseline", cwd=tmp_path).returncode == 0
+    assert run("git", "init", "-q").returncode == 0
+    assert run("git", "add", "-A").returncode == 0
+    # A docstring edit to the legacy file: the hook passes and rewrites nothing.
+    (tmp_path / "legacy.py").write_text(legacy.replace('"""Legacy."""', '"""Legacy code."""'))
+    assert run("git", "add", "legacy.py").returncode == 0
+    hook = run(sys.executable, "-m", "pre_commit", "run")
+    assert hook.returncode == 0, hook.stdout + hook.stderr
+    assert re.search(r"^flake8-ssot fix\.+Passed$", hook.stdout, re.M)
+    assert "context.metadata.clear()" in (tmp_path / "legacy.py").read_text()
+    dry_run = run_fix(".", cwd=tmp_path)
+    assert (dry_run.returncode, dry_run.stdout) == (0, "")
+    assert dry_run.stderr.endswith(
+        "2 sites the baseline accepts left alone (`--all` rewrites them too; then "
+        "`flake8-ssot baseline` shrinks the baseline).\n")
+    # The migration: every site, then the baseline shrinks, and CI's check passes.
+    migrated = run_fix("--all", "--write", ".", cwd=tmp_path)
+    assert migrated.returncode == 1, migrated.stderr
+    assert "self.clear_metadata(context)" in (tmp_path / "legacy.py").read_text()
+    shrunk = run_ssot("baseline", cwd=tmp_path)
+    assert shrunk.stdout.startswith("ssot-baseline.json: 0 findings in 0 files accepted; "
+                                    "2 fixed since the previous baseline dropped\n")
+    assert run_ssot("baseline", "--check", cwd=tmp_path).returncode == 0

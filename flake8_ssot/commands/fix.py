@@ -10,10 +10,11 @@ from __future__ import annotations
 import argparse
 import json
 import sys
-from collections import defaultdict
+from collections import Counter, defaultdict
 from typing import Sequence
 
-from flake8_ssot.commands import common
+from flake8_ssot.baseline import Baseline, resolve_path
+from flake8_ssot.commands import common, findings
 from flake8_ssot.project import Project
 from flake8_ssot.rewrite import FileResult, fix_source
 
@@ -28,7 +29,23 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
                         help="fix only these codes or prefixes, e.g. SOT101,SOT103")
     parser.add_argument("--format", choices=("text", "json"), default="text",
                         help="text (a diff on stdout, the rest on stderr) or one JSON object")
+    parser.add_argument("--all", action="store_true",
+                        help="also rewrite the sites the configured baseline accepts (then "
+                             "run `flake8-ssot baseline` to shrink it)")
     common.add_config_argument(parser)
+
+
+def _accepted_by_file(args: argparse.Namespace, settings) -> tuple[Baseline | None, dict]:
+    """The configured baseline (``ssot-baseline``, resolved as flake8 resolves it) and its
+    entries per file, ``{path: Counter({(code, fingerprint): count})}``; none with ``--all``."""
+    if args.all or not settings.baseline:
+        return None, {}
+    path = resolve_path(settings.baseline, settings, config_file=common.config_file(args))
+    baseline = findings.read_existing(path)
+    by_file: dict[str, Counter] = {}
+    for (relative, code, digest), count in (baseline.counts.items() if baseline else ()):
+        by_file.setdefault(relative, Counter())[code, digest] += count
+    return baseline, by_file
 
 
 def run(args: argparse.Namespace) -> int:
@@ -42,6 +59,7 @@ def run(args: argparse.Namespace) -> int:
         paths=args.paths, stdin_display_name=options.stdin_display_name,
         filename_patterns=options.filename,
         exclude=[*options.exclude, *options.extend_exclude])))
+    baseline, accepted = _accepted_by_file(args, settings)
     results = []
     for filename in files:
         guide = guides.style_guide_for(filename)
@@ -59,7 +77,9 @@ def run(args: argparse.Namespace) -> int:
             results.append(FileResult(filename, b"", b"",
                                       error=f"cannot read, skipped ({error.strerror})"))
             continue
-        result = fix_source(data, project, project.relative(filename), reported)._replace(
+        entries = accepted.get(baseline.relative(filename)) if baseline else None
+        result = fix_source(data, project, project.relative(filename), reported,
+                            entries)._replace(
             path=filename.replace("\\", "/").removeprefix("./"))
         results.append(result)
         project.save_index()  # what the helpers and contexts read, as a lint run saves it
@@ -88,6 +108,7 @@ def _as_json(results: Sequence[FileResult], written: bool) -> dict:
         } for r in results if r.changed or r.manual or r.error],
         "rewritten": sum(len(r.rewritten) for r in results if r.changed),
         "manual": sum(len(r.manual) for r in results),
+        "baselined": sum(r.baselined for r in results),
     }
 
 
@@ -122,4 +143,8 @@ def _print_text(results: Sequence[FileResult], written: bool) -> None:
         summary += " Next: review `git diff`, run your tests, commit."
     if manual:
         summary += " `flake8 --select=SOT1` keeps reporting the sites to change by hand."
+    baselined = sum(r.baselined for r in results)
+    if baselined:
+        summary += (f" {plural(baselined, 'site')} the baseline accepts left alone (`--all` "
+                    "rewrites them too; then `flake8-ssot baseline` shrinks the baseline).")
     print(summary, file=report)
