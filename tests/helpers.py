@@ -115,9 +115,10 @@ def hosted_snapshot(destination: Path, env: dict | None = None) -> str:
 def pinned(snippet: str, repository: Path, commit: str) -> str:
     """A docs snippet with the documented repository URL and commit replaced by *repository*
     (a local git repository, as a file URL: pip's ``git+file://`` and pre-commit take it) and
-    *commit*: the snippet as a user fills it in."""
+    *commit*: the snippet as a user fills it in. (``file://localhost/``: the pip a Python's own
+    venv brings may refuse a ``git+file:///`` requirement; git takes both.)"""
     assert DOCUMENTED_REPOSITORY in snippet or DOCUMENTED_COMMIT in snippet, snippet
-    url = repository.resolve().as_uri()
+    url = "file://localhost" + repository.resolve().as_posix()
     return snippet.replace(DOCUMENTED_REPOSITORY, url).replace(DOCUMENTED_COMMIT, commit)
 
 
