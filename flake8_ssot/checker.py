@@ -9,14 +9,13 @@ flake8 run on one file (pre-commit, an editor) pays only for what that file uses
 from __future__ import annotations
 
 import ast
-import functools
 import logging
 from typing import Sequence
 
-from flake8_ssot.options import HELPERS
-from flake8_ssot.project import Project
+from flake8_ssot.project import CheckedFile, Project
 from flake8_ssot.rule import Finding, Rule
 from flake8_ssot.rules import duplicates
+from flake8_ssot.rules.bodies import mentions_metadata  # the file gate (``map`` counts by it)
 
 LOG = logging.getLogger("flake8_ssot")
 
@@ -49,32 +48,16 @@ def _internal_error(check: str, error: Exception) -> Finding:
                            "please report it")
 
 
-def mentions_metadata(source: str, settings) -> bool:
-    """Cheap text prefilter: only a file that reads a metadata attribute (``.metadata``: every
-    write, an alias's included, starts from one), names it for ``setattr``, or calls a helper
-    with a value can hold a SOT1xx or SOT3xx finding. A ``metadata=`` keyword or a ``metadata``
-    parameter, the commonest mentions in agents code, is not enough."""
-    return any(word in source for word in _prefilter_words(settings))
-
-
-@functools.lru_cache(maxsize=8)
-def _prefilter_words(settings) -> tuple[str, ...]:
-    words = []
-    for attribute in settings.metadata_attributes:
-        words += [f".{attribute}", f"'{attribute}'", f'"{attribute}"']
-    words += [settings.helper(h.role) for h in HELPERS if h.value_param]
-    return tuple(word for word in words if word.strip(".'\""))
-
-
 def check_file(tree: ast.AST, lines: Sequence[str], filename: str, settings) -> list[Finding]:
-    source = "".join(lines)
-    findings: list[Finding] = []
+    """Every family's findings for one file; the file's context is built here, once."""
     project = Project.for_path(filename, settings)
-    if mentions_metadata(source, settings):
+    checked = CheckedFile(project, filename, lines, tree)
+    findings: list[Finding] = []
+    if mentions_metadata(checked.source, settings):
         try:
             from flake8_ssot.rules import mutation  # most files never mention metadata
 
-            visitor = mutation.check(tree, settings, project.context_rules, source)
+            visitor = mutation.check(tree, settings, project.context_rules, checked.source)
             if visitor.writes:
                 from flake8_ssot.rules.advice import Advisor
 
@@ -84,13 +67,13 @@ def check_file(tree: ast.AST, lines: Sequence[str], filename: str, settings) -> 
             if visitor.value_sites:
                 from flake8_ssot.rules import sot3  # only files that write metadata
 
-                findings += sot3.check(source, filename, visitor.value_sites, settings, tree)
+                findings += sot3.check(checked, visitor.value_sites)
         except RecursionError:
             findings.append(could_not_check("it is nested too deeply"))
         except Exception as error:  # noqa: BLE001 - never stop the flake8 run
             findings.append(_internal_error("metadata checks (SOT1xx, SOT3xx)", error))
     try:
-        findings += duplicates.check(tree, filename, project, source)
+        findings += duplicates.check(checked)
     except Exception as error:  # noqa: BLE001 - never stop the flake8 run
         findings.append(_internal_error("duplicate-class check (SOT2xx)", error))
     project.save_index()

@@ -7,7 +7,8 @@ The flake8 plugin and every ``flake8-ssot`` command build a ``Project`` the same
   configuration the linter reads (``settings_from_flake8``);
 * the root is ``ssot-project-root``, else the nearest directory upward from the checked path with
   a config file or ``.git`` (``index.find_project_root``);
-* module naming, the file listing and the classes of every file come from the project index;
+* the file listing and the classes of every file come from the project index, module naming
+  and where modules are looked for from ``syntax``;
 * which helpers the project defines (``helpers.Inventory``) and which classes are contexts
   (``contexts.ContextRules``, with the project's subclasses of the configured context classes)
   are read from the project's own code, once per run.
@@ -18,20 +19,20 @@ A long-lived process (an editor running flake8 through ``runpy``) starts every r
 
 from __future__ import annotations
 
+import ast
 import functools
 import os
 from typing import Sequence
 
 from flake8_ssot import index as project_index
+from flake8_ssot import syntax
 from flake8_ssot.contexts import ContextRules
 
 _PROJECTS: dict[tuple, "Project"] = {}
-_RUN = [0]
 
 
 def begin_run() -> None:
     """A new run: projects (and their indexes) are revalidated when next asked for."""
-    _RUN[0] += 1
     _PROJECTS.clear()
     project_index.begin_run()
 
@@ -85,10 +86,6 @@ class Project:
             except Exception:  # noqa: BLE001 - the cache only saves work; never stop flake8
                 pass
 
-    def module_name(self, relative: str) -> str:
-        """The dotted name a project file is imported as (the shortest, for messages)."""
-        return min(project_index.module_names(relative), key=len)
-
     @functools.cached_property
     def context_rules(self) -> ContextRules:
         """Configured context classes and globs, plus the project's classes inheriting from one
@@ -116,6 +113,39 @@ class Project:
         from flake8_ssot.helpers import Inventory  # only files with metadata writes need it
 
         return Inventory(self)
+
+
+class CheckedFile:
+    """One checked file, as every rule family sees it: built once per file by
+    ``checker.check_file`` from what flake8 hands over (an editor buffer on stdin included: the
+    text, never the disk's copy) and the ``Project`` it belongs to."""
+
+    def __init__(self, project: Project, filename: str, lines: Sequence[str], tree: ast.AST):
+        self.project, self.settings = project, project.settings
+        self.filename, self.lines, self.tree = filename, lines, tree
+        self.source = "".join(lines)
+        self.relative = project.relative(filename)  # None for stdin, or outside the root
+        self.path = os.path.abspath(filename)
+
+    @functools.cached_property
+    def _module(self) -> tuple[str, str, bool]:
+        return syntax.file_module(self.path)
+
+    @property
+    def module(self) -> str:
+        """The dotted name Python imports the file as (from its regular packages)."""
+        return self._module[0]
+
+    @property
+    def is_package(self) -> bool:
+        return self._module[2]
+
+    @functools.cached_property
+    def roots(self) -> tuple[str, ...]:
+        """Where the modules it imports are looked for: the directory above its top package,
+        its own directory, and the project's search roots."""
+        return tuple(dict.fromkeys((self._module[1], os.path.dirname(self.path),
+                                    *syntax.search_roots(self.project.root))))
 
 
 def config_directory(config_file: str | None = None) -> str:

@@ -26,6 +26,7 @@ from flake8_ssot.forms import Write
 from flake8_ssot.index import module_facts
 from flake8_ssot.project import Project
 from flake8_ssot.rules import mutation
+from flake8_ssot.syntax import statement_fields
 
 
 class Site(NamedTuple):
@@ -348,11 +349,10 @@ def _following_statements(tree: ast.AST) -> dict[int, ast.stmt]:
     """id(statement) -> the statement right after it in the same block."""
     following = {}
     for node in ast.walk(tree):
-        for field in ("body", "orelse", "finalbody"):
-            block = getattr(node, field, None)
-            if isinstance(block, list):
-                for current, after in zip(block, block[1:]):
-                    following[id(current)] = after
+        for field in statement_fields(node):
+            block = getattr(node, field)
+            for current, after in zip(block, block[1:]):
+                following[id(current)] = after
     return following
 
 

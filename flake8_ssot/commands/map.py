@@ -35,7 +35,8 @@ from flake8_ssot.project import Project
 
 HELP = "the SSOT map: duplicated classes, their homes and importers"
 
-_WRITES = "sot1-writes"  # cache namespace: direct metadata writes of a file content
+_WRITES = "sot1-writes-2"  # cache namespace: direct metadata writes of a file content (2: the
+# file gate of rules/bodies.py, which also sees `ctx. metadata`: counts saved before are not read)
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:

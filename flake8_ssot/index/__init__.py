@@ -12,15 +12,13 @@ flake8 or executes the code it reads. ``docs/cache.md`` says how it is kept and 
 """
 
 from flake8_ssot.index.core import ClassDefinition, ProjectIndex, begin_run, project_index
-from flake8_ssot.index.discovery import (absolute_module, find_project_root, list_python_files,
-                                         module_names, path_matches)
+from flake8_ssot.index.discovery import find_project_root, list_python_files, path_matches
 from flake8_ssot.index.scanner import (ClassFacts, ClassRecord, ImportFacts, ModuleFacts,
-                                       decode_source, dotted_name, is_public, module_facts,
+                                       decode_source, is_public, module_facts,
                                        module_level_classes, parse)
 
 __all__ = [
     "ClassDefinition", "ClassFacts", "ClassRecord", "ImportFacts", "ModuleFacts", "ProjectIndex",
-    "absolute_module", "begin_run", "decode_source", "dotted_name", "find_project_root",
-    "is_public", "list_python_files", "module_facts", "module_level_classes", "module_names",
-    "parse", "path_matches", "project_index",
+    "begin_run", "decode_source", "find_project_root", "is_public", "list_python_files",
+    "module_facts", "module_level_classes", "parse", "path_matches", "project_index",
 ]

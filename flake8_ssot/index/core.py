@@ -19,11 +19,11 @@ from stat import S_ISREG
 from typing import Any, Callable, NamedTuple, Sequence
 
 from flake8_ssot.digests import sha1_hex
-from flake8_ssot.index.discovery import (Discovery, cache_mtime, module_names, read_project_file,
-                                         stat_all)
+from flake8_ssot.index.discovery import Discovery, cache_mtime, read_project_file, stat_all
 from flake8_ssot.index.scanner import (ClassFacts, ClassRecord, ImportFacts, ModuleFacts,
                                        module_facts, module_level_classes, parse, scan_classes)
 from flake8_ssot.index.store import Store, classes_sharing, decode_classes, encode_classes
+from flake8_ssot.syntax import module_names
 
 # How many re-exports (``from .engine import Engine`` in a package ``__init__``) resolve_class
 # follows: enough for any sane layout, and a bound on an import cycle.

@@ -1,5 +1,5 @@
 """Which files make up the project: its root, its listing (and when a saved one still holds),
-how its files are read, and the dotted names they are imported as.
+and how its files are read (the dotted names they are imported as: ``flake8_ssot.syntax``).
 
 Nothing here imports flake8 (or executes the code it reads).
 """
@@ -353,30 +353,6 @@ def read_regular_file(path: str) -> tuple[bytes, os.stat_result] | None:
     finally:
         if descriptor >= 0:
             os.close(descriptor)
-
-
-def module_names(path: str) -> set[str]:
-    """Dotted names a project file can be imported as (``src/`` and ``lib/`` layouts too)."""
-    parts = path[:-3].split("/") if path.endswith(".py") else path.split("/")
-    if parts and parts[-1] == "__init__":
-        parts = parts[:-1]
-    names = {".".join(parts)} if parts else set()
-    if len(parts) > 1 and parts[0] in ("src", "lib"):
-        names.add(".".join(parts[1:]))
-    return names
-
-
-def absolute_module(path: str, module: str | None, level: int) -> str | None:
-    """The absolute dotted name of ``from <level dots><module> import ...`` in project file
-    *path*; None when the dots climb above the project root."""
-    if not level:
-        return module
-    package = path.split("/")[:-1]  # a module's package, or an ``__init__.py``'s own package
-    if level - 1 > len(package):
-        return None
-    base = package[:len(package) - (level - 1)]
-    dotted = ".".join([*base, *([module] if module else [])])
-    return dotted or None
 
 
 def read_project_file(root: str, path: str) -> tuple[bytes, os.stat_result] | None:

@@ -14,7 +14,8 @@ import tokenize
 import warnings
 from typing import Iterator, NamedTuple, Sequence
 
-from flake8_ssot.index.discovery import absolute_module
+from flake8_ssot.syntax import (absolute_module, named_by, own_statements, package_directory,
+                                statements_breadth_first)
 
 
 class ClassRecord(NamedTuple):
@@ -50,44 +51,9 @@ class ModuleFacts(NamedTuple):
 
 # -- ast ----------------------------------------------------------------------------------------
 
-def _classes_in_body(body: Sequence[ast.stmt]) -> Iterator[ast.ClassDef]:
-    for node in body:
-        if isinstance(node, ast.ClassDef):
-            yield node
-        elif isinstance(node, (ast.If, ast.For, ast.AsyncFor, ast.While)):
-            yield from _classes_in_body(node.body)
-            yield from _classes_in_body(node.orelse)
-        elif isinstance(node, (ast.With, ast.AsyncWith)):
-            yield from _classes_in_body(node.body)
-        elif isinstance(node, ast.Try) or type(node).__name__ == "TryStar":
-            yield from _classes_in_body(node.body)
-            for handler in node.handlers:
-                yield from _classes_in_body(handler.body)
-            yield from _classes_in_body(node.orelse)
-            yield from _classes_in_body(node.finalbody)
-        elif type(node).__name__ == "Match":  # Python >= 3.10
-            for case in node.cases:
-                yield from _classes_in_body(case.body)
-
-
-def dotted_name(node: ast.AST) -> str | None:
-    """``a.b.C`` for a name or attribute chain; a subscript (``Generic[T]``) or a call
-    (``dataclass(frozen=True)``) is named by what it subscripts or calls."""
-    if isinstance(node, (ast.Subscript, ast.Call)):
-        node = node.value if isinstance(node, ast.Subscript) else node.func
-    parts = []
-    while isinstance(node, ast.Attribute):
-        parts.append(node.attr)
-        node = node.value
-    if not isinstance(node, ast.Name):
-        return None
-    parts.append(node.id)
-    return ".".join(reversed(parts))
-
-
 def _written_bases(node: ast.ClassDef) -> tuple[str, ...]:
     # A call as a base (``with_metaclass(M, B)``) names no class: it is left out.
-    return tuple(name for name in (dotted_name(base) for base in node.bases
+    return tuple(name for name in (named_by(base) for base in node.bases
                                    if not isinstance(base, ast.Call)) if name)
 
 
@@ -108,18 +74,8 @@ def module_level_classes(tree: ast.AST) -> list[ClassRecord]:
             for node in _classes_in_body(getattr(tree, "body", ()))]
 
 
-_BODIES = ("body", "orelse", "finalbody", "handlers", "cases")
-
-
-def _statements(body: Sequence[ast.AST]) -> Iterator[ast.AST]:
-    """Every statement, nested ones included (an import is a statement: expressions, most of a
-    tree, need no visit)."""
-    pending = list(body)
-    while pending:
-        node = pending.pop()
-        yield node
-        for field in _BODIES:
-            pending.extend(getattr(node, field, ()))
+def _classes_in_body(body: Sequence[ast.stmt]) -> Iterator[ast.ClassDef]:
+    return (node for node in own_statements(body) if isinstance(node, ast.ClassDef))
 
 
 def module_facts(tree: ast.Module, path: str) -> ModuleFacts:
@@ -128,15 +84,16 @@ def module_facts(tree: ast.Module, path: str) -> ModuleFacts:
         ClassFacts(node.name, node.lineno, node.col_offset,
                    getattr(node, "end_lineno", None) or node.lineno, _written_bases(node),
                    _methods(node),
-                   tuple(name for name in map(dotted_name, node.decorator_list) if name))
+                   tuple(name for name in map(named_by, node.decorator_list) if name))
         for node in _classes_in_body(tree.body))
     imports = []
-    for node in _statements(tree.body):
+    package = package_directory(path)
+    for node in statements_breadth_first(tree):
         if isinstance(node, ast.Import):
             imports += [ImportFacts(alias.name, None, alias.asname, node.lineno)
                         for alias in node.names]
         elif isinstance(node, ast.ImportFrom):
-            module = absolute_module(path, node.module, node.level or 0)
+            module = absolute_module(package, node.module, node.level or 0)
             if module:
                 imports += [ImportFacts(module, alias.name, alias.asname, node.lineno)
                             for alias in node.names]

@@ -1,11 +1,19 @@
-"""Which function bodies the SOT1xx visitor can skip: those whose text cannot hold a write.
+"""The write prefilter: which text can hold a metadata write or a value SOT3xx checks.
 
-A file that passes the checker's prefilter mentions metadata somewhere, yet in agents code most
-of its functions do not (llama-index-core: about nine in ten). Every write and every value that
-reaches metadata starts from a metadata attribute (``x.metadata``: the text has a dot, then maybe
-spaces, a line continuation or a comment, then the name), a ``setattr``, a helper call (its name),
-or an alias of metadata bound in an enclosing scope (which the visitor knows). A body whose text
-has none of the first three, under no alias, is skipped: its bindings die with it.
+Every write and every value that reaches metadata starts from a metadata attribute (``x.metadata``:
+the text has a dot, then maybe spaces, a line continuation or a comment, then the name), a
+``setattr`` naming the attribute (in quotes), a helper call (its name), or an alias of metadata
+bound in an enclosing scope (which the visitor knows). One pattern says so (``_Mentions``), and
+both gates derive from it:
+
+* the file gate (``mentions_metadata``): a file whose text has none is not visited at all (most
+  files of a project), and ``flake8-ssot map`` counts the same files;
+* the body filter (``BodyFilter``): a file that passes mentions metadata somewhere, yet in agents
+  code most of its functions do not (llama-index-core: about nine in ten). A body whose text has
+  none, under no alias, is skipped: its bindings die with it.
+
+Identifiers are compared after NFKC normalisation (``ctx.ｍetadata`` is ``ctx.metadata``): the
+file gate normalises non-ASCII text first, and the body filter skips nothing in such a file.
 """
 
 from __future__ import annotations
@@ -13,16 +21,48 @@ from __future__ import annotations
 import ast
 import functools
 import re
+import unicodedata
 
 from flake8_ssot.options import HELPERS
 
 
+class _Mentions:
+    """The pattern, and the plain words that are the commonest ways to match it (a substring
+    test costs a third of a regex search; the pattern is searched only when they fail)."""
+
+    def __init__(self, settings):
+        attributes = [attribute for attribute in settings.metadata_attributes if attribute]
+        helpers = [name for name in (settings.helper(h.role) for h in HELPERS if h.value_param)
+                   if name]
+        names = "|".join(map(re.escape, attributes)) or r"(?!)"
+        self.pattern = re.compile("|".join([
+            rf"\.(?:\s|\\|#[^\n]*)*(?:{names})",  # an attribute, after a dot
+            rf"['\"](?:{names})['\"]",  # a setattr's attribute name
+            *map(re.escape, helpers),  # a helper call
+        ]))
+        self.words = (*(f".{name}" for name in attributes),
+                      *(f"{quote}{name}{quote}" for name in attributes for quote in "'\""),
+                      *helpers)
+        self.attributes = tuple(attributes)  # in every match that is not one of the words
+
+    def in_text(self, source: str) -> bool:
+        if any(word in source for word in self.words):
+            return True
+        return (any(name in source for name in self.attributes)
+                and self.pattern.search(source) is not None)
+
+
 @functools.lru_cache(maxsize=8)
-def _mentions(settings) -> re.Pattern:
-    attributes = "|".join(map(re.escape, settings.metadata_attributes)) or r"(?!)"
-    words = ["setattr", *(settings.helper(h.role) for h in HELPERS if h.value_param)]
-    words = "|".join(re.escape(word) for word in words if word)
-    return re.compile(rf"\.(?:\s|\\|#[^\n]*)*(?:{attributes})|{words}")
+def _mentions(settings) -> _Mentions:
+    return _Mentions(settings)
+
+
+def mentions_metadata(source: str, settings) -> bool:
+    """Whether *source* can hold a SOT1xx or SOT3xx finding (the file gate). A ``metadata=``
+    keyword or a ``metadata`` parameter, the commonest mentions in agents code, is not enough."""
+    if not source.isascii():
+        source = unicodedata.normalize("NFKC", source)
+    return _mentions(settings).in_text(source)
 
 
 class BodyFilter:
@@ -35,7 +75,7 @@ class BodyFilter:
         self._source = source if source is not None and source.isascii() else None
         if self._source is not None:
             self._line_starts = [0, *(m.end() for m in re.finditer("\n", self._source))]
-            self._search = _mentions(settings).search
+            self._search = _mentions(settings).pattern.search
 
     def can_skip(self, node: ast.AST) -> bool:
         if self._source is None or getattr(node, "end_lineno", None) is None:

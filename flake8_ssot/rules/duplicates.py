@@ -13,6 +13,7 @@ import logging
 
 
 from flake8_ssot import index, relations
+from flake8_ssot.syntax import absolute_module, module_name, package_directory
 from flake8_ssot.rule import Finding, Rule
 
 LOG = logging.getLogger("flake8_ssot")
@@ -94,39 +95,40 @@ RULES = (SOT201, SOT202, SOT203, SOT204, SOT205)
 OFF_BY_DEFAULT = (SOT205.code,)
 
 
-def check(tree: ast.AST, filename: str, project, source: str | None = None) -> list[Finding]:
-    """*source*: the text flake8 parsed *tree* from, when the caller has it."""
-    settings = project.settings
-    own_classes = index.module_level_classes(tree)
+def check(checked) -> list[Finding]:
+    """SOT2xx findings for *checked* (a ``project.CheckedFile``)."""
+    settings = checked.settings
+    own_classes = index.module_level_classes(checked.tree)
     homes = relations.canonical_homes(tuple(settings.canonical_classes))
     # Imports of a class with a canonical home, anywhere in the file (also inside functions).
-    imports = [node for node in ast.walk(tree) if isinstance(node, ast.ImportFrom)
+    imports = [node for node in ast.walk(checked.tree) if isinstance(node, ast.ImportFrom)
                and any(alias.name in homes for alias in node.names)] if homes else []
     if not own_classes and not imports:
         return []
     # Test code is neither reported nor counted: it is left out like excluded code, from the
     # index too (on Django, two thirds of the files: a third of the work of every run).
-    path = project.relative(filename)
+    project, path = checked.project, checked.relative
     if project.is_left_out(path):
         return []
     project_index = project.index
     if project_index.cache_problem:
         _warn_once(project.root, project_index.cache_problem)
-    checked = _CheckedFile(tree, path, project_index, source)
+    buffer = _Buffer(checked, project_index)
     findings = []
     for record in own_classes:
-        findings += _check_definition(record, checked, homes, settings)
-    findings += _check_budgets(own_classes, checked, settings)
+        findings += _check_definition(record, buffer, homes, settings)
+    findings += _check_budgets(own_classes, buffer, settings)
     if imports:
         findings += _check_imports(imports, path, project_index, homes)
     return findings
 
 
-class _CheckedFile:
+class _Buffer:
     """The checked file (flake8's buffer, maybe not the disk's copy) and the project index."""
 
-    def __init__(self, tree: ast.AST, path: str | None, project, source: str | None = None):
-        self.tree, self.path, self.project, self.source = tree, path, project, source
+    def __init__(self, checked, project_index: index.ProjectIndex):
+        self.tree, self.path, self.source = checked.tree, checked.relative, checked.source
+        self.index = project_index
         self._facts = None
 
     def facts(self):
@@ -136,7 +138,7 @@ class _CheckedFile:
         if self._facts is None:
             self._facts = index.module_facts(self.tree, self.path or "")
             if self.path is not None and self.source is not None:
-                self.project.adopt_buffer(self.path, self.source, self.tree, self._facts)
+                self.index.adopt_buffer(self.path, self.source, self.tree, self._facts)
         return self._facts
 
     def definition(self, record) -> index.ClassDefinition:
@@ -153,28 +155,28 @@ def _warn_once(root: str, problem: str) -> None:
                     root, problem)
 
 
-def _check_definition(record, checked: _CheckedFile, homes, settings) -> list[Finding]:
+def _check_definition(record, checked: _Buffer, homes, settings) -> list[Finding]:
     name, line, col = record.name, record.line, record.col
     if any(fnmatch.fnmatch(name, pattern) for pattern in settings.ignore_class_names):
         return []
     findings = (_check_parallels(record, checked, settings)
                 if SOT205.code in settings.opted_in else [])
-    path, project = checked.path, checked.project
+    path, project_index = checked.path, checked.index
     packages = settings.independent_packages
-    others = sorted(project.definitions(
+    others = sorted(project_index.definitions(
         name, keep=lambda d: d.path != path and relations.related(path, d.path, packages)),
         key=lambda d: (d.path, d.line))
     if (not others and name not in homes) or relations.extended(
-            project, checked.definition(record), checked.facts()) is not None:
+            project_index, checked.definition(record), checked.facts()) is not None:
         return findings  # the only definition, or an extension of another (not a copy)
     home = homes.get(name)
     if home is not None:
         if path == home:
             return findings
-        module = min(index.module_names(home), key=len)
+        module = module_name(home)
         message = SOT202.format(name=name, home=home, module=module)
         return [*findings, Finding(line, col, SOT202.code, message, line)]
-    others = [other for other in others if relations.extended(project, other) is None]
+    others = [other for other in others if relations.extended(project_index, other) is None]
     if not others:
         return findings
     modules = {d.path for d in others}
@@ -185,13 +187,13 @@ def _check_definition(record, checked: _CheckedFile, homes, settings) -> list[Fi
     return [*findings, Finding(line, col, SOT201.code, message, line)]
 
 
-def _check_budgets(own_classes, checked: _CheckedFile, settings) -> list[Finding]:
+def _check_budgets(own_classes, checked: _Buffer, settings) -> list[Finding]:
     findings = []
     for pattern, budget in relations.budgets(settings.class_budgets):
         members = [record for record in own_classes if fnmatch.fnmatchcase(record.name, pattern)]
         if not members:
             continue
-        count = len(members) + sum(1 for definition in relations.family(checked.project, pattern)
+        count = len(members) + sum(1 for definition in relations.family(checked.index, pattern)
                                    if definition.path != checked.path)
         if count > budget:
             findings += [Finding(record.line, record.col, SOT204.code, SOT204.format(
@@ -200,8 +202,8 @@ def _check_budgets(own_classes, checked: _CheckedFile, settings) -> list[Finding
     return findings
 
 
-def _check_parallels(record, checked: _CheckedFile, settings) -> list[Finding]:
-    found = relations.parallels(checked.project, checked.definition(record), record.methods,
+def _check_parallels(record, checked: _Buffer, settings) -> list[Finding]:
+    found = relations.parallels(checked.index, checked.definition(record), record.methods,
                                 record.bases, settings.parallel_min_shared,
                                 settings.parallel_min_ratio, settings.independent_packages,
                                 limit=settings.max_listed if settings.max_listed >= 0 else None)
@@ -211,12 +213,12 @@ def _check_parallels(record, checked: _CheckedFile, settings) -> list[Finding]:
         record.line) for parallel in found[:settings.max_listed]]
 
 
-def _check_imports(imports, path, project, homes) -> list[Finding]:
-    project_modules = project.module_paths()
+def _check_imports(imports, path, project_index, homes) -> list[Finding]:
+    project_modules = project_index.module_paths()
     findings = []
     for node in imports:
-        module = (index.absolute_module(path, node.module, node.level) if path is not None
-                  else None if node.level else node.module)
+        module = (absolute_module(package_directory(path), node.module, node.level)
+                  if path is not None else None if node.level else node.module)
         imported_from = project_modules.get(module or "")
         if imported_from is None:
             continue  # not a module of this project
@@ -224,7 +226,7 @@ def _check_imports(imports, path, project, homes) -> list[Finding]:
             home = homes.get(alias.name)
             if home is None or imported_from == home:
                 continue
-            canonical_module = min(index.module_names(home), key=len)
+            canonical_module = module_name(home)
             findings.append(Finding(node.lineno, node.col_offset, SOT203.code, SOT203.format(
                 name=alias.name, module=module, home=home, canonical_module=canonical_module),
                 getattr(node, "end_lineno", node.lineno)))

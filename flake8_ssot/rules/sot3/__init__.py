@@ -14,22 +14,24 @@ from __future__ import annotations
 from flake8_ssot.rules.sot3.kinds import RULES
 
 
-def check(source, filename, value_sites, settings, tree=None):
-    """SOT3xx findings for the values SOT1xx found written to metadata in one file."""
+def check(checked, value_sites):
+    """SOT3xx findings for the values SOT1xx found written to metadata in *checked* (a
+    ``project.CheckedFile``)."""
     from flake8_ssot.rules.sot3 import prefilter
 
-    if not any(prefilter.needs_a_look(site.value) for site in value_sites):
+    settings = checked.settings
+    if not any(prefilter.needs_a_look(site.value, settings) for site in value_sites):
         return []
     if float(settings.inference_budget or 0) <= 0:
         return []
     from flake8_ssot.rules.sot3 import results
 
-    lookup = results.look_up(source, filename, settings)
+    lookup = results.look_up(checked)
     if lookup.findings is not None:
         return lookup.findings  # an unchanged file: the engine is not even imported
     from flake8_ssot.rules.sot3 import run
 
-    return run.check(source, filename, value_sites, settings, tree, lookup)
+    return run.check(checked, value_sites, lookup)
 
 
 __all__ = ["RULES", "check"]

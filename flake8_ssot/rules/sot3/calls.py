@@ -6,12 +6,12 @@ from __future__ import annotations
 import ast
 
 from flake8_ssot.rules.sot3 import kinds, prefilter
-from flake8_ssot.rules.sot3.flow import statements_breadth_first
 from flake8_ssot.rules.sot3.lineage import MODEL, ENUM, JSON_ENUM
 from flake8_ssot.rules.sot3.types import (
     JSON, NONE, UNKNOWN, Awaitable, Bad, ClassObj, Coll, Func, Inst, Module, Obj, Ref, decode,
     elements, text, union, where,
 )
+from flake8_ssot.syntax import own_statements, statements_breadth_first
 
 _EMPTY_CONTAINERS = frozenset({"builtins.list", "builtins.dict", "collections.defaultdict",
                                "collections.OrderedDict"})
@@ -291,7 +291,7 @@ class Calls:
             return scope.mutations
         found: dict = {}
         body = scope.node.body if hasattr(scope.node, "body") else []
-        for statement in _statements(body):
+        for statement in own_statements(body):
             for node in _own_nodes(statement):
                 if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute):
                     receiver, method = node.func.value, node.func.attr
@@ -330,17 +330,6 @@ def _grown_entry(receiver) -> str:
     if isinstance(receiver, ast.Subscript):
         return _name_of(receiver.value)
     return ""
-
-
-def _statements(body):
-    for statement in body:
-        yield statement
-        if isinstance(statement, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
-            continue
-        for field in ("body", "orelse", "finalbody", "handlers", "cases"):
-            inner = getattr(statement, field, None)
-            if inner:
-                yield from _statements(inner)
 
 
 def _own_nodes(statement):

@@ -9,10 +9,9 @@ and for tuple unpacking the position of the name in the target.
 from __future__ import annotations
 
 import ast
-from collections import deque
 from types import MappingProxyType
 
-_SCOPES = (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)
+from flake8_ssot.syntax import SCOPE_STATEMENTS, statement_fields
 
 
 class Definition:
@@ -231,47 +230,7 @@ class Flow:
         return self._join(after, *breaks)
 
 
-# The fields that hold statements (or the handlers and cases that hold them), in the order
-# ``ast.iter_child_nodes`` gives them for every node type that has them.
-_STATEMENT_FIELDS = ("body", "handlers", "orelse", "finalbody", "cases")
-
-
-def _node_types(base=ast.AST):
-    for node_type in base.__subclasses__():
-        yield node_type
-        yield from _node_types(node_type)
-
-
-# Which of ``_STATEMENT_FIELDS`` each node type has (most: none), worked out once.
-_FIELDS_BY_TYPE = MappingProxyType({
-    node_type: tuple(field for field in _STATEMENT_FIELDS if field in node_type._fields)
-    for node_type in _node_types()})
-
-
-def _statement_fields(node) -> tuple[str, ...]:
-    """Which of ``_STATEMENT_FIELDS`` a node of this type has."""
-    fields = _FIELDS_BY_TYPE.get(node.__class__)
-    if fields is None:  # a type made after this module was imported
-        fields = tuple(field for field in _STATEMENT_FIELDS if field in node._fields)
-    return fields
-
-
-def statements_breadth_first(node):
-    """The statements under *node* (itself included, when it is one) in ``ast.walk``'s order.
-
-    Expressions never hold statements, so leaving them out leaves the order of the statements
-    as ``ast.walk`` gives it (breadth first), at a fraction of the nodes.
-    """
-    queue = deque([node])
-    while queue:
-        node = queue.popleft()
-        if isinstance(node, ast.stmt):
-            yield node
-        for field in _statement_fields(node):
-            queue.extend(getattr(node, field))
-
-
-def scope_of(tree, scopes=_SCOPES):
+def scope_of(tree, scopes=SCOPE_STATEMENTS):
     """``{id(statement): enclosing function/class node}`` for *tree* and every statement under
     it (only statements are looked up: values are written, and functions are defined, by
     statements)."""
@@ -281,7 +240,7 @@ def scope_of(tree, scopes=_SCOPES):
         node, owner = stack.pop()
         owners[id(node)] = owner
         inner = node if isinstance(node, scopes) else owner
-        for field in _statement_fields(node):
+        for field in statement_fields(node):
             stack.extend((child, inner) for child in getattr(node, field))
     return owners
 

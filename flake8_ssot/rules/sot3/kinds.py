@@ -195,8 +195,9 @@ KNOWN_CLASSES: dict[str, tuple[str, Kind]] = {
         ("builtins",), ("map", "filter", "zip", "enumerate", "reversed", "range"))},
 }
 # json.dumps encodes instances of these and of their subclasses.
+_JSON_SCALARS = ("str", "int", "float", "bool")
 JSON_CLASSES = frozenset({
-    *_names(("builtins",), ("str", "int", "float", "bool", "dict", "list", "tuple")),
+    *_names(("builtins",), (*_JSON_SCALARS, "dict", "list", "tuple")),
     *_names(("collections",), ("OrderedDict", "defaultdict", "Counter", "UserDict",
                                "UserList", "UserString")),
     *_names(("typing", "typing_extensions"), ("TypedDict", "NamedTuple")),
@@ -251,11 +252,25 @@ RETURNS: dict[str, str] = {
     "base64.b64encode": "builtins.bytes",
 }
 # Calls that return JSON whatever they are given.
+_JSON_BUILTINS = ("len", "repr", "round", "ord", "chr", "format", "hex", "oct", "bin", "ascii",
+                  "hash", "id", "isinstance")
 JSON_RETURNS = frozenset({
-    *_names(("builtins",), ("len", "repr", "round", "ord", "chr", "format", "hex", "oct", "bin",
-                            "ascii", "hash", "id", "sorted", "sum", "abs", "isinstance")),
+    *_names(("builtins",), (*_JSON_BUILTINS, "sorted", "sum", "abs")),
     "json.dumps", "json.loads", "time.time", "time.monotonic", "time.perf_counter",
     "os.getenv",
+})
+# The same read from the text alone, before any name is resolved (``prefilter``, and the tracer's
+# first look at a call): the builtins above and the JSON scalar types called by their bare names,
+# the other calls above as written (``json.dumps(...)``), and methods that return JSON on
+# whatever receiver has them (a str's, a datetime's, a pydantic model's). A file that shadows
+# one of these names loses a finding, never gains a wrong one. (``sorted``, ``sum`` and ``abs``
+# return what they are given: only a resolved builtin is taken at its word.)
+JSON_FUNCTION_NAMES = frozenset({*_JSON_BUILTINS, *_JSON_SCALARS})
+JSON_QUALIFIED_CALLS = frozenset(name for name in JSON_RETURNS if not name.startswith("builtins."))
+JSON_METHOD_NAMES = frozenset({
+    "isoformat", "strftime", "total_seconds", "timestamp", "model_dump_json", "json", "decode",
+    "hexdigest", "format", "join", "lower", "upper", "strip", "lstrip", "rstrip", "title",
+    "casefold",
 })
 # Methods and attributes of the known classes: (display name, attribute) -> a known class
 # name, or "json". A method not listed gives an unknown value.

@@ -7,8 +7,12 @@ all plain never starts the tracer.
 from __future__ import annotations
 
 import ast
+import functools
 
-# Node types whose value is JSON or is decided by their children (for the no-astroid prefilter).
+from flake8_ssot.rules.sot3 import kinds
+from flake8_ssot.syntax import dotted_name
+
+# Node types whose value is JSON or is decided by their children.
 _PLAIN_NODES = (
     ast.Constant, ast.JoinedStr, ast.FormattedValue, ast.Dict, ast.List, ast.Tuple,
     ast.UnaryOp, ast.BinOp, ast.BoolOp, ast.Compare, ast.IfExp, ast.Starred,
@@ -16,43 +20,39 @@ _PLAIN_NODES = (
 )
 
 
-# Calls that return JSON whatever they are given (str(x), dt.isoformat(), ...). A file that
-# shadows one of these names loses a finding, never gains a wrong one.
-_JSON_FUNCTIONS = frozenset({
-    "str", "int", "float", "bool", "len", "repr", "round", "ord", "chr", "format", "hex", "oct",
-    "bin", "ascii", "hash", "id",
-})
-_JSON_METHODS = frozenset({
-    "isoformat", "strftime", "total_seconds", "timestamp", "model_dump_json", "json", "decode",
-    "hexdigest", "format", "join", "lower", "upper", "strip", "lstrip", "rstrip", "title",
-    "casefold", "get_metadata_value",
-})
-
-
-def returns_json(call: ast.Call) -> bool:
+def returns_json(call: ast.Call, methods: frozenset = kinds.JSON_METHOD_NAMES) -> bool:
+    """A call that returns JSON whatever it is given, read from the text (``kinds``): ``str(x)``,
+    ``json.dumps(x)``, ``dt.isoformat()``, ``model.model_dump(mode="json")``; *methods*: the
+    method names taken at their word."""
     func = call.func
     if isinstance(func, ast.Name):
-        return func.id in _JSON_FUNCTIONS
+        return func.id in kinds.JSON_FUNCTION_NAMES
     if not isinstance(func, ast.Attribute):
         return False
     if func.attr == "model_dump":
         return any(keyword.arg == "mode" and isinstance(keyword.value, ast.Constant)
                    and keyword.value.value == "json" for keyword in call.keywords)
-    if func.attr == "dumps":
-        return isinstance(func.value, ast.Name) and func.value.id == "json"
-    return func.attr in _JSON_METHODS
+    return func.attr in methods or dotted_name(func) in kinds.JSON_QUALIFIED_CALLS
 
 
-def needs_a_look(value: ast.expr) -> bool:
+@functools.lru_cache(maxsize=8)
+def json_methods(settings) -> frozenset:
+    """``kinds.JSON_METHOD_NAMES`` and the project's read helper (``get_metadata_value``: what
+    it returns was checked when it was written)."""
+    return kinds.JSON_METHOD_NAMES | {settings.helper("get-value")} - {""}
+
+
+def needs_a_look(value: ast.expr, settings) -> bool:
     """False when *value* is plainly JSON (most writes): literals, str(...), .isoformat()...
 
-    Files whose values are all plain never pay for astroid.
+    Files whose values are all plain never start the tracer.
     """
+    methods = json_methods(settings)
     stack = [value]
     while stack:
         node = stack.pop()
         if isinstance(node, ast.Call):
-            if returns_json(node):
+            if returns_json(node, methods):
                 continue
             return True
         if isinstance(node, ast.Constant):

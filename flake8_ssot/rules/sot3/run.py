@@ -7,9 +7,6 @@ module a value's type came from invalidates the files that depend on it, and onl
 
 from __future__ import annotations
 
-import ast
-import os
-
 from flake8_ssot.rule import Finding
 from flake8_ssot.rules.sot3 import kinds, prefilter, results, summaries
 from flake8_ssot.rules.sot3.lineage import Lineage
@@ -22,31 +19,26 @@ SUMMARY_STEPS = 40_000  # steps to work out one imported module's hints
 STEPS_PER_BUDGET_UNIT = 1_000  # ssot-inference-budget counts thousands of steps
 
 
-def check(source: str, filename: str, value_sites, settings, tree=None,
-          lookup: results.Lookup | None = None) -> list[Finding]:
-    """*lookup*: this file's ``results.look_up``, when the caller already made it."""
+def check(checked, value_sites, lookup: results.Lookup | None = None) -> list[Finding]:
+    """SOT3xx findings in *checked* (a ``project.CheckedFile``); *lookup*: its
+    ``results.look_up``, when the caller already made it."""
+    settings = checked.settings
     budget = float(settings.inference_budget or 0)
     if budget <= 0:
         return []
-    lookup = lookup or results.look_up(source, filename, settings)
+    lookup = lookup or results.look_up(checked)
     if lookup.findings is not None:
         return lookup.findings
-    store, key, modname, roots = lookup.store, lookup.key, lookup.modname, lookup.roots
-    is_package = lookup.is_package
-    if tree is None:
-        try:
-            tree = ast.parse(source, filename)
-        except (SyntaxError, ValueError):
-            return []
-    session = Session(roots, store, int(budget * STEPS_PER_BUDGET_UNIT), summarise)
+    index, key, tree = lookup.index, lookup.key, checked.tree
+    session = Session(checked.roots, index, int(budget * STEPS_PER_BUDGET_UNIT), summarise)
     session.lineage = Lineage(session)
-    view = summaries.build(tree, modname, os.path.abspath(filename), is_package, live=True,
-                           source=source)
+    view = summaries.build(tree, checked.module, checked.path, checked.is_package, live=True,
+                           source=checked.source)
     view.checked = True
     tracer = Tracer(session, view, tree)
     findings = []
     for site in value_sites:
-        if not prefilter.needs_a_look(site.value):
+        if not prefilter.needs_a_look(site.value, settings):
             continue
         session.start_site()
         try:
@@ -58,7 +50,7 @@ def check(source: str, filename: str, value_sites, settings, tree=None,
         if problem is not None:
             findings.append(_finding(site, problem, settings))
     read = {**session.read, **{path: "" for path in session.missing}}
-    store.cache_put(results.NAMESPACE, key, {"read": read, "findings": [list(f) for f in findings]})
+    index.cache_put(results.NAMESPACE, key, {"read": read, "findings": [list(f) for f in findings]})
     return findings
 
 

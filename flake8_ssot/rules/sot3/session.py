@@ -12,7 +12,7 @@ from __future__ import annotations
 import ast
 import os
 
-from flake8_ssot.index import dotted_name
+from flake8_ssot.syntax import dotted_name
 from flake8_ssot.rules.sot3 import kinds, summaries
 from flake8_ssot.rules.sot3.records import Imported
 from flake8_ssot.rules.sot3.store import content_hash, read_module, read_with_digest

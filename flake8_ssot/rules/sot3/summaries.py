@@ -16,12 +16,14 @@ from __future__ import annotations
 import ast
 import weakref
 
-from flake8_ssot.rules.sot3.flow import may_hold, statements_breadth_first
+from flake8_ssot.rules.sot3.flow import may_hold
 from flake8_ssot.rules.sot3.records import Assigned, ClassValue, Field, Imported, SelfAttribute
 from flake8_ssot.rules.sot3.types import annotation_text
+from flake8_ssot.syntax import (absolute_module, dotted_name, own_statements, package_of,
+                                statements_breadth_first)
 
 # Bumped when the summary's shape or meaning changes: old cache entries are then not read.
-VERSION = 2  # 2: a function's scope knows its class however it is first asked for
+VERSION = 3  # 3: names bound under every module-level compound statement (with, for, ...)
 
 
 # In a FuncInfo or ClassInfo built from a tree: worked out from the ``definition`` node when
@@ -115,16 +117,8 @@ class ModuleView:
 
 
 def _dotted(node) -> str:
-    if isinstance(node, ast.Call):
-        node = node.func
-    parts = []
-    while isinstance(node, ast.Attribute):
-        parts.append(node.attr)
-        node = node.value
-    if not isinstance(node, ast.Name):
-        return ""
-    parts.append(node.id)
-    return ".".join(reversed(parts))
+    """A decorator or base as written; a call is named by what it calls, "" for a subscript."""
+    return dotted_name(node.func if isinstance(node, ast.Call) else node) or ""
 
 
 def _text(node):
@@ -132,16 +126,13 @@ def _text(node):
 
 
 def import_target(statement, alias, package: str) -> str:
-    """The qualified name an import binds (``from .models import Report`` in ``app.x``)."""
+    """The qualified name an import binds (``from .models import Report`` in ``app.x``); ""
+    when its dots climb above the top of the import path."""
     if isinstance(statement, ast.Import):
         return alias.name if alias.asname else alias.name.split(".")[0]
-    base = statement.module or ""
-    if statement.level:
-        parts = package.split(".") if package else []
-        keep = len(parts) - (statement.level - 1)
-        if keep < 0:
-            return ""
-        base = ".".join([*parts[:keep], *([base] if base else [])])
+    base = absolute_module(package, statement.module, statement.level or 0)
+    if base is None:
+        return ""
     return f"{base}.{alias.name}" if base else alias.name
 
 
@@ -279,11 +270,11 @@ def build(tree, qual: str, path: str, is_package: bool, live: bool,
     """The view of a module from its tree; *live* keeps the nodes (the checked file).
     *source*: the module's text (str or bytes), when at hand."""
     can_yield = may_hold(source, "yield")  # else no function of it is a generator
-    package = qual if is_package else qual.rpartition(".")[0]
+    package = package_of(qual, is_package)
     view = ModuleView(qual, path, package, {}, live)
     view.may_walrus = may_hold(source, ":=")
     bindings = view.bindings
-    for statement in _module_statements(tree.body):
+    for statement in own_statements(tree.body):
         if isinstance(statement, ast.ClassDef):
             bindings[statement.name] = _class(statement, f"{qual}.{statement.name}", view,
                                               live, can_yield)
@@ -309,20 +300,6 @@ def build(tree, qual: str, path: str, is_package: bool, live: bool,
                             binding = bindings[node.id] = Assigned(None, statement.lineno, [])
                         binding.statements.append(statement if simple and live else None)
     return view
-
-
-def _module_statements(body):
-    """Module-level statements, those under ``if``/``try`` (TYPE_CHECKING imports) included."""
-    for statement in body:
-        if isinstance(statement, ast.If):
-            yield from _module_statements(statement.body)
-            yield from _module_statements(statement.orelse)
-        elif isinstance(statement, ast.Try):
-            yield from _module_statements(statement.body)
-            for handler in statement.handlers:
-                yield from _module_statements(handler.body)
-        else:
-            yield statement
 
 
 # -- the cached form -------------------------------------------------------------------------------

@@ -5,6 +5,10 @@ step by step, ``for`` targets over typed iterables, ``with ... as``, tuple unpac
 comprehensions; across functions, what project functions and methods return (their declared
 return type, else their ``return`` statements, else a summary's hint), ``self.`` methods and
 attributes through the class and its bases. Every step counts against the session's budget.
+
+``Tracer.expr`` hands each node to the handler of its type (``_EXPRESSIONS``), a name's
+definitions go to the handler of their kind (``_DEFINITIONS``), and attributes, calls and
+containers built step by step go to the tracer's collaborator, ``calls.Calls``.
 """
 
 from __future__ import annotations
