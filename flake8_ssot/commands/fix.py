@@ -15,6 +15,7 @@ from typing import Sequence
 
 from flake8_ssot.baseline import Baseline, resolve_path
 from flake8_ssot.commands import common, findings
+from flake8_ssot.commands.progress import Progress
 from flake8_ssot.project import Project
 from flake8_ssot.rewrite import FileResult, fix_source
 
@@ -49,42 +50,43 @@ def _accepted_by_file(args: argparse.Namespace, settings) -> tuple[Baseline | No
 
 
 def run(args: argparse.Namespace) -> int:
-    from flake8.discover_files import expand_paths
     from flake8.style_guide import Decision, StyleGuideManager
 
     settings, options = common.flake8_settings(args, common.paths_of(args))
     guides = StyleGuideManager(options, formatter=None)
     selected = tuple(c.strip().upper() for c in args.select.split(",") if c.strip())
-    files = sorted(set(expand_paths(
-        paths=args.paths, stdin_display_name=options.stdin_display_name,
-        filename_patterns=options.filename,
-        exclude=[*options.exclude, *options.extend_exclude])))
+    files = common.flake8_files(args, args.paths, options)
     baseline, accepted = _accepted_by_file(args, settings)
     results = []
-    for filename in files:
-        guide = guides.style_guide_for(filename)
+    with Progress("fix") as progress:
+        if files:
+            progress.phase("building the project index")
+            Project.for_path(files[0], settings).index  # what the first file's rewrite reads
+        for done, filename in enumerate(files, 1):
+            progress.show("rewriting files", done, len(files))
+            guide = guides.style_guide_for(filename)
 
-        def reported(code: str, guide=guide) -> bool:
-            if selected and not code.startswith(selected):
-                return False
-            return guide.should_report_error(code) is Decision.Selected
+            def reported(code: str, guide=guide) -> bool:
+                if selected and not code.startswith(selected):
+                    return False
+                return guide.should_report_error(code) is Decision.Selected
 
-        project = Project.for_path(filename, settings)
-        try:
-            with open(filename, "rb") as stream:
-                data = stream.read()
-        except OSError as error:
-            results.append(FileResult(filename, b"", b"",
-                                      error=f"cannot read, skipped ({error.strerror})"))
-            continue
-        entries = accepted.get(baseline.relative(filename)) if baseline else None
-        result = fix_source(data, project, project.relative(filename), reported,
-                            entries)._replace(
-            path=filename.replace("\\", "/").removeprefix("./"))
-        results.append(result)
-        project.save_index()  # what the helpers and contexts read, as a lint run saves it
-        if args.write and result.changed:
-            common.write_atomically(filename, result.fixed)
+            project = Project.for_path(filename, settings)
+            try:
+                with open(filename, "rb") as stream:
+                    data = stream.read()
+            except OSError as error:
+                results.append(FileResult(filename, b"", b"",
+                                          error=f"cannot read, skipped ({error.strerror})"))
+                continue
+            entries = accepted.get(baseline.relative(filename)) if baseline else None
+            result = fix_source(data, project, project.relative(filename), reported,
+                                entries)._replace(
+                path=filename.replace("\\", "/").removeprefix("./"))
+            results.append(result)
+            project.save_index()  # what the helpers and contexts read, as a lint run saves it
+            if args.write and result.changed:
+                common.write_atomically(filename, result.fixed)
     if args.format == "json":
         print(json.dumps(_as_json(results, args.write), indent=2))
     else:
