@@ -6,7 +6,7 @@ import ast
 import os
 from typing import Any, Iterator, Sequence
 
-from flake8_ssot import __version__, options, project
+from flake8_ssot import __version__, counter, options, project
 from flake8_ssot.checker import check_file
 from flake8_ssot.rules.duplicates import OFF_BY_DEFAULT
 
@@ -44,23 +44,5 @@ class SsotChecker:
     def run(self) -> Iterator[tuple[int, int, str, type]]:
         for finding in check_file(self.tree, self.lines, self.filename, self.settings):
             yield finding.line, finding.col, finding.message, type(self)
-        if PROGRESS_ENV in os.environ:
-            tick(os.environ[PROGRESS_ENV])
-
-
-# Set by a ``flake8-ssot`` command that shows progress (``commands.progress``): a file to which
-# each checked file adds one byte, from whichever flake8 process checked it.
-PROGRESS_ENV = "FLAKE8_SSOT_PROGRESS"
-
-
-def tick(path: str) -> None:
-    try:
-        handle = os.open(path, os.O_WRONLY | os.O_APPEND)
-    except OSError:
-        return
-    try:
-        os.write(handle, b".")
-    except OSError:
-        pass
-    finally:
-        os.close(handle)
+        if counter.ENV in os.environ:
+            counter.tick(os.environ[counter.ENV])

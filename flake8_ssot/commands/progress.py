@@ -5,7 +5,7 @@ that is what runs; nothing at all when stderr is not a terminal (a pipe, a file,
 output stays what it was.
 
 ``flake8-ssot baseline`` and ``report`` run flake8 in a subprocess: the plugin there adds a byte
-to the file named by ``plugin.PROGRESS_ENV`` for each file it has checked (``plugin.tick``), and
+to the file named by ``counter.ENV`` for each file it has checked (``counter.tick``), and
 ``Progress.follow`` shows the count while flake8 runs.
 
     with Progress("map") as progress:
@@ -22,7 +22,7 @@ import tempfile
 import time
 from typing import IO
 
-from flake8_ssot.plugin import PROGRESS_ENV
+from flake8_ssot import counter as checked_files
 
 _CLEAR = "\r\x1b[K"
 
@@ -74,7 +74,7 @@ class Progress:
             return {}, None
         handle, path = tempfile.mkstemp(prefix="flake8-ssot-progress-")
         os.close(handle)
-        return {PROGRESS_ENV: path}, path
+        return {checked_files.ENV: path}, path
 
     def follow(self, process, counter: str | None, total: int) -> None:
         """Show the files *process* (flake8) has checked, of *total*, until it ends."""
