@@ -9,6 +9,7 @@ flake8 run on one file (pre-commit, an editor) pays only for what that file uses
 from __future__ import annotations
 
 import ast
+import copy
 import logging
 from typing import Sequence
 
@@ -48,6 +49,28 @@ def _internal_error(check: str, error: Exception) -> Finding:
                            "please report it")
 
 
+def _checks_writes(checked: CheckedFile) -> bool:
+    """SOT1xx reports direct writes only where a helper could replace them: in a project with a
+    helper class (one defining a helper), outside test code unless ``ssot-check-tests``."""
+    project = checked.project
+    if not checked.settings.check_tests and project.is_test(checked.relative):
+        return False
+    return bool(project.helpers.helper_classes)
+
+
+def _naming_existing_converters(checked: CheckedFile) -> CheckedFile:
+    """*checked* as SOT3xx sees it: the fixes it proposes name only the converting helpers the
+    project defines (its settings say so, and so its results cache key)."""
+    settings = checked.settings
+    defined = checked.project.helpers.defined_names
+    converting = tuple(name for name in settings.converting_helpers if name in defined)
+    if converting == settings.converting_helpers:
+        return checked
+    view = copy.copy(checked)
+    view.settings = settings._replace(converting_helpers=converting)
+    return view
+
+
 def check_file(tree: ast.AST, lines: Sequence[str], filename: str, settings) -> list[Finding]:
     """Every family's findings for one file; the file's context is built here, once."""
     project = Project.for_path(filename, settings)
@@ -58,16 +81,16 @@ def check_file(tree: ast.AST, lines: Sequence[str], filename: str, settings) -> 
             from flake8_ssot.rules import mutation  # most files never mention metadata
 
             visitor = mutation.check(tree, settings, project.context_rules, checked.source)
-            if visitor.writes:
+            if visitor.writes and _checks_writes(checked):
                 from flake8_ssot.rules.advice import Advisor
 
                 helpers = project.helpers
-                advisor = Advisor(settings, helpers.defined, helpers.holder)
+                advisor = Advisor(settings, helpers.defined_at, helpers.holder)
                 findings += [advisor.finding(write) for write in visitor.writes]
             if visitor.value_sites:
                 from flake8_ssot.rules import sot3  # only files that write metadata
 
-                findings += sot3.check(checked, visitor.value_sites)
+                findings += sot3.check(_naming_existing_converters(checked), visitor.value_sites)
         except RecursionError:
             findings.append(could_not_check("it is nested too deeply"))
         except Exception as error:  # noqa: BLE001 - never stop the flake8 run

@@ -48,7 +48,7 @@ def _globs(patterns: Iterable[str]):
     return re.compile(pattern).match
 
 
-def _is_class_name(name: str) -> bool:
+def is_class_name(name: str) -> bool:
     """CamelCase, as classes are named (not a CONSTANT, not a function)."""
     return name[:1].isupper() and any(char.islower() for char in name)
 
@@ -109,4 +109,4 @@ class ContextRules:
         name = func.id if isinstance(func, ast.Name) else getattr(func, "attr", "")
         if self.is_context_class(name):
             return Binding.CONTEXT
-        return Binding.NOT_CONTEXT if _is_class_name(name) else Binding.PLAIN
+        return Binding.NOT_CONTEXT if is_class_name(name) else Binding.PLAIN

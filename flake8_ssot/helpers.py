@@ -5,6 +5,9 @@ define at least one helper method, themselves or through their bases (followed a
 and imports by the project index). A class of that name that defines none (an interface, a
 Protocol) is not a helper class, and neither are its subclasses.
 
+A project without a helper class has nothing to advise: SOT1xx reports nothing there
+(``Inventory.helper_classes`` is empty), and ``flake8-ssot helpers`` says so.
+
 The linter advises only helpers that exist (``Inventory.defined``); the fixer calls a helper only
 where ``self`` has it (``Inventory.roles_of``).
 """
@@ -46,17 +49,23 @@ class Inventory:
                     self.helper_classes.append((home, roles))
                 else:
                     self.interfaces.append(home)
-        self.defined = frozenset(role for _, roles in self.helper_classes for role in roles)
+        self.defined_at: dict = {}  # {role: Home of the first helper class defining it}
+        for _, roles in self.helper_classes:
+            for role, home in roles.items():
+                self.defined_at.setdefault(role, home)
+        self.defined = frozenset(self.defined_at)
+        # The configured names of the helpers that exist (what a SOT3xx fix may call).
+        self.defined_names = frozenset(settings.helper(role) for role in self.defined)
 
     @property
     def holder(self) -> str:
-        """Where a missing helper goes: the first helper class, else the first interface."""
+        """Where a missing helper goes: the first helper class. Without one, never a class
+        that only shares the configured name (a framework's own ``BaseAgent``)."""
         if self.helper_classes:
             return str(self.helper_classes[0][0])
-        if self.interfaces:
-            return str(self.interfaces[0])
         names = self.project.settings.helper_classes
-        return f"your {names[0]}" if names else "your agent base class"
+        return (f"a class named in ssot-helper-classes ({', '.join(names)})" if names
+                else "an agent base class named in ssot-helper-classes")
 
     def _roles(self, path: str | None, name: str, facts, depth: int, seen: set) -> dict:
         """``{role: Home}`` of the helpers class *name* of *path* defines or inherits; *facts*

@@ -148,9 +148,13 @@ OPTIONS: tuple[Option, ...] = (
     Option("no-cache", BOOL, False, "Keep the project index in memory only."),
     Option("exclude", LIST, (), "Extra path globs left out of the project index."),
     Option("test-patterns", LIST,
-           ("tests/*", "test/*", "*/tests/*", "*/test/*", "test_*.py", "*_test.py",
-            "conftest.py"),
-           "Path globs of test code: not indexed, so neither reported nor counted by SOT2xx."),
+           ("tests/*", "test/*", "*/tests/*", "*/test/*", "*/testing/*", "test_*.py",
+            "*_test.py", "conftest.py"),
+           "Path globs of test code: not indexed, so neither reported nor counted by SOT2xx, "
+           "and not checked by SOT1xx (see check-tests)."),
+    Option("check-tests", BOOL, False,
+           "Check test code (test-patterns) for direct metadata writes (SOT1xx) too; tests set "
+           "up metadata on purpose, so by default they are not."),
     Option("ignore-class-names", LIST, (), "Class name globs never reported as duplicates."),
     Option("canonical-classes", LIST, (),
            "Canonical homes, as ClassName:path/to/module.py (SOT202, SOT203)."),

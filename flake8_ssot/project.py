@@ -72,6 +72,11 @@ class Project:
         return relative is not None and project_index.path_matches(relative, self.left_out,
                                                                    self.root)
 
+    def is_test(self, relative: str | None) -> bool:
+        """Test code (``ssot-test-patterns``): not checked by SOT1xx unless ``ssot-check-tests``."""
+        return relative is not None and project_index.path_matches(
+            relative, self.settings.test_patterns, self.root)
+
     @functools.cached_property
     def index(self):
         return project_index.project_index(self.root, self.left_out, self.settings.cache_dir,

@@ -147,6 +147,15 @@ def code_blocks(markdown: Path, language: str) -> list[str]:
                       re.M | re.S)
 
 
+# A project mid-migration with one helper, the read: SOT1xx reports only in a project with a
+# helper class (one defining a helper), so every project a SOT1xx test writes has one.
+READ_ONLY_BASE = {"base_agent.py": "class BaseAgent:\n"
+                                   "    def get_metadata_value(self, context, key, default=None):\n"
+                                   "        return context.metadata.get(key, default)\n"}
+# How a SOT1xx message names where a missing helper goes, in such a project.
+READ_ONLY_HOLDER = "BaseAgent (base_agent.py:1)"
+
+
 def full_base() -> str:
     """A ``BaseAgent`` module with every helper, as ``flake8-ssot helpers`` prints them."""
     from flake8_ssot.commands.helpers import implementation

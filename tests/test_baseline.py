@@ -9,6 +9,13 @@ import pytest
 
 from helpers import reported, run_flake8, write_tree
 from helpers import run_ssot as flake8_ssot
+from helpers import READ_ONLY_BASE
+
+
+@pytest.fixture(autouse=True)
+def helper_class(tmp_path):
+    """SOT1xx reports only in a project with a helper class: every project here has one."""
+    write_tree(tmp_path, READ_ONLY_BASE)
 
 CONFIG = "[flake8]\nssot-baseline = ssot-baseline.json\n"
 
@@ -133,7 +140,7 @@ def test_report_counts_baselined_new_and_fixed(project):
         "new findings:\n"
         "  agents/report.py:5:9: SOT101 context.metadata[...] = ... writes metadata directly; "
         "use self.store_metadata_result(context, key, value) after adding "
-        "store_metadata_result to your BaseAgent (`flake8-ssot helpers`)\n"
+        "store_metadata_result to BaseAgent (base_agent.py:1) (`flake8-ssot helpers`)\n"
     )
     as_json = json.loads(flake8_ssot("report", "--format", "json", cwd=project).stdout)
     assert (as_json["fixed"], as_json["baselined"], as_json["new"],

@@ -10,6 +10,13 @@ import pytest
 
 from helpers import reported, run_flake8, write_tree
 from helpers import run_ssot as flake8_ssot
+from helpers import READ_ONLY_BASE
+
+
+@pytest.fixture(autouse=True)
+def helper_class(tmp_path):
+    """SOT1xx reports only in a project with a helper class: every project here has one."""
+    write_tree(tmp_path, READ_ONLY_BASE)
 
 REPORT = '''\
 class ReportAgent:
@@ -174,6 +181,7 @@ def test_config_option_finds_a_package_config_and_its_baseline(tmp_path):
     write_tree(tmp_path, {
         "services/api/setup.cfg": "[flake8]\nssot-baseline = ssot-baseline.json\n",
         "services/api/agent.py": "def handle(context):\n    context.metadata.clear()\n",
+        **{f"services/api/{name}": text for name, text in READ_ONLY_BASE.items()},
     })
     config = "--config=services/api/setup.cfg"
     written = flake8_ssot("baseline", config, "services/api", cwd=tmp_path)

@@ -7,7 +7,7 @@ import shlex
 
 import pytest
 
-from helpers import REPO, code_blocks, reported, run_flake8, write_tree
+from helpers import READ_ONLY_BASE, REPO, code_blocks, reported, run_flake8, write_tree
 from flake8_ssot import options
 
 SOURCE = '''\
@@ -20,18 +20,18 @@ def handle(context):
     context.metadata.clear()
 '''
 SOT101 = ("SOT101 context.metadata[...] = ... writes metadata directly; "
-          "use self.store_metadata_result(context, key, value)"
-          " after adding store_metadata_result to your BaseAgent (`flake8-ssot helpers`)")
+          "use store_metadata_result(context, key, value) of BaseAgent (base_agent.py:1)"
+          " after adding store_metadata_result there (`flake8-ssot helpers`)")
 SOT106 = ("SOT106 context.metadata.clear() empties metadata directly; "
-          "use self.clear_metadata(context) after adding clear_metadata to your "
-          "BaseAgent (`flake8-ssot helpers`)")
+          "use clear_metadata(context) of BaseAgent (base_agent.py:1) after adding "
+          "clear_metadata there (`flake8-ssot helpers`)")
 ALL = {(1, 1, "F401"), (5, 5, "SOT101"), (6, 5, "SOT101"), (7, 5, "SOT106")}
 
 
 @pytest.fixture
 def project(tmp_path):
     return write_tree(tmp_path, {
-        "agent.py": SOURCE, "clean.py": "def handle(context):\n    return context.metadata['a']\n"})
+        **READ_ONLY_BASE, "agent.py": SOURCE, "clean.py": "def handle(context):\n    return context.metadata['a']\n"})
 
 
 def test_exit_codes(project):

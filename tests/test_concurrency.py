@@ -9,7 +9,8 @@ import sqlite3
 import subprocess
 from pathlib import Path
 
-from helpers import FLAKE8, reported, user_env, write_tree
+from helpers import FLAKE8, READ_ONLY_BASE, reported, user_env, write_tree
+
 
 CACHE = ".flake8-ssot-cache"
 MODULES = 120
@@ -30,7 +31,7 @@ REGISTRY = "\n\nclass Registry:\n    pass\n"
 
 
 def make_project(tmp_path: Path) -> Path:
-    return write_tree(tmp_path / "project", {"setup.cfg": "[flake8]\n", **{
+    return write_tree(tmp_path / "project", {"setup.cfg": "[flake8]\n", **READ_ONLY_BASE, **{
         f"pkg{number % 4}/module_{number}.py":
             MODULE.format(number=number, extra=REGISTRY if number % 3 == 0 else "")
         for number in range(MODULES)}})

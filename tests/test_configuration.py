@@ -4,7 +4,13 @@ from __future__ import annotations
 
 import pytest
 
-from helpers import reported, run_flake8
+from helpers import READ_ONLY_BASE, reported, run_flake8, write_tree
+
+
+@pytest.fixture(autouse=True)
+def helper_class(tmp_path):
+    """SOT1xx reports only in a project with a helper class: every project here has one."""
+    write_tree(tmp_path, READ_ONLY_BASE)
 
 SOURCE = '''\
 def handle(run, context, message):
@@ -28,8 +34,8 @@ def test_options_are_read_from_each_config_file(tmp_path, config_file):
     result = run_flake8("--select", "SOT1", "agent.py", cwd=tmp_path)
     assert result.stdout == (
         "agent.py:2:5: SOT101 run.meta[...] = ... writes metadata directly; "
-        "use self.save_result(run, key, value) after adding save_result to your BaseAgent "
-        "(`flake8-ssot helpers`)\n"
+        "use save_result(run, key, value) of BaseAgent (base_agent.py:1) after adding "
+        "save_result there (`flake8-ssot helpers`)\n"
     )
 
 

@@ -13,6 +13,14 @@ import threading
 from pathlib import Path
 
 from helpers import REPO, code_blocks, run_flake8, user_env
+import pytest
+from helpers import READ_ONLY_BASE, write_tree
+
+
+@pytest.fixture(autouse=True)
+def helper_class(tmp_path):
+    """SOT1xx reports only in a project with a helper class: every project here has one."""
+    write_tree(tmp_path, READ_ONLY_BASE)
 
 DISK = '''\
 class ReportAgent:
@@ -28,8 +36,8 @@ class ReportAgent:
         return status
 '''
 SOT106 = ("context.metadata.clear() empties metadata directly; "
-          "use self.clear_metadata(context) after adding clear_metadata to your "
-          "BaseAgent (`flake8-ssot helpers`)")
+          "use self.clear_metadata(context) after adding clear_metadata to "
+          "BaseAgent (base_agent.py:1) (`flake8-ssot helpers`)")
 # What waiting for one server message may take at most before the test gives up (a hang guard,
 # not a speed assertion).
 MESSAGE_TIMEOUT = 120
@@ -108,6 +116,7 @@ def test_pylsp_flake8_plugin_shows_the_unsaved_buffers_finding(tmp_path):
     workspace = tmp_path / "workspace"
     (workspace / "agents").mkdir(parents=True)
     (workspace / "setup.cfg").write_text("[flake8]\nmax-line-length = 100\n")
+    write_tree(workspace, READ_ONLY_BASE)
     path = workspace / "agents" / "report.py"
     path.write_text(DISK)
     assert run_flake8("--select", "SOT", str(path)).stdout == ""  # the disk copy is clean
@@ -179,6 +188,8 @@ def test_vscode_flake8_command_line_on_a_notebook_cell(tmp_path):
     path = tmp_path / "agents" / "report.py"
     path.parent.mkdir()
     path.write_text(DISK)
+    # No config file: the project is the file's directory, where its helper class is.
+    write_tree(path.parent, READ_ONLY_BASE)
     result = run_flake8(VSCODE_FORMAT, "--stdin-display-name", str(path), "-", cwd=tmp_path,
                         stdin=BUFFER)
     assert _vscode_diagnostics(result.stdout) == [(3, 8, "S", "SOT106", SOT106)]

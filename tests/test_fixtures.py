@@ -25,6 +25,7 @@ def printed() -> dict[str, set[tuple[int, int, str]]]:
     # A generous inference budget: these fixtures pin what is found, not how fast, and the
     # machines running the suite are shared.
     result = run_flake8("--isolated", "--select", "SOT", "--ssot-inference-budget", "60",
+                        "--ssot-check-tests",
                         *map(str, CODE_FIXTURES))
     assert result.stderr == ""
     by_file: dict[str, set[tuple[int, int, str]]] = {path.name: set() for path in CODE_FIXTURES}

@@ -8,7 +8,7 @@ import json
 import re
 import textwrap
 
-from helpers import git, reported, run_flake8, run_ssot, write_tree
+from helpers import READ_ONLY_BASE, git, reported, run_flake8, run_ssot, write_tree
 
 PARTIAL_BASE = '''\
 class BaseAgent:
@@ -155,6 +155,7 @@ def test_context_classes_by_glob_and_by_subclass_in_another_module(tmp_path):
     project = write_tree(tmp_path / "svc", {
         "setup.cfg": "[flake8]\n",
         "app/__init__.py": "",
+        **READ_ONLY_BASE,
         "app/contexts.py": "class ExecutionContext:\n    metadata: dict\n\n\n"
                            "class AuditedRun(ExecutionContext):\n    pass\n",
         "app/special.py": "from app.contexts import AuditedRun\n\n\n"
@@ -222,6 +223,7 @@ def test_receiver_local_flow(tmp_path):
     project = write_tree(tmp_path / "svc", {
         "setup.cfg": "[flake8]\n",
         "app/__init__.py": "",
+        **READ_ONLY_BASE,
         "app/contexts.py": "class ExecutionContext:\n    pass\n\n\nclass LogContext:\n    pass\n",
         "app/logger.py": RECEIVER_FLOW,
     })

@@ -5,6 +5,14 @@ disk as it is now. ``helpers.run_in_one_process`` plays the editor."""
 from __future__ import annotations
 
 from helpers import reported, run_in_one_process, write_tree
+import pytest
+from helpers import READ_ONLY_BASE
+
+
+@pytest.fixture(autouse=True)
+def helper_class(tmp_path):
+    """SOT1xx reports only in a project with a helper class: every project here has one."""
+    write_tree(tmp_path, READ_ONLY_BASE)
 
 # The argv VS Code's extension passes (microsoft/vscode-flake8, bundled/tool/lsp_server.py).
 VSCODE_ARGS = ["--format=%(row)d,%(col)d,%(code).1s,%(code)s:%(text)s"]

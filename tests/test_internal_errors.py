@@ -8,6 +8,14 @@ import json
 
 from helpers import reported, run_flake8, run_in_one_process, write_tree
 from helpers import run_ssot as flake8_ssot
+import pytest
+from helpers import READ_ONLY_BASE
+
+
+@pytest.fixture(autouse=True)
+def helper_class(tmp_path):
+    """SOT1xx reports only in a project with a helper class: every project here has one."""
+    write_tree(tmp_path, READ_ONLY_BASE)
 
 # Run inside the flake8 process before it checks: the duplicate-class family fails on every file.
 BREAK_SOT2 = ("import flake8_ssot.rules.duplicates as family\n"

@@ -18,11 +18,17 @@ from pathlib import Path
 import pytest
 
 import helpers
-from helpers import REPO, code_blocks, pinned, user_env, write_tree
+from helpers import READ_ONLY_BASE, REPO, code_blocks, pinned, user_env, write_tree
+
+
+@pytest.fixture(autouse=True)
+def helper_class(tmp_path):
+    """SOT1xx reports only in a project with a helper class: every project here has one."""
+    write_tree(tmp_path, READ_ONLY_BASE)
 
 SOT106 = ("SOT106 context.metadata.clear() empties metadata directly; "
-          "use self.clear_metadata(context) after adding clear_metadata to your "
-          "BaseAgent (`flake8-ssot helpers`)")
+          "use clear_metadata(context) of BaseAgent (base_agent.py:1) after adding "
+          "clear_metadata there (`flake8-ssot helpers`)")
 # pre-commit's summary line for a hook: ``flake8-ssot.....Failed``.
 USAGE = REPO / "docs" / "usage.md"
 HOOK_RESULT = re.compile(r"^flake8-ssot\.+(?P<result>Passed|Failed)$", re.M)
@@ -217,6 +223,7 @@ def test_the_documented_per_package_hook_applies_the_package_config_and_baseline
         "services/api/setup.cfg": "[flake8]\nssot-context-names = run_ctx\n"
                                   "ssot-baseline = ssot-baseline.json\n",
         "services/api/legacy.py": legacy,
+        **{f"services/api/{name}": text for name, text in READ_ONLY_BASE.items()},
     })
     baseline = run(sys.executable, "-m", "flake8_ssot.commands", "baseline",
                    "--config=services/api/setup.cfg", "services/api", cwd=tmp_path, env=env)

@@ -28,6 +28,8 @@ from helpers import reported, run_flake8
 from flake8_ssot import options
 from flake8_ssot.checker import check_file
 from flake8_ssot.registry import BY_CODE
+from helpers import READ_ONLY_BASE, write_tree
+
 
 # Generated programs like ``1()`` are valid but make the compiler warn; that is not our output.
 pytestmark = pytest.mark.filterwarnings("ignore::SyntaxWarning")
@@ -43,6 +45,7 @@ WATCHED_WORDS = (*SETTINGS.metadata_attributes, *(
 PROJECT = Path(tempfile.mkdtemp(prefix="ssot-properties-"))
 atexit.register(shutil.rmtree, PROJECT, True)
 (PROJECT / "setup.cfg").write_text("[flake8]\n")
+write_tree(PROJECT, READ_ONLY_BASE)  # SOT1xx reports only in a project with a helper class
 FILENAME = str(PROJECT / "generated.py")
 
 

@@ -8,13 +8,15 @@ import sqlite3
 import sys
 from pathlib import Path
 
-from helpers import reported, run_flake8, write_tree
+from helpers import READ_ONLY_BASE, reported, run_flake8, write_tree
 
 WRITE = "def handle(context):\n    context.metadata['k'] = 1\n"
 
 
 def project(tmp_path: Path, files: dict[str, str | bytes], *, commit: bool = False) -> Path:
-    return write_tree(tmp_path / "project", {"setup.cfg": "[flake8]\n", **files}, commit=commit)
+    """A project with a helper class (SOT1xx reports only where there is one) and *files*."""
+    return write_tree(tmp_path / "project", {"setup.cfg": "[flake8]\n", **READ_ONLY_BASE, **files},
+                      commit=commit)
 
 
 def assert_clean_stderr(result, allowed: tuple[str, ...] = ()) -> None:
@@ -38,11 +40,11 @@ def test_undecodable_bytes_are_read_as_flake8_reads_them(tmp_path):
     assert_clean_stderr(result)
     assert sorted(result.stdout.splitlines()) == [
         "./cookie.py:3:5: SOT101 context.metadata[...] = ... writes metadata directly; "
-        "use self.store_metadata_result(context, key, value)"
-        " after adding store_metadata_result to your BaseAgent (`flake8-ssot helpers`)",
+        "use store_metadata_result(context, key, value) of BaseAgent (base_agent.py:1)"
+        " after adding store_metadata_result there (`flake8-ssot helpers`)",
         "./latin.py:2:5: SOT101 context.metadata[...] = ... writes metadata directly; "
-        "use self.store_metadata_result(context, key, value)"
-        " after adding store_metadata_result to your BaseAgent (`flake8-ssot helpers`)",
+        "use store_metadata_result(context, key, value) of BaseAgent (base_agent.py:1)"
+        " after adding store_metadata_result there (`flake8-ssot helpers`)",
     ]
 
 
@@ -222,9 +224,10 @@ def test_a_cache_overwritten_with_garbage_is_rebuilt(tmp_path):
     result = run_flake8("--select", "SOT", "agent.py", cwd=root)
     assert_clean_stderr(result)
     assert result.stdout.splitlines() == [sot201("agent.py", "other.py:1", "third.py:1")]
-    # Rebuilt, not merely bypassed: the three Python files are in a sound index again.
+    # Rebuilt, not merely bypassed: the four Python files (the helper class's too) are in a
+    # sound index again.
     with sqlite3.connect(root / CACHE / "index.sqlite3") as connection:
-        assert connection.execute("SELECT count(*) FROM files").fetchone() == (3,)
+        assert connection.execute("SELECT count(*) FROM files").fetchone() == (4,)
     # An empty file where the database should be: same answer.
     for path in written:
         path.write_bytes(b"")

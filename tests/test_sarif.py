@@ -13,12 +13,22 @@ from pathlib import Path
 from urllib.parse import unquote, urlparse
 
 import jsonschema
+import pytest
 
-from helpers import REPO, run_flake8, write_tree
+from helpers import READ_ONLY_BASE, REPO, run_flake8, write_tree
 from helpers import run_ssot as flake8_ssot
 from flake8_ssot.forms import fix_note
 from flake8_ssot.registry import RULES
 from flake8_ssot.sarif import line_hashes
+
+
+@pytest.fixture(autouse=True)
+def helper_class(tmp_path):
+    """SOT1xx reports only in a project with a helper class: every project here has one (no
+    config file: the project of agents/agent.py is its directory)."""
+    write_tree(tmp_path, READ_ONLY_BASE)
+    write_tree(tmp_path / "agents", READ_ONLY_BASE)
+
 
 SCHEMA = json.loads((Path(__file__).parent / "sarif-schema-2.1.0.json").read_text())
 AGENT = '''\

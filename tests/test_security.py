@@ -7,8 +7,9 @@ import os
 import sqlite3
 from pathlib import Path
 
-from helpers import reported, run_ssot, write_tree
+from helpers import READ_ONLY_BASE, reported, run_ssot, write_tree
 from helpers import run_flake8 as flake8
+
 
 CACHE = ".flake8-ssot-cache"
 
@@ -67,6 +68,7 @@ def make_project(tmp_path: Path) -> Path:
         "__init__.py": payload("RAN-init"),
         "helpers.py": HELPERS,
         "agent.py": AGENT,
+        **READ_ONLY_BASE,
         "plugins/__init__.py": payload("RAN-plugins-init"),
         "plugins/loader.py": payload("RAN-loader") + "LOADED = {1, 2}\nclass Engine: pass\n",
         "plugins/engine.pth": "import os; open('RAN-pth', 'w').write('ran')\n",
@@ -178,6 +180,7 @@ def test_the_commands_run_flake8_itself_not_a_project_file_named_flake8(tmp_path
         "setup.cfg": "[flake8]\n",
         "flake8.py": "import pathlib\npathlib.Path('RAN-flake8-py').write_text('x')\n",
         "agent.py": "def handle(context):\n    context.metadata['k'] = 1\n",
+        **READ_ONLY_BASE,
     })
     report = run_ssot("report", cwd=root)
     baseline = run_ssot("baseline", cwd=root)

@@ -6,6 +6,14 @@ import textwrap
 from pathlib import Path
 
 from helpers import FIXTURES, reported, run_flake8, write_tree
+import pytest
+from helpers import READ_ONLY_BASE
+
+
+@pytest.fixture(autouse=True)
+def helper_class(tmp_path):
+    """SOT1xx reports only in a project with a helper class: every project here has one."""
+    write_tree(tmp_path, READ_ONLY_BASE)
 
 AGENT = """\
 from datetime import datetime
@@ -136,7 +144,7 @@ def test_inference_failures_give_no_finding_and_no_traceback(tmp_path):
 def test_inference_budget_of_zero_turns_inference_off():
     fixture = FIXTURES / "sot301.py"
     result = run_flake8("--isolated", "--select", "SOT", "--ssot-inference-budget", "0",
-                        str(fixture))
+                        "--ssot-check-tests", str(fixture))
     assert result.stderr == ""
     codes = {code for _, _, code in reported(result.stdout)}
     assert codes and not {code for code in codes if code.startswith("SOT3")}

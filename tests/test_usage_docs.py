@@ -23,7 +23,8 @@ from pathlib import Path
 import jsonschema
 import pytest
 
-from helpers import REPO, git, hosted_snapshot, pinned, run_flake8, user_env, write_tree
+from helpers import (READ_ONLY_BASE, REPO, git, hosted_snapshot, pinned, run_flake8, user_env,
+                     write_tree)
 from test_sarif import SCHEMA, github_problems
 
 USAGE = REPO / "docs" / "usage.md"
@@ -101,11 +102,12 @@ def handle(context):
 
 def test_the_ini_snippets(tmp_path):
     """The other configuration snippets, as flake8 reads them."""
+    write_tree(tmp_path, READ_ONLY_BASE)  # SOT1xx needs a helper class to advise
     write_tree(tmp_path, {".flake8": snippet("ssot-store-result-helper = save_result"),
                           "agent.py": SOURCE.replace("context", "run_context")})
     named = run_flake8("--select=SOT", "agent.py", cwd=tmp_path)
     assert (named.returncode, named.stderr) == (1, "")
-    assert "use self.save_result(run_context, key, value)" in named.stdout
+    assert "use save_result(run_context, key, value)" in named.stdout
     (tmp_path / ".flake8").unlink()
     write_tree(tmp_path, {"setup.cfg": snippet("select = E, F, W"), "agent.py": SOURCE})
     selected = run_flake8("agent.py", cwd=tmp_path)
@@ -118,7 +120,7 @@ def test_ruff_keeps_sot_noqa_with_the_documented_setting(tmp_path):
     ruff from the package index."""
     ruff = str(Path(sys.executable).parent / "ruff")
     source = 'def handle(context):\n    context.metadata["a"] = 1  # noqa: SOT101, E501\n'
-    write_tree(tmp_path, {"agent.py": source})
+    write_tree(tmp_path, {"agent.py": source, **READ_ONLY_BASE})
     assert run_flake8("--select=SOT", "agent.py", cwd=tmp_path).stdout == ""
 
     def ruff_fix() -> str:

@@ -44,12 +44,14 @@ def run(args: argparse.Namespace) -> int:
         print(f"  {home}: defines no helper (an interface?), not a helper class")
     if not inventory.helper_classes and not inventory.interfaces:
         print("  none found in the project")
+    if not inventory.helper_classes:
+        print()
+        print("No class of the project defines a metadata helper, so SOT1xx reports nothing "
+              "(there is no helper to advise); add the helpers below to a class named in "
+              "ssot-helper-classes to turn it on.")
     print()
     configured = [h for h in HELPERS if settings.helper(h.role)]
-    defined_at = {}
-    for _, roles in inventory.helper_classes:
-        for role, home in roles.items():
-            defined_at.setdefault(role, home)
+    defined_at = inventory.defined_at
     width = max(len(settings.helper(h.role)) for h in configured) if configured else 0
     for helper in configured:
         where = defined_at.get(helper.role)

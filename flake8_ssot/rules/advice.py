@@ -1,5 +1,9 @@
 """SOT1xx advice: what each finding tells the user to do, written from the forms table and from
-the helpers the project defines (never a helper it lacks: then it says which one to add)."""
+the helpers the project defines (never a helper it lacks: then it says which one to add).
+
+Inside a method the advice calls the helper on ``self``; in a free function, a static or class
+method, a lambda or a nested function there is no ``self`` to call it on, so it names the helper
+and the class that defines it (``store_metadata_result(...) of BaseAgent (app/base.py:6)``)."""
 
 from __future__ import annotations
 
@@ -14,14 +18,16 @@ from flake8_ssot.rules.mutation import BY_CODE
 class Advisor:
     """Writes the advice of a SOT1xx message from the forms table and what the project defines.
 
-    ``defined`` holds the helper roles the project's helper classes define; ``holder`` says where
-    a missing helper goes (``BaseAgent (agentsvc/base_agent.py:6)``).
+    ``defined_at`` maps each helper role the project's helper classes define to the class that
+    defines it (``helpers.Home``); ``holder`` says where a missing helper goes
+    (``BaseAgent (agentsvc/base_agent.py:6)``).
     """
 
-    def __init__(self, settings, defined: frozenset, holder: str):
+    def __init__(self, settings, defined_at: dict, holder: str):
         self.settings = settings
-        self.defined = defined
+        self.defined_at = defined_at
         self.holder = holder
+        self._has_self = True
         attributes = settings.metadata_attributes
         self.helpers_attribute = attributes[0] if attributes else "metadata"
 
@@ -30,10 +36,15 @@ class Advisor:
         if not name:
             return (f"a {role} helper (none is configured: ssot-{HELPERS_BY_ROLE[role].option} "
                     "is empty)")
-        text_ = f"self.{name}({', '.join(arguments)})"
-        if role in self.defined:
+        home = self.defined_at.get(role)
+        if self._has_self:
+            text_ = f"self.{name}({', '.join(arguments)})"
+        else:  # no self here: say whose helper it is
+            text_ = f"{name}({', '.join(arguments)}) of {home or self.holder}"
+        if home is not None:
             return text_
-        return f"{text_} after adding {name} to {self.holder} (`flake8-ssot helpers`)"
+        where = "there" if not self._has_self else f"to {self.holder}"
+        return f"{text_} after adding {name} {where} (`flake8-ssot helpers`)"
 
     def arguments(self, write: Write) -> list[str]:
         form = write.form
@@ -67,6 +78,7 @@ class Advisor:
 
     def finding(self, write: Write) -> Finding:
         form = write.form
+        self._has_self = write.method is not None
         shape = form.shape.format(target=write.target, detail=write.detail)
         return finding_at(write.statement, BY_CODE[form.code],
                           shape=shape, advice=self.advice(write))

@@ -15,7 +15,7 @@ import ast
 import functools
 from typing import NamedTuple
 
-from flake8_ssot.contexts import Binding, ContextRules
+from flake8_ssot.contexts import Binding, ContextRules, is_class_name
 from flake8_ssot.rules.bodies import BodyFilter
 from flake8_ssot.forms import BY_NAME, ValueSite, Write
 from flake8_ssot.options import HELPERS
@@ -158,6 +158,9 @@ class _Scope:
         self.kind = kind  # "module", "class", "function", "comprehension"
         self.bindings: dict = {}  # name -> (Binding, MetadataRef | None)
         self.has_alias = False  # some name was bound to metadata here (maybe rebound since)
+        # Names bound to an object this function constructed, not passed anywhere yet: giving
+        # it its metadata is initialisation, not mutation (SOT109 is silent).
+        self.fresh: set[str] = set()
 
 
 class MetadataVisitor(ast.NodeVisitor):
@@ -182,14 +185,17 @@ class MetadataVisitor(ast.NodeVisitor):
     # -- results --------------------------------------------------------------------------
 
     def _write(self, form_name: str, ref: MetadataRef, *, key=None, value=None, call=None,
-               source=None, detail: str = "") -> None:
+               source=None, detail: str = "", initialises: bool = False) -> None:
+        """*initialises*: not a write to report (metadata given to a fresh object), but its
+        value still reaches metadata."""
         if self._exempt_depth or self._statement is None:
             return
         form = BY_NAME[form_name]
-        write = Write(form, self._statement, ref.target, ref.receiver_text, ref.attribute,
-                      ref.alias, ref.receiver, key, value, source, call,
-                      self._methods[-1] if self._methods else None, detail)
-        self.writes.append(write)
+        if not initialises:
+            write = Write(form, self._statement, ref.target, ref.receiver_text, ref.attribute,
+                          ref.alias, ref.receiver, key, value, source, call,
+                          self._methods[-1] if self._methods else None, detail)
+            self.writes.append(write)
         if value is not None and form.value_role:
             self.value_sites.append(ValueSite(self._statement, value, ref.target,
                                               role=form.value_role))
@@ -317,12 +323,28 @@ class MetadataVisitor(ast.NodeVisitor):
     def visit(self, node: ast.AST):
         visit = _handler(type(node))
         if isinstance(node, ast.stmt):
+            if self._scopes[-1].fresh:
+                self._expire_fresh(node)
             outer, self._statement = self._statement, node
             try:
                 return visit(self, node)
             finally:
                 self._statement = outer
         return visit(self, node)
+
+    def _expire_fresh(self, statement: ast.stmt) -> None:
+        """A fresh object named bare in *statement* (passed, returned, stored, aliased) may be
+        seen by others from now on; ``x.attr`` is only a use of it. Nested statements are
+        checked when they are visited."""
+        fresh = self._scopes[-1].fresh
+        for field in _CHILD_FIELDS[type(statement)]:
+            value = getattr(statement, field, None)
+            nodes = value if type(value) is list else [value]
+            for node in nodes:
+                if not isinstance(node, ast.AST) or isinstance(node, _BLOCKS):
+                    continue
+                for name in _bare_names(node):
+                    fresh.discard(name)
 
     def generic_visit(self, node: ast.AST) -> None:
         for field in _CHILD_FIELDS[type(node)]:
@@ -407,6 +429,19 @@ class MetadataVisitor(ast.NodeVisitor):
             self._check_store(target, node.value)
         for target in node.targets:
             self._bind_target(target, node.value)
+        if len(node.targets) == 1 and isinstance(node.targets[0], ast.Name):
+            self._note_fresh(node.targets[0].id, node.value)
+
+    def _note_fresh(self, name: str, value: ast.expr | None) -> None:
+        """``x = Context(...)`` (a class constructed here, or ``cls(...)``) makes *x* fresh in a
+        function; any other binding of *x* does not."""
+        scope = self._scopes[-1]
+        if scope.kind != "function":
+            return
+        if isinstance(value, ast.Call) and _constructs(value):
+            scope.fresh.add(name)
+        else:
+            scope.fresh.discard(name)
 
     def visit_AnnAssign(self, node: ast.AnnAssign) -> None:
         self.generic_visit(node)
@@ -416,6 +451,7 @@ class MetadataVisitor(ast.NodeVisitor):
                 self._bind_target(node.target, node.value)
             else:
                 self._bind(node.target.id, binding)
+            self._note_fresh(node.target.id, node.value)
         elif node.value is not None:
             self._check_store(node.target, node.value)
 
@@ -438,7 +474,9 @@ class MetadataVisitor(ast.NodeVisitor):
                 if source is not None:
                     self._write("propagate", ref, value=value, source=source)
                 else:
-                    self._write("replace", ref, value=value)
+                    receiver = target.value
+                    self._write("replace", ref, value=value, initialises=isinstance(
+                        receiver, ast.Name) and receiver.id in self._scopes[-1].fresh)
             return
         ref, key, depth = self._entry(target)
         if ref is None:
@@ -564,6 +602,34 @@ class MetadataVisitor(ast.NodeVisitor):
             self.value_sites.append(ValueSite(
                 self._statement, value, name,
                 converts_models=name in self._converting, role=helper.value_role))
+
+
+# What a compound statement holds besides its own expressions: checked when visited.
+_BLOCKS = tuple(getattr(ast, name) for name in ("stmt", "excepthandler", "match_case")
+                if hasattr(ast, name))
+
+
+def _bare_names(node: ast.AST):
+    """Names in *node* used as themselves, not as the object of an attribute (``x.a``)."""
+    pending = [node]
+    while pending:
+        node = pending.pop()
+        if isinstance(node, ast.Name):
+            yield node.id
+        elif isinstance(node, ast.Attribute):
+            if not isinstance(node.value, ast.Name):
+                pending.append(node.value)
+        else:
+            pending.extend(ast.iter_child_nodes(node))
+
+
+def _constructs(call: ast.Call) -> bool:
+    """A call that constructs an object: of a class (CamelCase), or ``cls(...)``."""
+    func = call.func
+    if isinstance(func, ast.Subscript):  # a generic: RunContext[Deps](...)
+        func = func.value
+    name = func.id if isinstance(func, ast.Name) else getattr(func, "attr", "")
+    return name == "cls" or is_class_name(name)
 
 
 def _is_instance_method(node) -> bool:
