@@ -28,6 +28,7 @@ def helper_class(tmp_path):
     """SOT1xx reports only in a project with a helper class: every project here has one."""
     write_tree(tmp_path, READ_ONLY_BASE)
 
+
 SOT106 = ("SOT106 context.metadata.clear() empties metadata directly; "
           "use clear_metadata(context) of BaseAgent (base_agent.py:1) after adding "
           "clear_metadata there (`flake8-ssot helpers`)")
