@@ -61,8 +61,8 @@ def run(args: argparse.Namespace) -> int:
     print()
     print(f"{len(configured) - len(missing)} of {len(configured)} helpers defined.")
     if missing:
-        print(f"Add the missing ones at the end of {inventory.holder}, the blank line above "
-              "each method included (flake8-ssot fix calls only helpers that exist):")
+        print(f"Add the missing ones to {inventory.holder}, at the end of the class with the "
+              "blank line above each method (flake8-ssot fix calls only helpers that exist):")
         # Each method with the blank line before it: pasted after the class's last line, the
         # code is as pycodestyle wants it.
         for helper in missing:
