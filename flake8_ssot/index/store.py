@@ -34,8 +34,9 @@ except ImportError:  # Windows: sqlite's own locking still protects the data
 # 2: the "exact" column (ast-confirmed classes); 3: "names"; 4: listing; 5: base names in
 # "classes", the "sha1" column and the "entries" table; 6: public method names in "classes";
 # 7: the "names" table (class name -> path), so that a warm run reads only the rows it asks for;
-# 8: inode and ctime in a file's stamp, a MAC on every row, entry and listing, the owner token.
-SCHEMA_VERSION = "8"
+# 8: method names read again (a line at column 0 inside a method no longer ends the class);
+# 9: inode and ctime in a file's stamp, a MAC on every row, entry and listing, the owner token.
+SCHEMA_VERSION = "9"
 CACHEDIR_TAG = trust.CACHEDIR_TAG
 _BUSY_TIMEOUT_SECONDS = 60.0
 # Writes that only save work for a later run (ast confirmations, derived data) never wait long.
