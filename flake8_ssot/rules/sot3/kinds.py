@@ -161,7 +161,6 @@ def _names(modules, names) -> list[str]:
     return [f"{module}.{name}" for module in modules for name in names]
 
 
-_DATETIME_MODULES = ("datetime",)
 _PATHS = ("Path", "PurePath", "PosixPath", "WindowsPath", "PurePosixPath", "PureWindowsPath")
 _LOCKS = {
     "asyncio": ("Lock", "Semaphore", "BoundedSemaphore", "Event", "Condition", "Queue",
