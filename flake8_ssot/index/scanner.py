@@ -56,9 +56,8 @@ _KIND_MARKERS = {
     "dataclass": frozenset({"@dataclass", "@define", "@frozen", "@mutable", "@attr.s"}),
 }
 _FALLBACK_ERRORS = frozenset({"ImportError", "ModuleNotFoundError"})
-_NOT_FIELDS = frozenset({"if", "elif", "else", "try", "except", "finally", "with", "for",
-                         "while", "match", "case", "async", "def", "class", "return", "pass",
-                         "raise", "del", "global", "nonlocal", "assert", "import", "from"})
+# The keywords that can be followed by ":" right away (``else:``), read as a name by the scan.
+_NOT_FIELDS = frozenset({"else", "try", "finally"})
 
 
 def kind_from_markers(markers) -> str:
@@ -405,7 +404,16 @@ def _text_members(text: str, start: int, end: int, in_string
                 methods.append(found.group(1))
         elif found.group(2) not in _NOT_FIELDS:
             fields.append(found.group(2))
+            if found.group(0).endswith("="):  # ``a = b = None``: every target a field
+                position = found.end()
+                chained = _CHAINED_TARGET.match(text, position)
+                while chained:
+                    fields.append(chained.group(1))
+                    chained = _CHAINED_TARGET.match(text, chained.end())
     return tuple(methods), tuple(dict.fromkeys(fields))
+
+
+_CHAINED_TARGET = re.compile(r"[ \t]*([^\W\d]\w*)[ \t]*=(?!=)")
 
 
 _DECORATOR = re.compile(r"@[ \t]*([^\W\d][\w.]*)")
@@ -429,6 +437,6 @@ def _text_decorators(text: str, class_start: int) -> list[str]:
                 markers.append(f"@{name.rpartition('.')[2]}")
                 if "." in name:
                     markers.append(f"@{name}")
-        elif not line[:1].isspace() and not line.startswith((")", "]", "}")):
+        elif not line[:1].isspace() and not line.startswith((")", "]", "}", "#")):
             break  # a statement of its own: above the decorators
     return markers
