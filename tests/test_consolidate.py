@@ -255,8 +255,9 @@ def test_no_new_pyflakes_finding_and_sot201_forgets_the_folded_homes(project):
     assert ("./app/models/context.py", 5, "SOT201") in before
     consolidate(*CONTEXT, "--write", cwd=project)
     consolidate(*ENGINE, "--write", cwd=project)
+    # The factory's UserExecutionContext (a plain class) is another class than the canonical
+    # dataclass: SOT201 does not pair them (SOT206 would name the reused name).
     assert findings() == {
-        ("./app/context.py", 10, "SOT201"), ("./app/factory.py", 4, "SOT201"),
         ("./app/engine/execution_engine.py", 1, "SOT201"),
         ("./app/agents/supervisor/execution_engine.py", 1, "SOT201")}
 

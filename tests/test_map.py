@@ -154,7 +154,7 @@ def test_mermaid_declares_every_node_once_and_links_only_declared_nodes(fixture_
     assert '"app/services/tool_dispatcher.py:1<br/>1 importer<br/>canonical (declared)"' in labels
     assert '"app/compat/auth.py:7<br/>alias of BearerTokenAuth"' in labels
     # One edge per home from its class, the canonical one thick.
-    assert "    class4 ==> class4_home2\n" in result.stdout  # ToolDispatcher's declared home
+    assert "    class6 ==> class6_home2\n" in result.stdout  # ToolDispatcher's declared home
 
 
 def test_mermaid_quotes_names_and_paths_with_odd_characters(tmp_path):
