@@ -251,15 +251,20 @@ def test_no_new_pyflakes_finding_and_sot201_forgets_the_folded_homes(project):
         return {(line.split(":")[0], int(line.split(":")[1]), line.split()[1])
                 for line in result.stdout.splitlines()}
 
+    folded = {"./app/legacy/context.py", "./app/models/context.py",
+              "./app/services/execution_engine.py"}
     before = findings()
-    assert ("./app/models/context.py", 5, "SOT201") in before
+    assert {("./app/models/context.py", 5, "SOT201"),
+            ("./app/services/execution_engine.py", 1, "SOT201")} <= before
+    assert {code for _, _, code in before} == {"SOT201"}
     consolidate(*CONTEXT, "--write", cwd=project)
     consolidate(*ENGINE, "--write", cwd=project)
-    # The factory's UserExecutionContext (a plain class) is another class than the canonical
-    # dataclass: SOT201 does not pair them (SOT206 would name the reused name).
-    assert findings() == {
-        ("./app/engine/execution_engine.py", 1, "SOT201"),
-        ("./app/agents/supervisor/execution_engine.py", 1, "SOT201")}
+    after = findings()
+    assert {code for _, _, code in after} <= {"SOT201"}  # no F401, F811, nor any other
+    assert not {path for path, _, _ in after} & folded
+    # The blocked engine is still a duplicate of the canonical one.
+    assert {("./app/engine/execution_engine.py", 1, "SOT201"),
+            ("./app/agents/supervisor/execution_engine.py", 1, "SOT201")} <= after
 
 
 def test_delete_removes_the_definition_and_the_emptied_module(project, tmp_path):
@@ -517,3 +522,15 @@ def test_flake8_excludes_are_honoured(tmp_path):
     result = consolidate("Ctx", "--into", "pkg/ctx.py", "--write", cwd=root)
     assert result.returncode == 0, result.stdout
     assert git(root, "status", "--porcelain") == " M pkg/other.py\n M pkg/user.py\n"
+
+
+def test_no_cycle_through_the_packages_above_or_a_type_checking_import(tmp_path):
+    """The package above the canonical module is loaded before its body runs, and a
+    TYPE_CHECKING import never runs: neither makes the fold circular."""
+    root = _small(tmp_path, _copy(), "from pkg.other import Ctx\n\nDEFAULT = Ctx(1, 2, 3)\n")
+    (root / "pkg/__init__.py").write_text("from pkg.other import Ctx\n\n__all__ = ['Ctx']\n")
+    (root / "pkg/util.py").write_text("")
+    (root / "pkg/ctx.py").write_text(
+        "from typing import TYPE_CHECKING\n\nimport pkg.util\n\nif TYPE_CHECKING:\n"
+        "    import pkg.user\n\n\n" + CANONICAL)
+    assert _verdict(root) == ("folded", [])

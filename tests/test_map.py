@@ -154,7 +154,12 @@ def test_mermaid_declares_every_node_once_and_links_only_declared_nodes(fixture_
     assert '"app/services/tool_dispatcher.py:1<br/>1 importer<br/>canonical (declared)"' in labels
     assert '"app/compat/auth.py:7<br/>alias of BearerTokenAuth"' in labels
     # One edge per home from its class, the canonical one thick.
-    assert "    class6 ==> class6_home2\n" in result.stdout  # ToolDispatcher's declared home
+    dispatcher = next(node for node, label in nodes.items() if label == '"ToolDispatcher"')
+    home = next(node for node, label in nodes.items()
+                if label.startswith('"app/services/tool_dispatcher.py:1<br/>'))
+    assert f"    {dispatcher} ==> {home}\n" in result.stdout
+    assert result.stdout.count(" ==> ") == sum(1 for label in nodes.values()
+                                               if "canonical" in label)
 
 
 def test_mermaid_quotes_names_and_paths_with_odd_characters(tmp_path):

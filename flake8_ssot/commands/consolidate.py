@@ -39,7 +39,7 @@ from flake8_ssot.index import module_facts, parse
 from flake8_ssot.project import Project
 from flake8_ssot.rewrite import Edit, apply_edits, encoding_of
 from flake8_ssot.syntax import (absolute_module, dotted_name, module_name, module_names,
-                                own_statements, package_directory)
+                                package_directory)
 from flake8_ssot.shapes import Call, Shape, binding_problem, callable_alike, constructor_text, \
     shape_of
 
@@ -422,10 +422,14 @@ class Consolidation:
     # -- verdicts --------------------------------------------------------------------------
 
     def _imported_at_load(self) -> dict[str, str]:
-        """The project files that importing the canonical module loads (module-level imports,
-        followed through project modules and the packages above them): path -> the module
-        that imports it. Importing the canonical class from one of them would be a cycle."""
+        """The project files that the canonical module's body loads (module-level imports, not
+        under ``TYPE_CHECKING``, followed through project modules and the packages above them):
+        path -> the module that imports it. Importing the canonical class from one of them
+        would be circular. The packages above the canonical module are loaded before its body
+        runs: they do not count."""
         modules = self.index.module_paths()
+        parts = self.canonical_module.split(".")
+        loaded_first = {modules.get(".".join(parts[:end])) for end in range(1, len(parts))}
         found: dict[str, str] = {}
         pending = [self.canonical.path]
         while pending:
@@ -433,7 +437,9 @@ class Consolidation:
             parsed = self.parsed(path)
             if parsed.tree is None:
                 continue
-            for node in own_statements(parsed.tree.body):
+            for node, _, type_checking, in_function in _statements(parsed.tree.body):
+                if type_checking or in_function:
+                    continue
                 if isinstance(node, ast.Import):
                     names = [alias.name for alias in node.names]
                 elif isinstance(node, ast.ImportFrom):
@@ -446,7 +452,8 @@ class Consolidation:
                     parts = name.split(".")
                     for end in range(1, len(parts) + 1):  # the packages load first
                         target = modules.get(".".join(parts[:end]))
-                        if target and target not in found and target != self.canonical.path:
+                        if target and target not in found and target not in loaded_first \
+                                and target != self.canonical.path:
                             found[target] = module_name(path)
                             pending.append(target)
         return found
