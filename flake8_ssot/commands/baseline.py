@@ -32,7 +32,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    path, configured, old, verdict = findings.against_baseline(args)
+    path, configured, old, verdict = findings.against_baseline(args, to_write=not args.check)
     new = Baseline(path)
     accepted = verdict.run.findings if old is None or args.add_new else verdict.baselined
     for item in accepted:
@@ -54,10 +54,10 @@ def run(args: argparse.Namespace) -> int:
             print(f"{shown_path}: no baseline (create it with `flake8-ssot baseline`)")
         else:
             added = new.total() - old.total() + fixed
+            command = "flake8-ssot baseline" + (" --add-new" if args.add_new else "")
             print(f"{shown_path}: out of date: {fixed} fixed since it was written"
                   + (f", {added} new to add" if added else "")
-                  + " (rewrite it with `flake8-ssot baseline`"
-                  + (" --add-new" if args.add_new else "") + ")")
+                  + f" (rewrite it with `{command}`)")
         return common.EXIT_FINDINGS
 
     common.write_atomically(path, new.render().encode("utf-8"))

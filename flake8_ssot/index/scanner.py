@@ -364,8 +364,7 @@ def scan_classes(data: bytes) -> tuple[list[ClassRecord], bool]:
             if top_level_lines is None:
                 top_level_lines = [m.start() for m in _TOP_LEVEL_LINE.finditer(text)
                                    if not in_string(m.start())]
-            index = bisect.bisect_right(top_level_lines, header_end)
-            body_end = top_level_lines[index] if index < len(top_level_lines) else len(text)
+            body_end = _body_end(text, header_end, top_level_lines)
             methods, fields = _text_members(text, header_end, body_end, in_string)
             markers = [*bases, *keywords, *_text_decorators(text, match.start())]
             if "__tablename__" in fields:
@@ -374,6 +373,23 @@ def scan_classes(data: bytes) -> tuple[list[ClassRecord], bool]:
                                        kind_from_markers(markers),
                                        tuple(name for name in fields if is_public(name))))
     return classes, not classes
+
+
+def _body_end(text: str, header_end: int, top_level_lines: list[int]) -> int:
+    """Where the body of the class whose header ends at *header_end* ends: the first line at
+    column 0 that starts a statement. A line at column 0 inside brackets opened in the body (a
+    string continuing a call) or after a backslash continues a statement of a method."""
+    index = bisect.bisect_right(top_level_lines, header_end)
+    depth, position = 0, header_end
+    while index < len(top_level_lines):
+        candidate = top_level_lines[index]
+        code = _LEXEMES.sub("", text[position:candidate])  # brackets in strings do not count
+        depth += sum(map(code.count, _OPENING)) - sum(map(code.count, _CLOSING))
+        position = candidate
+        if depth <= 0 and not text.endswith("\\\n", 0, candidate):
+            return candidate
+        index += 1
+    return len(text)
 
 
 _MEMBER = {}  # indentation -> the regex of a def or a field at that indentation

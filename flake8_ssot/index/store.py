@@ -26,8 +26,10 @@ except ImportError:  # Windows: sqlite's own locking still protects the data
 
 # 2: the "exact" column (ast-confirmed classes); 3: "names"; 4: listing; 5: base names in
 # "classes", the "sha1" column and the "entries" table; 6: public method names in "classes";
-# 7: the "names" table (class name -> path), so that a warm run reads only the rows it asks for.
-SCHEMA_VERSION = "8"
+# 7: the "names" table (class name -> path), so that a warm run reads only the rows it asks for;
+# 8: method names read again (a line at column 0 inside a method no longer ends the class);
+# 9: each class's kind, public fields and fallback flag in "classes".
+SCHEMA_VERSION = "9"
 CACHEDIR_TAG = (
     "Signature: 8a477f597d28d172789f06886806bc55\n"
     "# This file is a cache directory tag created by flake8-ssot.\n"
