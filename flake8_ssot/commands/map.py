@@ -36,7 +36,7 @@ import sys
 from collections import Counter
 from typing import Sequence
 
-from flake8_ssot import index, relations
+from flake8_ssot import index, relations, twins
 from flake8_ssot.checker import mentions_metadata
 from flake8_ssot.commands import common
 from flake8_ssot.commands.progress import Progress
@@ -109,10 +109,11 @@ def _duplicates(project, settings, in_scope) -> tuple[list[dict], list[dict]]:
         aliases += [{"name": name, "path": alias.path, "line": alias.line,
                      "extends": {"path": target.path, "line": target.line}}
                     for alias, target in homes.aliases if in_scope(alias.path)]
-        copies = [home for home in sorted(homes.implementations, key=lambda d: (d.path, d.line))
-                  if any(other.path != home.path and relations.related(home.path, other.path,
-                                                                       packages)
-                         for other in homes.implementations)]
+        # The same judgement as SOT201's: copies and competing classes, not a name reused.
+        copies = sorted(twins.copies_among(
+            project, homes.implementations,
+            lambda path, other: relations.related(path, other, packages)),
+            key=lambda d: (d.path, d.line))
         if copies and any(in_scope(home.path) for home in copies):
             duplicated[name] = copies
     importers = _importer_counts(project, set(duplicated))

@@ -24,7 +24,7 @@ from typing import Callable, Iterator, NamedTuple, Sequence
 
 from flake8_ssot.index import trust
 from flake8_ssot.index.discovery import Listing, saved_mtime
-from flake8_ssot.index.scanner import ClassRecord
+from flake8_ssot.index.scanner import KINDS, ClassRecord
 
 try:
     import fcntl
@@ -35,8 +35,9 @@ except ImportError:  # Windows: sqlite's own locking still protects the data
 # "classes", the "sha1" column and the "entries" table; 6: public method names in "classes";
 # 7: the "names" table (class name -> path), so that a warm run reads only the rows it asks for;
 # 8: method names read again (a line at column 0 inside a method no longer ends the class);
-# 9: inode and ctime in a file's stamp, a MAC on every row, entry and listing, the owner token.
-SCHEMA_VERSION = "9"
+# 9: each class's kind, public fields and fallback flag in "classes";
+# 10: inode and ctime in a file's stamp, a MAC on every row, entry and listing, the owner token.
+SCHEMA_VERSION = "10"
 CACHEDIR_TAG = trust.CACHEDIR_TAG
 _BUSY_TIMEOUT_SECONDS = 60.0
 # Writes that only save work for a later run (ast confirmations, derived data) never wait long.
@@ -111,17 +112,22 @@ def stamp_of(path: str, stat: os.stat_result, mtime_ns: int | None = None) -> St
 def encode_classes(classes: Sequence[ClassRecord]) -> tuple[str, str]:
     """The ``names`` and ``classes`` columns of a file's row."""
     names = " ".join(sorted({record.name for record in classes}))
-    return names, ";".join(f"{name}:{line}:{col}:{','.join(bases)}:{','.join(methods)}"
-                           for name, line, col, bases, methods in classes)
+    return names, ";".join(
+        f"{name}:{line}:{col}:{','.join(bases)}:{','.join(methods)}:{kind}:{','.join(fields)}:"
+        f"{'1' if fallback else ''}"
+        for name, line, col, bases, methods, kind, fields, fallback in classes)
 
 
 def decode_classes(text: str) -> list[ClassRecord]:
     """The ``classes`` column; ValueError for a row this version did not write."""
     classes = []
     for item in filter(None, (text or "").split(";")):
-        name, line, col, bases, methods = item.split(":")
+        name, line, col, bases, methods, kind, fields, fallback = item.split(":")
+        if kind not in KINDS:
+            raise ValueError(f"unknown class kind {kind!r}")
         classes.append(ClassRecord(name, int(line), int(col), tuple(filter(None, bases.split(","))),
-                                   tuple(filter(None, methods.split(",")))))
+                                   tuple(filter(None, methods.split(","))), kind,
+                                   tuple(filter(None, fields.split(","))), fallback == "1"))
     return classes
 
 
@@ -131,7 +137,7 @@ def classes_sharing(text: str, methods: frozenset, at_least: int) -> list[tuple[
     this of every row: ~3 times cheaper than ``decode_classes``). ValueError as it raises."""
     found = []
     for item in filter(None, (text or "").split(";")):
-        name, line, _, _, declared = item.split(":")
+        name, line, _, _, declared = item.split(":", 5)[:5]
         shared = len(methods.intersection(declared.split(","))) if declared else 0
         if shared >= at_least:
             found.append((name, int(line), shared))
