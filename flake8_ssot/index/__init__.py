@@ -19,7 +19,8 @@ from flake8_ssot.index.scanner import (KINDS, ClassFacts, ClassRecord, ImportFac
                                        module_level_classes, parse)
 
 __all__ = [
-    "KINDS", "ClassDefinition", "ClassFacts", "ClassRecord", "ImportFacts", "ModuleFacts", "ProjectIndex",
+    "KINDS", "ClassDefinition", "ClassFacts", "ClassRecord", "ImportFacts", "ModuleFacts",
+    "ProjectIndex",
     "begin_run", "decode_source", "find_project_root", "is_public", "list_python_files",
     "module_facts", "module_level_classes", "parse", "path_matches", "project_index",
 ]

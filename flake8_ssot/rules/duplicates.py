@@ -288,9 +288,9 @@ def _same_class(project_index, name: str, imported_from: str, home: str) -> bool
     """Whether *name* as defined in *imported_from* is a duplicate of the canonical one in
     *home*; true when either is not a class the index knows (a re-export: the same class)."""
     kinds = project_index.run_memo("twins-kinds")
+    places = (imported_from, home)
     found = {d.path: twins.Twin(d, r, twins.kind_of(project_index, r, kinds))
-             for d, r in project_index.scanned(name, keep=lambda d: d.path in (imported_from,
-                                                                                 home))}
+             for d, r in project_index.scanned(name, keep=lambda d: d.path in places)}
     imported, canonical = found.get(imported_from), found.get(home)
     if imported is None or canonical is None:
         return True
