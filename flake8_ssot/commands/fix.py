@@ -14,6 +14,7 @@ from collections import defaultdict
 from typing import Sequence
 
 from flake8_ssot.commands import common
+from flake8_ssot.files import read_bytes
 from flake8_ssot.project import Project
 from flake8_ssot.rewrite import FileResult, fix_source
 
@@ -52,15 +53,15 @@ def run(args: argparse.Namespace) -> int:
             return guide.should_report_error(code) is Decision.Selected
 
         project = Project.for_path(filename, settings)
+        shown = filename.replace("\\", "/").removeprefix("./")
         try:
-            with open(filename, "rb") as stream:
-                data = stream.read()
-        except OSError as error:
-            results.append(FileResult(filename, b"", b"",
+            data = read_bytes(filename, project.root)
+        except OSError as error:  # files.Refused says why: "a FIFO, not a regular file"
+            results.append(FileResult(shown, b"", b"",
                                       error=f"cannot read, skipped ({error.strerror})"))
             continue
         result = fix_source(data, project, project.relative(filename), reported)._replace(
-            path=filename.replace("\\", "/").removeprefix("./"))
+            path=shown)
         results.append(result)
         project.save_index()  # what the helpers and contexts read, as a lint run saves it
         if args.write and result.changed:
