@@ -1,7 +1,7 @@
-"""Time against project size: flake8 alone and flake8 with the plugin (cold and warm index).
+"""CPU time against project size, flake8 alone and with the plugin (cold, warm), and its plot.
 
-Run by hand from the repository root (after ``python benchmarks/corpus.py``; matplotlib is a
-benchmark-only dependency, not in the test extras)::
+Run by hand from the repository root (after ``python benchmarks/corpus.py fetch``; matplotlib is
+a benchmark-only dependency, not in the test extras)::
 
     python -m pip install matplotlib
     python benchmarks/scaling.py                       # 1,000, 5,000 and 20,000 modules
@@ -9,7 +9,7 @@ benchmark-only dependency, not in the test extras)::
     python benchmarks/scaling.py --plot-only           # redraw from the saved results
     python benchmarks/scaling.py --results R2.json --compare R1.json   # R1's lines dashed
 
-For each size, ``generate.py`` writes a synthetic agents codebase (default seed and shares: a
+For each size, ``corpus.py generate`` writes a synthetic agents codebase (default seed and shares: a
 quarter of the modules write metadata) under ``benchmarks/.corpus/gen/``, reused when it is
 there. Each round runs flake8 alone, the plugin on a cold index (cache deleted first) and on
 the warm one, the order rotating from round to round; the figure is the median CPU time (user
@@ -23,16 +23,15 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import statistics
 import sys
 from pathlib import Path
 
 import corpus
-import flake8_runs as runs
-import generate
 
 RESULTS = corpus.CORPUS_DIR / "scaling.json"
-PLOT = runs.REPO / "docs" / "performance-scaling.png"
-VARIANTS = (runs.BASE, runs.COLD, runs.WARM)
+PLOT = corpus.REPO / "docs" / "performance-scaling.png"
+VARIANTS = (corpus.BASE, corpus.COLD, corpus.WARM)
 LABELS = {"base": "flake8 alone", "cold": "+ plugin, cold index",
           "warm": "+ plugin, warm index"}
 
@@ -41,28 +40,28 @@ def project(size: int):
     root = corpus.CORPUS_DIR / "gen" / f"agents-{size}"
     if not (root / ".git").exists():
         root.parent.mkdir(parents=True, exist_ok=True)
-        generate.main([str(root), "--modules", str(size)])
+        corpus.main(["generate", str(root), "--modules", str(size)])
     return root
 
 
 def measure(size: int, rounds: int) -> dict:
     root = project(size)
     files = len(corpus.python_files(root))
-    runs.run(runs.WARM, root, ["."])  # the OS file cache, and an index for the first warm run
+    corpus.run(corpus.WARM, root, ["."])  # the OS file cache, and an index for the first warm run
     cpu = {variant.name: [] for variant in VARIANTS}
     wall = {variant.name: [] for variant in VARIANTS}
     for number in range(rounds):
         order = VARIANTS[number % len(VARIANTS):] + VARIANTS[:number % len(VARIANTS)]
         for variant in order:  # a cold run rebuilds the cache: the runs after it are warm
-            result = runs.run(variant, root, ["."])
+            result = corpus.run(variant, root, ["."])
             cpu[variant.name].append(result.cpu_seconds)
             wall[variant.name].append(result.seconds)
         print(f"  {size} modules, round {number + 1}: " + "  ".join(
             f"{name} {cpu[name][-1]:.1f}s cpu/{wall[name][-1]:.1f}s wall" for name in cpu),
             flush=True)
     return {"files": files, "rounds": rounds,
-            "cpu": {name: runs.median(values) for name, values in cpu.items()},
-            "wall": {name: runs.median(values) for name, values in wall.items()}}
+            "cpu": {name: statistics.median(values) for name, values in cpu.items()},
+            "wall": {name: statistics.median(values) for name, values in wall.items()}}
 
 
 def plot(results: dict, earlier: dict | None = None, earlier_label: str = "") -> None:
@@ -104,7 +103,7 @@ def main(argv=None) -> int:
     args = parser.parse_args(argv)
     results = json.loads(args.results.read_text()) if args.results.exists() else {}
     if not args.plot_only:
-        runs.write_configs()
+        corpus.write_configs()
         corpus.check_base_venv()
         if not args.no_install:
             corpus.install_plugin()

@@ -1,6 +1,7 @@
 """`flake8-ssot baseline` and `report` never lose data: a typo, a partial run, a file that does not
 parse or a baseline of the wrong shape leaves every accepted entry in place. Through the real
-commands, on a project with findings in two folders."""
+commands, on a project with findings in two folders (what the baseline reader says of each
+wrong shape, in-process)."""
 
 from __future__ import annotations
 
@@ -8,6 +9,7 @@ import json
 
 import pytest
 
+from flake8_ssot.baseline import Baseline
 from helpers import reported, run_flake8, write_tree
 from helpers import run_ssot as flake8_ssot
 from helpers import READ_ONLY_BASE
@@ -112,9 +114,10 @@ def test_a_file_that_does_not_parse_keeps_its_entries(project):
     assert run_flake8("--select", "SOT", ".", cwd=project).stdout == ""
 
 
-@pytest.mark.parametrize("files, problem", [
+WRONG_SHAPES = [
     ({"a.py": "x"}, 'files["a.py"] must be a list of entries, not "x"'),
-    ({"a.py": ["x"]}, 'files["a.py"][0] must be an object with code, fingerprint and count'),
+    ({"a.py": ["x"]},
+     'files["a.py"][0] must be an object with code, fingerprint and count, not "x"'),
     ({"a.py": [{"code": "SOT101", "count": 1}]},
      'files["a.py"][0] has no valid fingerprint (16 hex digits): null'),
     ({"a.py": [{"code": 101, "fingerprint": "0" * 16}]}, 'files["a.py"][0] has no valid code: 101'),
@@ -122,8 +125,22 @@ def test_a_file_that_does_not_parse_keeps_its_entries(project):
      'files["a.py"][0] has no valid count (a whole number from 1): "2"'),
     ({"a.py": [{"code": "SOT101", "fingerprint": "0" * 16, "count": True}]},
      'files["a.py"][0] has no valid count (a whole number from 1): true'),
-])
-def test_entries_of_the_wrong_shape_are_rejected(tmp_path, files, problem):
+]
+
+
+@pytest.mark.parametrize("files, problem", WRONG_SHAPES)
+def test_each_wrong_shape_is_named_by_the_baseline_reader(tmp_path, files, problem):
+    """What the reader says of each shape (in-process: the commands and flake8 print the
+    reader's words, as the test below shows for one shape)."""
+    path = tmp_path / "ssot-baseline.json"
+    path.write_text(json.dumps({"version": 1, "files": files}))
+    with pytest.raises(ValueError) as raised:
+        Baseline.read(str(path))
+    assert str(raised.value) == f"{path}: {problem}"
+
+
+def test_a_baseline_of_the_wrong_shape_is_rejected_and_left_as_it_is(tmp_path):
+    files, problem = WRONG_SHAPES[3]
     write_tree(tmp_path, {
         "setup.cfg": "[flake8]\nssot-baseline = ssot-baseline.json\n",
         "a.py": "def handle(context):\n    context.metadata.clear()\n",

@@ -9,6 +9,7 @@ pip is configured with, as in CI.
 
 from __future__ import annotations
 
+import fcntl
 import os
 import re
 import shutil
@@ -61,9 +62,26 @@ def git(*args: str, cwd: Path, env: dict) -> str:
 
 @pytest.fixture(scope="module")
 def hooks(tmp_path_factory):
-    """``(hook repository, its rev, env)``; the hook environment is installed once, here."""
-    env = git_env(tmp_path_factory.mktemp("pre-commit-home"))
-    snapshot = tmp_path_factory.mktemp("flake8-ssot-hook-repo")
+    """``(hook repository, its rev, env)``; the hook environment is installed once, here, for
+    the whole run: pytest-xdist's workers share it (the first one builds it under a lock; the
+    others wait, then use it, as several repositories of one user share pre-commit's store)."""
+    basetemp = tmp_path_factory.getbasetemp()
+    shared = basetemp.parent if os.environ.get("PYTEST_XDIST_WORKER") else basetemp
+    with open(shared / "pre-commit-hooks.lock", "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        built = shared / "pre-commit-hooks"
+        if not (built / "rev").is_file():
+            shutil.rmtree(built, ignore_errors=True)
+            rev = install_hooks(built, git_env(built / "home"))
+            (built / "rev").write_text(rev)
+    return built / "repository", (built / "rev").read_text(), git_env(built / "home")
+
+
+def install_hooks(built: Path, env: dict) -> str:
+    """Snapshot this checkout into ``built/repository`` and install its hook into
+    ``built/home`` (the ``PRE_COMMIT_HOME``); the snapshot's rev."""
+    snapshot = built / "repository"
+    snapshot.mkdir(parents=True)
     listed = git("ls-files", "-z", "--cached", "--others", "--exclude-standard", cwd=REPO, env=env)
     for relative in filter(None, listed.split("\0")):
         source = REPO / relative
@@ -76,12 +94,13 @@ def hooks(tmp_path_factory):
     git("commit", "-q", "-m", "snapshot", cwd=snapshot, env=env)
     rev = git("rev-parse", "HEAD", cwd=snapshot, env=env).strip()
 
-    installer = tmp_path_factory.mktemp("install")
+    installer = built / "installer"
+    installer.mkdir()
     config = adopting_config(snapshot, rev)
     init_repository(installer, env, {".pre-commit-config.yaml": config})
     installed = run(sys.executable, "-m", "pre_commit", "install-hooks", cwd=installer, env=env)
     assert installed.returncode == 0, installed.stdout + installed.stderr
-    return snapshot, rev, env
+    return rev
 
 
 def adopting_config(hook_repo: Path, rev: str, args: str = "") -> str:

@@ -4,9 +4,10 @@ The package, by part: ``kinds`` (the rules and the table of kinds), ``prefilter`
 need a look), ``session`` (roots, imports as module summaries, the step budget), ``summaries``
 (what one module tells the others), ``records`` (what a module's names are bound to and its
 classes declare), ``types`` (declared types), ``flow``/``tracer``/``calls`` (the value tracer:
-reaching definitions, expressions, attributes and calls), ``lineage`` (class kinds and the judgement), ``store`` (content keys),
-``results`` (the results cache, looked up first) and ``run`` (checking a file). The tracer is
-imported only for files with values worth a look that the cache cannot answer.
+reaching definitions, expressions, attributes and calls), ``lineage`` (class kinds and the
+judgement), ``store`` (content keys), ``results`` (the results cache, looked up first) and ``run``
+(checking a file). The tracer is imported only for files with values worth a look that the cache
+cannot answer.
 """
 
 from __future__ import annotations
