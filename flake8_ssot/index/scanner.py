@@ -192,7 +192,7 @@ def _base_component(written: str) -> str | None:
                 return None
             cut = index
             break
-    dotted = "".join(written[:cut].split())
+    dotted = "".join(written[:cut].replace("\\\n", "").split())
     last = dotted.rpartition(".")[2]
     return last if _IDENTIFIER.match(last) else None
 
