@@ -92,7 +92,7 @@ def _fix(kind: kinds.Kind, several: bool) -> str:
 def render_sot3_kinds() -> str:
     """The table of SOT3xx kinds, read from ``rules/sot3/kinds.py``."""
     known: dict[str, list[str]] = defaultdict(list)
-    for name, (_, kind) in kinds.KNOWN_CLASSES.items():
+    for name, (_, kind) in kinds.ROOT_CLASSES.items():
         known[kind.rule.code].append(name)
     by_rule: dict[str, list[kinds.Kind]] = defaultdict(list)
     for kind in kinds.KINDS.values():
@@ -100,7 +100,11 @@ def render_sot3_kinds() -> str:
     out = ["| code | value | recognised from | fix the message proposes |",
            "| --- | --- | --- | --- |"]
     for rule in kinds.RULES:
-        evidence = [_grouped(known[rule.code])] if known[rule.code] else []
+        evidence = [f"{_grouped(known[rule.code])} and subclasses"] \
+            if known[rule.code] else []
+        if rule.code == kinds.OBJECT.rule.code:
+            evidence.append("every other class of the standard library's stubs that does not "
+                            f"derive from {_grouped(kinds.JSON_ROOTS)}")
         if rule.code in _KIND_BASES:
             label, names = _KIND_BASES[rule.code]
             evidence.append(f"{label} {_grouped(names)}")

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import ast
 
-from flake8_ssot.rules.sot3 import kinds, prefilter
+from flake8_ssot.rules.sot3 import kinds, prefilter, standard
 from flake8_ssot.rules.sot3.lineage import MODEL, ENUM, JSON_ENUM
 from flake8_ssot.rules.sot3.types import (
     JSON, NONE, UNKNOWN, Awaitable, Bad, ClassObj, Coll, Func, Inst, Module, Obj, Ref, decode,
@@ -35,19 +35,12 @@ class Calls:
         if isinstance(owner, (Module, Ref)):
             return session.member(owner, name)
         if isinstance(owner, Obj):
-            found = kinds.ATTRIBUTES.get((kinds.KNOWN_CLASSES.get(owner.qual, ("",))[0], name))
-            return self._table_value(found)
+            return standard.member(owner, name, call=False)
         if isinstance(owner, Inst):
             return self.instance_member(owner.cls, name, depth)
         if isinstance(owner, ClassObj):
             return self.class_member(owner.cls, name, depth)
         return UNKNOWN
-
-    @staticmethod
-    def _table_value(found):
-        if found is None:
-            return UNKNOWN
-        return JSON if found == "json" else Obj(found)
 
     def instance_member(self, cls, name: str, depth: int):
         """``obj.name`` for an instance of a project class: a declared attribute or field, what
@@ -157,9 +150,9 @@ class Calls:
                 and receiver.shape == "dict":
             return Bad(kinds.ITERATOR, "dict view")
         if isinstance(receiver, Obj):
-            display = kinds.KNOWN_CLASSES.get(receiver.qual, ("",))[0]
-            found = kinds.METHODS.get((display, attribute))
-            return self._table_value(found) if found is not None else UNKNOWN
+            return standard.member(receiver, attribute, call=True)
+        if receiver is JSON:
+            return standard.json_method(attribute)
         return None
 
     def _dump(self, receiver, node):

@@ -161,19 +161,14 @@ def _names(modules, names) -> list[str]:
     return [f"{module}.{name}" for module in modules for name in names]
 
 
-_PATHS = ("Path", "PurePath", "PosixPath", "WindowsPath", "PurePosixPath", "PureWindowsPath")
-_LOCKS = {
-    "asyncio": ("Lock", "Semaphore", "BoundedSemaphore", "Event", "Condition", "Queue",
-                "PriorityQueue", "LifoQueue", "Future", "Task", "AbstractEventLoop"),
-    "threading": ("Lock", "RLock", "Semaphore", "BoundedSemaphore", "Event", "Condition",
-                  "Thread", "Timer", "Barrier"),
-    "multiprocessing": ("Lock", "RLock", "Semaphore", "Event", "Queue", "Process"),
-    "concurrent.futures": ("Future", "ThreadPoolExecutor", "ProcessPoolExecutor"),
-}
-
-# Instances of these classes (by the name code imports them under) are a known kind: the
-# display name and the kind.
-KNOWN_CLASSES: dict[str, tuple[str, Kind]] = {
+# json.dumps encodes instances of these and of their subclasses: the judgement the generated
+# standard-library table (``stdlib``) applies along each class's bases.
+_JSON_SCALARS = ("str", "int", "float", "bool")
+JSON_ROOTS = frozenset(_names(("builtins",), (*_JSON_SCALARS, "dict", "list", "tuple")))
+# Standard-library classes whose instances, and their subclasses' (nearest first), are a kind:
+# the display name (None: the class's own) and the kind. Every other class the stubs name that
+# is not JSON is an OBJECT.
+ROOT_CLASSES: dict[str, tuple[str | None, Kind]] = {
     "datetime.datetime": ("datetime", DATETIME),
     "datetime.date": ("date", DATETIME),
     "datetime.time": ("time", DATETIME),
@@ -185,22 +180,20 @@ KNOWN_CLASSES: dict[str, tuple[str, Kind]] = {
     "builtins.bytes": ("bytes object", BYTES),
     "builtins.bytearray": ("bytearray", BYTES),
     "builtins.memoryview": ("memoryview", BYTES),
+    "pathlib.PurePath": (None, PATH),
+    "io.IOBase": (None, OBJECT),  # a file object iterates over its lines: not a lazy list
+    "typing.IO": (None, OBJECT),
+    "typing.MappingView": ("dict view", ITERATOR),
+    "builtins.range": ("range", ITERATOR),
+    "typing.Iterator": (None, ITERATOR),
+    "typing.AsyncIterator": (None, ITERATOR),
+    "enum.Enum": (None, ENUM),
+    "builtins.BaseException": (None, OBJECT),
     "builtins.complex": ("complex", OBJECT),
     "builtins.object": ("object", OBJECT),
-    **{name: (name.rsplit(".", 1)[1], PATH) for name in _names(("pathlib",), _PATHS)},
-    **{f"{module}.{name}": (f"{module}.{name}", OBJECT)
-       for module, names in _LOCKS.items() for name in names},
-    **{name: (name.rsplit(".", 1)[1], ITERATOR) for name in _names(
-        ("builtins",), ("map", "filter", "zip", "enumerate", "reversed", "range"))},
 }
-# json.dumps encodes instances of these and of their subclasses.
-_JSON_SCALARS = ("str", "int", "float", "bool")
-JSON_CLASSES = frozenset({
-    *_names(("builtins",), (*_JSON_SCALARS, "dict", "list", "tuple")),
-    *_names(("collections",), ("OrderedDict", "defaultdict", "Counter", "UserDict",
-                               "UserList", "UserString")),
-    *_names(("typing", "typing_extensions"), ("TypedDict", "NamedTuple")),
-})
+# Classes that are JSON though no class of the stubs says so (typing's special forms).
+JSON_FORMS = frozenset(_names(("typing", "typing_extensions"), ("TypedDict", "NamedTuple")))
 # Enum bases, and the mixins that make a member JSON (str/int values).
 ENUM_BASES = frozenset(_names(("enum",), ("Enum", "Flag", "IntEnum", "IntFlag", "StrEnum")))
 JSON_ENUM_BASES = frozenset({"enum.IntEnum", "enum.IntFlag", "enum.StrEnum", "builtins.str",
@@ -230,26 +223,8 @@ KEEPING_FUNCTION_DECORATORS = frozenset({
     "functools.wraps",
 })
 
-# What a call of a function (or a class's static/class method) returns: a known class's name.
-_DATETIME_FACTORIES = ("now", "utcnow", "today", "fromtimestamp", "utcfromtimestamp",
-                       "fromisoformat", "strptime", "combine", "fromordinal")
-RETURNS: dict[str, str] = {
-    **{f"uuid.uuid{n}": "uuid.UUID" for n in (1, 3, 4, 5)},
-    **{f"datetime.datetime.{name}": "datetime.datetime" for name in _DATETIME_FACTORIES},
-    **{f"datetime.date.{name}": "datetime.date"
-       for name in ("today", "fromtimestamp", "fromisoformat", "fromordinal")},
-    "pathlib.Path.home": "pathlib.Path",
-    "pathlib.Path.cwd": "pathlib.Path",
-    "builtins.iter": "builtins.map",
-    "asyncio.create_task": "asyncio.Task",
-    "asyncio.ensure_future": "asyncio.Future",
-    "asyncio.get_event_loop": "asyncio.AbstractEventLoop",
-    "asyncio.get_running_loop": "asyncio.AbstractEventLoop",
-    "threading.current_thread": "threading.Thread",
-    "os.urandom": "builtins.bytes",
-    "base64.b64decode": "builtins.bytes",
-    "base64.b64encode": "builtins.bytes",
-}
+# What a call returns where the stubs cannot say it (``iter(x)``'s overloads name a type variable).
+RETURNS: dict[str, str] = {"builtins.iter": "typing.Iterator"}
 # Calls that return JSON whatever they are given.
 _JSON_BUILTINS = ("len", "repr", "round", "ord", "chr", "format", "hex", "oct", "bin", "ascii",
                   "hash", "id", "isinstance")
@@ -271,37 +246,6 @@ JSON_METHOD_NAMES = frozenset({
     "hexdigest", "format", "join", "lower", "upper", "strip", "lstrip", "rstrip", "title",
     "casefold",
 })
-# Methods and attributes of the known classes: (display name, attribute) -> a known class
-# name, or "json". A method not listed gives an unknown value.
-_DATETIME_SAME = ("replace", "astimezone")
-METHODS: dict[tuple[str, str], str] = {
-    **{(kind, name): f"datetime.{kind}" for kind in ("datetime", "date", "time")
-       for name in _DATETIME_SAME},
-    ("datetime", "date"): "datetime.date",
-    ("datetime", "time"): "datetime.time",
-    ("datetime", "timetz"): "datetime.time",
-    **{(kind, name): "json" for kind in ("datetime", "date", "time")
-       for name in ("isoformat", "strftime", "ctime", "timestamp", "weekday", "isoweekday")},
-    ("timedelta", "total_seconds"): "json",
-    **{(path, name): "pathlib.Path" for path in _PATHS
-       for name in ("with_suffix", "with_name", "with_stem", "resolve", "absolute", "joinpath",
-                    "expanduser", "relative_to")},
-    **{(path, name): "json" for path in _PATHS
-       for name in ("as_posix", "read_text", "exists", "is_file", "is_dir", "as_uri")},
-    **{(path, "read_bytes"): "builtins.bytes" for path in _PATHS},
-    **{(kind, name): "builtins.set" for kind in ("set", "frozenset")
-       for name in ("union", "intersection", "difference", "symmetric_difference", "copy")},
-    **{(kind, name): "json" for kind in ("bytes object", "bytearray")
-       for name in ("decode", "hex")},
-}
-ATTRIBUTES: dict[tuple[str, str], str] = {
-    **{(path, "parent"): "pathlib.Path" for path in _PATHS},
-    **{(path, name): "json" for path in _PATHS for name in ("name", "stem", "suffix")},
-    **{("UUID", name): "json" for name in ("hex", "int", "urn")},
-    **{(kind, name): "json" for kind in ("datetime", "date", "time")
-       for name in ("year", "month", "day", "hour", "minute", "second", "microsecond")},
-    **{("timedelta", name): "json" for name in ("days", "seconds", "microseconds")},
-}
 # Methods of dicts whose result is a lazy view (stored as such, it breaks json.dumps).
 DICT_VIEWS = frozenset({"keys", "values", "items"})
 # pydantic: a model from a class method, a model from a copy of one.

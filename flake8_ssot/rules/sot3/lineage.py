@@ -10,9 +10,10 @@ from __future__ import annotations
 import weakref
 from typing import NamedTuple
 
-from flake8_ssot.rules.sot3 import kinds
+from flake8_ssot.rules.sot3 import kinds, standard
 from flake8_ssot.rules.sot3.types import (
-    NONE, Annotations, Bad, ClassObj, Coll, Func, Inst, Module, Obj, Ref, Union,
+    NONE, UNKNOWN as UNKNOWN_T,
+    Annotations, Bad, ClassObj, Coll, Func, Inst, Module, Obj, Ref, Union,
 )
 
 MAX_NESTING = 12  # containers inside containers followed into; deeper values are not judged
@@ -70,7 +71,7 @@ class Lineage:
             resolved = session.lookup_dotted(cls.view, base)
             if isinstance(resolved, Ref):
                 qual = resolved.qual
-                if qual in kinds.JSON_CLASSES or qual in kinds.JSON_ENUM_BASES:
+                if standard.is_json(qual) or qual in kinds.JSON_ENUM_BASES:
                     base_kinds.append(JSON if qual not in kinds.JSON_ENUM_BASES else JSON_ENUM)
                 elif qual in kinds.PYDANTIC_BASES:
                     base_kinds.append(MODEL)
@@ -80,6 +81,8 @@ class Lineage:
                     base_kinds.append(OBJECT)
                 elif qual in kinds.ABSTRACT_BASES:
                     abstract = True
+                elif standard.instance(qual) is not UNKNOWN_T:
+                    base_kinds.append(OBJECT)  # a concrete standard-library class, not JSON
                 else:
                     base_kinds.append(UNKNOWN)
             elif isinstance(resolved, ClassObj):
@@ -130,7 +133,7 @@ class Lineage:
         if depth > MAX_NESTING:
             return None
         if isinstance(value, Obj):
-            known = kinds.KNOWN_CLASSES.get(value.qual)
+            known = standard.known(value.qual)
             return Problem(known[1], known[0], proof=value.proof) if known else None
         if isinstance(value, Bad):
             return Problem(value.kind, value.name, proof=value.proof, field=value.field)

@@ -13,7 +13,7 @@ import ast
 import os
 
 from flake8_ssot.syntax import dotted_name
-from flake8_ssot.rules.sot3 import kinds, summaries
+from flake8_ssot.rules.sot3 import kinds, standard, summaries
 from flake8_ssot.rules.sot3.records import Imported
 from flake8_ssot.rules.sot3.store import content_hash, read_module, read_with_digest
 from flake8_ssot.rules.sot3.types import (
@@ -135,7 +135,9 @@ class Session:
         if isinstance(value, Module):
             return self.lookup(value.view, attribute, hops)
         if isinstance(value, Ref):
-            return Ref(f"{value.qual}.{attribute}")
+            qual = f"{value.qual}.{attribute}"
+            found = standard.read(qual)  # a standard-library module variable or constant
+            return found if found is not None else Ref(qual)
         return UNKNOWN
 
     def lookup_dotted(self, view, dotted: str):
@@ -167,12 +169,11 @@ class Session:
             return Inst(value.cls, declared=True)
         if isinstance(value, Ref):
             qual = value.qual
-            if qual in kinds.KNOWN_CLASSES:
-                return Obj(qual)
-            if qual in kinds.JSON_CLASSES or qual in ("builtins.None",):
+            if qual == "builtins.None" or standard.is_json(qual):
                 return JSON
             if qual.startswith(("typing.", "collections.abc.")):
                 return self.annotations_of_bare(qual)
+            return standard.instance(qual)
         return UNKNOWN
 
     @staticmethod
@@ -206,10 +207,9 @@ class Session:
             return Inst(callee.cls)
         if isinstance(callee, Ref):
             qual = callee.qual
-            if qual in kinds.KNOWN_CLASSES:
-                return Obj(qual)
-            if qual in kinds.RETURNS:
-                return Obj(kinds.RETURNS[qual])
-            if qual in kinds.JSON_CLASSES or qual in kinds.JSON_RETURNS:
+            if qual in kinds.JSON_RETURNS:
                 return JSON
+            found = standard.called(qual)
+            if found is not None:
+                return found
         return UNKNOWN

@@ -23,7 +23,7 @@ from flake8_ssot.syntax import (absolute_module, dotted_name, own_statements, pa
                                 statements_breadth_first)
 
 # Bumped when the summary's shape or meaning changes: old cache entries are then not read.
-VERSION = 3  # 3: names bound under every module-level compound statement (with, for, ...)
+VERSION = 4  # 4: standard-library values from the typeshed table
 
 
 # In a FuncInfo or ClassInfo built from a tree: worked out from the ``definition`` node when

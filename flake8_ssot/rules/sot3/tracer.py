@@ -16,7 +16,7 @@ from __future__ import annotations
 import ast
 from types import MappingProxyType
 
-from flake8_ssot.rules.sot3 import calls, kinds
+from flake8_ssot.rules.sot3 import calls, kinds, standard
 from flake8_ssot.rules.sot3.flow import Flow, scope_of
 from flake8_ssot.rules.sot3.records import Assigned
 from flake8_ssot.rules.sot3.summaries import ClassInfo, import_target
@@ -247,25 +247,10 @@ class Tracer:
 
     def _binop(self, node, scope, at, depth):
         left = self.expr(node.left, scope, at, depth + 1)
-        if not isinstance(left, Obj) or left.qual not in kinds.KNOWN_CLASSES:
+        if not isinstance(left, Obj) and left is not JSON:
             return UNKNOWN
-        name, kind = kinds.KNOWN_CLASSES[left.qual]
-        op = type(node.op)
-        if kind is kinds.PATH and op is ast.Div:
-            return Obj("pathlib.Path")
         right = self.expr(node.right, scope, at, depth + 1)
-        if not isinstance(right, Obj):
-            return UNKNOWN
-        right_kind = kinds.KNOWN_CLASSES.get(right.qual, ("", None))[1]
-        if kind is kinds.SET and right_kind is kinds.SET and op in (
-                ast.BitOr, ast.BitAnd, ast.BitXor, ast.Sub):
-            return left
-        if kind is kinds.DATETIME and right_kind is kinds.DATETIME and op is ast.Sub:
-            return Obj("datetime.timedelta")
-        if kind in (kinds.DATETIME, kinds.TIMEDELTA) and right_kind is kinds.TIMEDELTA \
-                and op in (ast.Add, ast.Sub):
-            return left
-        return UNKNOWN
+        return standard.binop(left, node.op, right)
 
     # -- names -------------------------------------------------------------------------------
 
