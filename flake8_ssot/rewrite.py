@@ -460,7 +460,7 @@ def fix_source(data: bytes, project: Project, path: str | None = None,
         rewritten.append(Site(write.statement.lineno, write.form.code,
                               helper=settings.helper(write.form.role)))
     edits = _drop_guards(tree, source, edits, done)
-    fixed = _apply(source.data, edits)
+    fixed = apply_edits(source.data, edits)
     if any(write.form.name == "propagate" for write in done.values()):
         fixed = _drop_unused_copy_imports(tree, fixed)
     try:
@@ -533,7 +533,7 @@ def _drop_unused_copy_imports(tree, fixed: bytes) -> bytes:
     return b"".join(kept)
 
 
-def _apply(data: bytes, edits: Sequence[Edit]) -> bytes:
+def apply_edits(data: bytes, edits: Sequence[Edit]) -> bytes:
     out, position = [], 0
     for edit in sorted(edits):
         if edit.start < position:

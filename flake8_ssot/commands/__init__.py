@@ -21,18 +21,20 @@ SUBCOMMANDS = (
     "fix",
     "helpers",
     "map",
+    "consolidate",
 )
 
 DESCRIPTION = """\
 Project-level commands of the flake8-ssot plugin. The checks themselves run in flake8
 (`flake8 --select=SOT .`); these commands accept legacy findings, show the migration's
-progress and rewrite direct metadata writes. Each reads the same [flake8] configuration
-as flake8 (setup.cfg, tox.ini or .flake8, or --config FILE)."""
+progress, rewrite direct metadata writes and fold duplicate classes. Each reads the same
+[flake8] configuration as flake8 (setup.cfg, tox.ini or .flake8, or --config FILE)."""
 
 EPILOG = """\
 exit codes: 0 success, nothing to report; 1 there is something to act on (new findings with
 report --fail-on-new, a baseline that would change with baseline --check, changes needed or
-made by fix); 2 a usage error, a missing path, an unreadable baseline or an unwritable file.
+made by fix, a home consolidate leaves blocked); 2 a usage error, a missing path, an
+unreadable baseline or an unwritable file.
 Run `flake8-ssot <command> --help` for a command's options. Docs: docs/usage.md."""
 
 

@@ -38,6 +38,7 @@ class _Mentions:
         self.pattern = re.compile("|".join([
             rf"\.(?:\s|\\|#[^\n]*)*(?:{names})",  # an attribute, after a dot
             rf"['\"](?:{names})['\"]",  # a setattr's attribute name
+            rf"[(,]\s*(?:{names})\s*=(?!=)",  # a keyword: a context's constructor is given it
             *map(re.escape, helpers),  # a helper call
         ]))
         self.words = (*(f".{name}" for name in attributes),
@@ -58,8 +59,9 @@ def _mentions(settings) -> _Mentions:
 
 
 def mentions_metadata(source: str, settings) -> bool:
-    """Whether *source* can hold a SOT1xx or SOT3xx finding (the file gate). A ``metadata=``
-    keyword or a ``metadata`` parameter, the commonest mentions in agents code, is not enough."""
+    """Whether *source* can hold a SOT1xx or SOT3xx finding (the file gate). A ``metadata``
+    parameter or variable is not enough; a ``metadata=`` keyword is (SOT3xx judges what a
+    context's constructor is given)."""
     if not source.isascii():
         source = unicodedata.normalize("NFKC", source)
     return _mentions(settings).in_text(source)

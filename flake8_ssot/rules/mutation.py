@@ -541,6 +541,8 @@ class MetadataVisitor(ast.NodeVisitor):
     def visit_Call(self, node: ast.Call) -> None:
         self.generic_visit(node)
         func = node.func
+        if node.keywords:
+            self._check_constructor(node)
         if isinstance(func, ast.Attribute):
             self._check_method_call(node, func.value, func.attr)
             self._check_helper_call(node, func.attr)
@@ -549,6 +551,22 @@ class MetadataVisitor(ast.NodeVisitor):
                 self._check_setattr(node)
             else:
                 self._check_helper_call(node, func.id)
+
+    def _check_constructor(self, call: ast.Call) -> None:
+        """``Document(..., metadata=value)`` of a context class: *value* becomes the new
+        context's metadata, so it reaches metadata as ``update(value)``'s mapping does."""
+        if self._exempt_depth or self._statement is None:
+            return
+        keywords = [k for k in call.keywords if k.arg in self.rules.metadata_attributes]
+        if not keywords:
+            return
+        func = call.func.value if isinstance(call.func, ast.Subscript) else call.func
+        name = func.id if isinstance(func, ast.Name) else getattr(func, "attr", "")
+        if not name or not self.rules.is_context_class(name):
+            return
+        for keyword in keywords:
+            self.value_sites.append(ValueSite(self._statement, keyword.value,
+                                              f"{name}({keyword.arg}=...)", role="mapping"))
 
     def _check_method_call(self, call: ast.Call, receiver: ast.expr, method: str) -> None:
         if method not in _MUTATING_METHODS:
