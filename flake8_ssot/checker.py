@@ -36,24 +36,7 @@ SOT901 = Rule(
     instead="# split the expression; any other reason is a bug in flake8-ssot: please report it\n"
             "# with the message and, if you can, the file",
 )
-SOT902 = Rule(
-    code="SOT902",
-    name="values-left-unjudged",
-    message="{unjudged} left unjudged: the file's SOT3xx step budget (ssot-inference-budget = "
-            "{budget}) ran out at this statement",
-    summary="SOT3xx's step budget for the file ran out: the values written to metadata from "
-            "this statement on were not judged.",
-    why="SOT3xx counts the steps its inference takes (never seconds: the same findings on any "
-        "machine) and stops at the file's budget. A limit hit in silence would read as a clean "
-        "file: the note says how many values were left and where the budget ran out. It is "
-        "reported once per file, on the first value not judged.",
-    example="# a generated module of 34,000 writes of datetimes, the default budget\n"
-            "events.py:7150:5: SOT902 26858 values left unjudged: the file's SOT3xx step budget "
-            "(ssot-inference-budget = 50) ran out at this statement",
-    instead="# raise the budget (ssot-inference-budget = 500; thousands of steps), or split the\n"
-            "# module; to accept the limit, ignore SOT902 there (per-file-ignores)",
-)
-RULES = (SOT901, SOT902)
+RULES = (SOT901,)
 
 
 def could_not_check(reason: str) -> Finding:

@@ -7,9 +7,9 @@ module a value's type came from invalidates the files that depend on it, and onl
 
 from __future__ import annotations
 
-from flake8_ssot.checker import SOT902
 from flake8_ssot.rule import Finding, finding_at
 from flake8_ssot.rules.sot3 import kinds, prefilter, results, summaries
+from flake8_ssot.rules.sot3.kinds import SOT902
 from flake8_ssot.rules.sot3.lineage import Lineage
 from flake8_ssot.rules.sot3.records import Assigned
 from flake8_ssot.rules.sot3.session import OutOfBudget, Session, SiteOutOfBudget
