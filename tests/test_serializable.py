@@ -281,3 +281,15 @@ def test_a_methods_return_type_is_read_whichever_method_is_asked_first(tmp_path)
     })
     result = run_flake8("--select", "SOT3", "app/agent.py", cwd=tmp_path)
     assert _sot3(result.stdout) == {(6, 5, "SOT301"), (7, 5, "SOT301")}
+
+
+def test_a_set_of_non_json_elements_is_not_advised_list_alone():
+    sets = FIXTURES / "sot303.py"
+    result = run_flake8("--isolated", "--select", "SOT3", str(sets))
+    assert result.stderr == ""
+    lines = {int(line.split(":")[1]): line for line in result.stdout.splitlines()}
+    assert lines[28].endswith("{datetime.now()} is a set, which json.dumps cannot encode; store a "
+                              "list of its elements made JSON (each a datetime: store its "
+                              ".isoformat())")
+    assert "list(...)" not in lines[29] and "(each a UUID: store str(...) of it)" in lines[29]
+    assert lines[13].endswith("store sorted(...) or list(...) of it")  # a set of strings

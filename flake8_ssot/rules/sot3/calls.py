@@ -27,8 +27,33 @@ class Calls:
     # -- attributes ----------------------------------------------------------------------------
 
     def attribute(self, node, scope, at, depth):
+        given = self._constructed_with(node, scope, at, depth)
+        if given is not None:
+            return given
         owner = self.tracer.expr(node.value, scope, at, depth + 1)
         return self.member_of(owner, node.attr, depth)
+
+    def _constructed_with(self, node, scope, at, depth):
+        """``x.field`` where this function made ``x = Cls(field=value)``: the value given, not
+        the field's declaration, until ``x.field`` is assigned (an unknown value: silence)."""
+        owner = node.value
+        if not isinstance(owner, ast.Name) or at is None or scope.node is self.tracer.tree:
+            return None
+        definitions = self.tracer.reaching(owner.id, scope, at)
+        if not definitions or len(definitions) != 1 or definitions[0].kind != "assign" \
+                or definitions[0].path:
+            return None
+        statement = definitions[0].node
+        call = statement.value
+        given = next((keyword.value for keyword in call.keywords if keyword.arg == node.attr),
+                     None) if isinstance(call, ast.Call) else None
+        if given is None or _assigns_attribute(scope.node, owner.id, node.attr):
+            return None
+        if not isinstance(self.tracer.expr(call.func, scope, statement, depth + 1), ClassObj):
+            return None
+        return self.tracer.expr(given, scope, statement, depth + 1).proved(
+            lambda: f"`{owner.id}.{node.attr}` is given `{text(given)}`, "
+                    f"{where(scope.view, statement.lineno)}")
 
     def member_of(self, owner, name: str, depth: int = 0):
         session = self.session
@@ -309,6 +334,17 @@ class Calls:
                                 ("item", node.value, statement))
         scope.mutations = found
         return found
+
+
+def _assigns_attribute(function, name: str, attribute: str) -> bool:
+    for node in ast.walk(function):
+        targets = node.targets if isinstance(node, ast.Assign) else [node.target] \
+            if isinstance(node, (ast.AugAssign, ast.AnnAssign)) else ()
+        for target in targets:
+            if isinstance(target, ast.Attribute) and target.attr == attribute \
+                    and isinstance(target.value, ast.Name) and target.value.id == name:
+                return True
+    return False
 
 
 def _name_of(node) -> str:

@@ -36,6 +36,7 @@ class Problem(NamedTuple):
     proof: str = ""
     field: str = ""
     model: object = None
+    elements: "Problem | None" = None  # a set's or an iterator's elements' own problem
 
 
 class Lineage:
@@ -134,9 +135,12 @@ class Lineage:
             return None
         if isinstance(value, Obj):
             known = standard.known(value.qual)
-            return Problem(known[1], known[0], proof=value.proof) if known else None
+            return Problem(known[1], known[0], proof=value.proof,
+                           elements=self._elements(known[1], value.items, depth)) \
+                if known else None
         if isinstance(value, Bad):
-            return Problem(value.kind, value.name, proof=value.proof, field=value.field)
+            return Problem(value.kind, value.name, proof=value.proof, field=value.field,
+                           elements=self._elements(value.kind, value.items, depth))
         if isinstance(value, Inst):
             return self._instance(value, top_model_ok)
         if isinstance(value, Coll):
@@ -158,6 +162,12 @@ class Lineage:
         if isinstance(value, Module):
             return Problem(kinds.OBJECT, "module", proof=value.proof)
         return None
+
+    def _elements(self, kind, items, depth: int) -> Problem | None:
+        """The problem of a set's or an iterator's elements: ``list(...)`` alone keeps it."""
+        if kind not in (kinds.SET, kinds.ITERATOR) or items is None:
+            return None
+        return self.problem(items, False, depth + 1)
 
     def _instance(self, value: Inst, top_model_ok: bool) -> Problem | None:
         cls = value.cls

@@ -91,13 +91,21 @@ def _finding(site, problem, settings) -> Finding:
     converters = settings.converting_helpers
     fix = problem.kind.fix.format(converter=f"self.{converters[0]}(...)" if converters
                                   else "a helper that converts models")
+    inner = problem.elements
+    if inner is not None:  # list(...) of it would keep its elements: they need converting too
+        fix = (f"store a list of its elements made JSON (each {_article(inner.type_name)}: "
+               f"{inner.kind.fix.format(converter='a converting helper')})")
     proof = f" ({problem.proof})" if problem.proof else ""
     type_name = problem.type_name
     message = rule.format(value=text(site.value), verb="holds" if problem.nested else "is",
-                          type=f"{'an' if type_name[:1] in 'aeioAEIO' else 'a'} {type_name}",
+                          type=_article(type_name),
                           fix=fix, field=problem.field, proof=proof)
     return Finding(statement.lineno, statement.col_offset, rule.code, message,
                    getattr(statement, "end_lineno", None) or statement.lineno)
+
+
+def _article(type_name: str) -> str:
+    return f"{'an' if type_name[:1] in 'aeioAEIO' else 'a'} {type_name}"
 
 
 # -- summaries of imported modules -----------------------------------------------------------

@@ -16,7 +16,7 @@ from __future__ import annotations
 import ast
 from types import MappingProxyType
 
-from flake8_ssot.rules.sot3 import calls, kinds, standard
+from flake8_ssot.rules.sot3 import callers, calls, kinds, standard
 from flake8_ssot.rules.sot3.flow import Flow, scope_of
 from flake8_ssot.rules.sot3.records import Assigned
 from flake8_ssot.rules.sot3.summaries import ClassInfo, import_target
@@ -78,6 +78,7 @@ class Tracer:
         self._owners = None
         self._scopes: dict[int, Scope] = {}
         self._active: set = set()
+        self._call_sites = None  # callers.CallSites of the tree, made when first needed
         self.calls = calls.Calls(self)
 
     def following(self, key) -> Following:
@@ -254,6 +255,14 @@ class Tracer:
 
     # -- names -------------------------------------------------------------------------------
 
+    @staticmethod
+    def reaching(name: str, scope: Scope, at):
+        """The definitions of *name* in *scope* that can reach *at*, or None (not bound there)."""
+        state = scope.flow.at(at) if at is not None else None
+        if state is None and scope.node is not None and at is not None:
+            state = scope.flow.start if at is scope.node else None
+        return state.get(name) if state is not None else None
+
     def name(self, name: str, scope: Scope, at, depth: int):
         if name in scope.overlay:
             return scope.overlay[name]
@@ -357,6 +366,10 @@ class Tracer:
         if scope.cls is not None and positional and positional[0] is arg and \
                 scope.func is not None and scope.func.kind in ("method", "class", "property"):
             return ClassObj(scope.cls) if scope.func.kind == "class" else Inst(scope.cls)
+        if callers.loosely_declared(arg.annotation):
+            passed = self._passed(name, arg, scope, depth)
+            if passed is not None:
+                return passed
         if arg.annotation is None:
             return UNKNOWN
         declared = self.session.annotations(scope.view).read(arg.annotation)
@@ -368,6 +381,34 @@ class Tracer:
         return declared.proved(lambda: f"`{name}` is declared "
                                f"`{annotation_text(arg.annotation)}`, "
                                f"{where(scope.view, arg.lineno)}")
+
+    def _passed(self, name, arg, scope, depth):
+        """What the visible callers of *scope*'s function pass for *arg* (``callers``), or None."""
+        function = scope.node
+        if not isinstance(function, (ast.FunctionDef, ast.AsyncFunctionDef)) \
+                or not scope.view.checked:
+            return None
+        method = scope.func is not None and scope.func.kind in ("method", "class")
+        if scope.cls is not None and not method:
+            return None  # a static method or property: called some other way
+        if self._call_sites is None:
+            self._call_sites = callers.CallSites(self.tree)
+        sites = self._call_sites.sites(function, method)
+        if sites is None:
+            return None
+        with self.following(("callers", id(arg))) as fresh:
+            if not fresh:
+                return None
+            values = []
+            for call, statement, _ in sites:
+                given = callers.argument(call, function, arg, method)
+                if given is None:
+                    return None
+                values.append(self.expr(given, self.scope_at(statement), statement,
+                                        depth + 1).proved(
+                    lambda given=given, statement=statement: f"`{name}` is given "
+                    f"`{text(given)}`, {where(scope.view, statement.lineno)}"))
+            return union(values)
 
     def _exception(self, node, scope, depth):
         if node is None:
