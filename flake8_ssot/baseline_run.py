@@ -4,6 +4,7 @@ less those the configured baseline accepts (the file itself: ``baseline``)."""
 from __future__ import annotations
 
 import logging
+import multiprocessing
 import os
 import sys
 from collections import Counter
@@ -24,10 +25,14 @@ _RESOLVED: dict[tuple, str] = {}
 _LOADED: dict[str, tuple] = {}
 
 
-def begin_run() -> None:
-    """Called by the plugin at the start of every flake8 run (``parse_options``)."""
+def begin_run(settings, load: bool = True) -> None:
+    """Called by the plugin at the start of every flake8 run (``parse_options``), in flake8's
+    main process: with *load*, the baseline is looked at here, once, so that its warning is
+    shown once a run, and the workers flake8 forks for ``--jobs`` start with it read."""
     _run_config_file[0] = _flake8_config_argument()
     _RESOLVED.clear()
+    if load:
+        _entries_by_file(settings)
 
 
 def _flake8_config_argument() -> str | None:
@@ -55,12 +60,13 @@ def _load(path: str) -> tuple[Baseline | None, dict[str, Counter]]:
     try:
         baseline = Baseline.read(path)
     except FileNotFoundError:
-        LOG.warning("flake8-ssot: baseline %s not found; reporting every finding "
-                    "(create it with `flake8-ssot baseline`)", path)
+        # Configured before it is written (the documented first step): every finding counts,
+        # as without a baseline; `flake8-ssot report` and `baseline --check` name the file.
         return None, {}
     except (OSError, UnicodeDecodeError, ValueError) as error:
-        LOG.warning("flake8-ssot: cannot use baseline %s: %s; reporting every finding",
-                    path, error)
+        if multiprocessing.parent_process() is None:  # a worker of --jobs: the main one said it
+            LOG.warning("flake8-ssot: cannot use baseline %s: %s; reporting every finding",
+                        path, error)
         return None, {}
     by_file: dict[str, Counter] = {}
     for (relative_path, code, digest), count in baseline.counts.items():

@@ -15,6 +15,7 @@ import sys
 from collections import defaultdict
 from pathlib import Path
 
+from flake8_ssot.forms import fix_note
 from flake8_ssot.options import LIST, OPTIONS
 from flake8_ssot.registry import RULES
 from flake8_ssot.rules.sot3 import kinds
@@ -32,20 +33,33 @@ def render() -> str:
            "Generated from `flake8_ssot/registry.py` by `python -m flake8_ssot.docs`; "
            "do not edit by hand.", "",
            "| code | name | summary |", "| --- | --- | --- |"]
-    out += [f"| [{r.code}](#{r.code.lower()}) | {r.name} | {r.summary} |" for r in RULES]
+    out += [f"| [{r.code}](#{r.code.lower()}) | {r.name} | {_cell(r.summary)} |" for r in RULES]
     family = None
     for rule in RULES:
         if rule.code[:4] != family:
             family = rule.code[:4]
             out += ["", f"## {FAMILIES.get(family, family)}"]
-        out += [
-            "", f"### {rule.code}", "", f"**{rule.name}**: {rule.summary}", "",
-            f"Message: `{rule.code} {rule.message}`", "",
-            f"**Why it matters.** {rule.why}", "",
-            "**Example** (reported):", "", "```python", rule.example, "```", "",
-            "**Instead:**", "", "```python", rule.instead, "```",
-        ]
+        out += ["", f"### {rule.code}", "", *rule_section(rule)]
     return "\n".join(out) + "\n"
+
+
+def rule_section(rule) -> list[str]:
+    """A code's documentation, as docs/rules.md and ``flake8-ssot explain`` show it."""
+    out = [
+        f"**{rule.name}**: {rule.summary}", "",
+        f"Message: `{rule.code} {rule.message}`", "",
+        f"**Why it matters.** {rule.why}", "",
+        "**Example** (reported):", "", "```python", rule.example, "```", "",
+        "**Instead:**", "", "```python", rule.instead, "```",
+    ]
+    if fix_note(rule.code):
+        out += ["", f"**Fix.** {fix_note(rule.code)}"]
+    return out
+
+
+def _cell(text: str) -> str:
+    """*text* in a Markdown table cell: a ``|`` (``|=`` included) would end the cell."""
+    return text.replace("|", "\\|")
 
 
 def render_options() -> str:
@@ -57,7 +71,8 @@ def render_options() -> str:
            "| option | type | default | meaning |", "| --- | --- | --- | --- |"]
     for option in OPTIONS:
         default = ", ".join(option.default) if option.kind == LIST else option.default
-        out.append(f"| `{option.flag.lstrip('-')}` | {option.kind} | `{default}` | {option.help} |")
+        out.append(f"| `{option.flag.lstrip('-')}` | {option.kind} | `{default}` | "
+                   f"{_cell(option.help)} |")
     return "\n".join(out) + "\n"
 
 

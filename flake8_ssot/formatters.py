@@ -1,9 +1,9 @@
 """flake8 report formats shipped with the plugin (``flake8.report`` entry points).
 
-* ``--format=ssot-sarif``: SARIF 2.1.0 for GitHub code scanning and GitLab. Rules carry their
-  summary, why and help from the registry, results a level and a ``partialFingerprints`` entry
-  computed from the statement (the baseline's fingerprint), so a finding keeps its identity when
-  code above it moves.
+* ``--format=ssot-sarif``: SARIF 2.1.0 for GitHub code scanning and GitLab (``sarif`` says
+  what GitHub needs of it). Results carry a level, a full region and two fingerprints: GitHub's
+  ``primaryLocationLineHash`` and the baseline's statement fingerprint, so a finding keeps its
+  identity when code above it moves.
 * ``--format=ssot-records``: one JSON array a line, what ``flake8-ssot baseline`` and ``report``
   read (see ``commands.findings``).
 
@@ -14,18 +14,9 @@ import time: each formatter loads what it needs when it is used.
 from __future__ import annotations
 
 import json
-import os
+import sys
 
 from flake8.formatting.base import BaseFormatter
-
-from flake8_ssot import __version__
-
-SARIF_SCHEMA = "https://json.schemastore.org/sarif-2.1.0.json"
-# Where each code's documentation is: its section of docs/rules.md.
-RULES_URL = f"https://github.com/flake8-ssot/flake8-ssot/blob/v{__version__}/docs/rules.md"
-# SARIF levels per family: SOT3xx values fail at run time, SOT9xx is a check that did not run.
-LEVELS = {"SOT1": "warning", "SOT2": "warning", "SOT3": "error", "SOT9": "error"}
-FINGERPRINT = "flake8-ssot/statement/v1"
 
 
 class _Quiet(BaseFormatter):
@@ -58,32 +49,44 @@ class RecordsFormatter(_Quiet):
 
 
 class SarifFormatter(_Quiet):
-    """One SARIF 2.1.0 log for the whole run, written when flake8 stops."""
+    """One SARIF 2.1.0 log for the whole run, written when flake8 stops (``sarif`` builds it)."""
 
     def after_init(self) -> None:
         self.results: list[dict] = []
         self.occurrences: dict[tuple, int] = {}
         self.lines: dict[str, list[str]] = {}
+        self.others: dict[str, str] = {}  # a message of each code, for rules not in the registry
+
+    def start(self) -> None:
+        # One document: an --output-file is replaced, not appended to as flake8 appends.
+        if self.filename:
+            self.output_fd = open(self.filename, "w", encoding="utf-8")
 
     def format(self, error) -> None:
+        from flake8_ssot import sarif
         from flake8_ssot.baseline import fingerprint, normalised_statement
 
-        statement = normalised_statement(self._lines_of(error.filename), error.line_number)
+        lines = self._lines_of(error.filename)
+        statement = normalised_statement(lines, error.line_number)
         key = (error.filename, error.code, fingerprint(statement))
         self.occurrences[key] = self.occurrences.get(key, 0) + 1
+        self.others.setdefault(error.code, error.text)
+        text = lines[error.line_number - 1] if 1 <= error.line_number <= len(lines) else None
         self.results.append({
             "ruleId": error.code,
-            "level": _level(error.code),
+            "level": sarif.level(error.code),
             "message": {"text": error.text},
             "locations": [{"physicalLocation": {
-                "artifactLocation": {"uri": _uri(error.filename), "uriBaseId": "%SRCROOT%"},
-                "region": {"startLine": max(error.line_number, 1),
-                           "startColumn": max(error.column_number, 1)},
+                "artifactLocation": {"uri": error.filename},  # made relative in stop()
+                "region": sarif.region(error.line_number, error.column_number, text),
             }}],
             # The same statement twice in a file: the second is ":2", as GitHub's own hashes do.
-            "partialFingerprints": {FINGERPRINT: f"{key[2]}:{self.occurrences[key]}"},
+            "partialFingerprints": {sarif.STATEMENT_KEY: f"{key[2]}:{self.occurrences[key]}"},
         })
         return None
+
+    def _is_stdin(self, filename: str) -> bool:
+        return filename == self.options.stdin_display_name and "-" in self.options.filenames
 
     def _lines_of(self, filename: str) -> list[str]:
         if filename not in self.lines:
@@ -92,8 +95,7 @@ class SarifFormatter(_Quiet):
             from flake8_ssot.baseline import read_lines
 
             try:
-                if (filename == self.options.stdin_display_name
-                        and "-" in self.options.filenames):
+                if self._is_stdin(filename):
                     self.lines[filename] = utils.stdin_get_value().splitlines(True)
                 else:
                     self.lines[filename] = read_lines(filename)
@@ -101,51 +103,49 @@ class SarifFormatter(_Quiet):
                 self.lines[filename] = []
         return self.lines[filename]
 
+    def _content_of(self, filename: str) -> str | None:
+        """The text GitHub's upload hashes: the file as UTF-8 (the buffer for stdin)."""
+        if self._is_stdin(filename):
+            from flake8 import utils
+
+            return utils.stdin_get_value()
+        try:
+            with open(filename, "rb") as handle:
+                return handle.read().decode("utf-8", "replace")
+        except OSError:
+            return None
+
+    def _locate(self, root: str) -> None:
+        from flake8_ssot import sarif
+
+        by_file: dict[str, list[dict]] = {}
+        for result in self.results:
+            location = result["locations"][0]["physicalLocation"]
+            filename = location["artifactLocation"]["uri"]
+            by_file.setdefault(filename, []).append(result)
+            location["artifactLocation"] = sarif.artifact_location(filename, root)
+        for filename, results in by_file.items():
+            content = self._content_of(filename)
+            if content is None:
+                continue
+            lines = {r["locations"][0]["physicalLocation"]["region"]["startLine"]
+                     for r in results}
+            hashes = sarif.line_hashes(content, lines)
+            for result in results:
+                line = result["locations"][0]["physicalLocation"]["region"]["startLine"]
+                if line in hashes:
+                    result["partialFingerprints"][sarif.LINE_HASH_KEY] = hashes[line]
+
     def stop(self) -> None:
-        self._write(json.dumps(sarif_log(self.results), indent=2))
+        from flake8_ssot import sarif
+
+        root = sarif.repository_root()
+        try:
+            log = sarif.log(self.results, root, self.others)
+        except sarif.TooManyResults as error:
+            super().stop()
+            print(f"flake8 --format=ssot-sarif: {error}", file=sys.stderr)
+            raise SystemExit(2) from None
+        self._locate(root)
+        self._write(json.dumps(log, indent=2))
         super().stop()
-
-
-def _level(code: str) -> str:
-    return LEVELS.get(code[:4], "warning")
-
-
-def _uri(filename: str) -> str:
-    """A path relative to the directory flake8 ran in (``%SRCROOT%``), with ``/``."""
-    relative = os.path.relpath(os.path.abspath(filename)) if os.path.isabs(filename) else filename
-    relative = relative.replace(os.sep, "/")
-    return relative[2:] if relative.startswith("./") else relative
-
-
-def sarif_log(results: list[dict]) -> dict:
-    from flake8_ssot.registry import RULES
-
-    rules = [_rule(rule) for rule in RULES]
-    known = {rule.code for rule in RULES}
-    for code in sorted({result["ruleId"] for result in results} - known):
-        rules.append({"id": code, "defaultConfiguration": {"level": _level(code)}})
-    return {
-        "$schema": SARIF_SCHEMA,
-        "version": "2.1.0",
-        "runs": [{
-            "tool": {"driver": {"name": "flake8-ssot", "version": __version__,
-                                "informationUri": RULES_URL.rsplit("/blob/", 1)[0],
-                                "rules": rules}},
-            "columnKind": "unicodeCodePoints",
-            "results": results,
-        }],
-    }
-
-
-def _rule(rule) -> dict:
-    markdown = (f"**{rule.summary}**\n\n{rule.why}\n\nReported:\n\n```python\n{rule.example}\n"
-                f"```\n\nInstead:\n\n```python\n{rule.instead}\n```")
-    return {
-        "id": rule.code,
-        "name": rule.name,
-        "shortDescription": {"text": rule.summary},
-        "fullDescription": {"text": rule.why},
-        "helpUri": f"{RULES_URL}#{rule.code.lower()}",
-        "help": {"text": f"{rule.summary} {rule.why}", "markdown": markdown},
-        "defaultConfiguration": {"level": _level(rule.code)},
-    }

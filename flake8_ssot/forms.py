@@ -78,6 +78,23 @@ FORMS: tuple[Form, ...] = (
 BY_NAME = {form.name: form for form in FORMS}
 
 
+def fix_note(code: str) -> str:
+    """What ``flake8-ssot fix`` does with *code*'s findings, for docs, ``explain`` and SARIF;
+    "" for a code no form has (SOT2xx, SOT3xx)."""
+    forms = [form for form in FORMS if form.code == code]
+    if not forms:
+        return ""
+    fixed = [form for form in forms if form.role]
+    if not fixed:
+        return "`flake8-ssot fix` does not rewrite it: no helper does what it does."
+    shapes = ", ".join(f"`{form.shape.format(target='ctx.metadata', detail='...')}`"
+                       for form in fixed)
+    which = "it" if len(fixed) == len(forms) else f"its forms {shapes}"
+    return (f"`flake8-ssot fix` rewrites {which} into the helper call when the project defines "
+            "the helper and the site is inside a method of a class that has it "
+            "(docs/fix.md says when it does not).")
+
+
 class Write(NamedTuple):
     """One write of a context's metadata, as the SOT1xx pass found it.
 

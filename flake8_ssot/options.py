@@ -54,7 +54,8 @@ class Helper(NamedTuple):
     """One metadata helper of the agent base class: everything every command knows of it.
 
     ``params`` follow ``self``; ``value_param`` is the parameter that carries a metadata value
-    (what SOT3xx checks), ``value_role`` how that value lands in metadata; ``body`` is a
+    (what SOT3xx checks), ``value_role`` how that value lands in metadata; ``replaces`` the direct
+    write it replaces ("" for the read helper: a read is allowed); ``body`` is a
     ready-to-paste implementation (``{attr}`` is the metadata attribute) printed by
     ``flake8-ssot helpers`` for a project that lacks the helper.
     """
@@ -106,7 +107,7 @@ HELPERS: tuple[Helper, ...] = (
             "    k: parent.{attr}[k] for k in keys if k in parent.{attr}}",
             "child.{attr}.update(copy.deepcopy(source))")),
     Helper("get-value", "get_metadata_value", ("context", "key", "default=None"), "", "",
-           "reads (the preferred read)", False,
+           "", False,
            ("return context.{attr}.get(key, default)",)),
 )
 HELPERS_BY_ROLE = {helper.role: helper for helper in HELPERS}
@@ -130,8 +131,9 @@ OPTIONS: tuple[Option, ...] = (
     # Helper names, one option per helper so a codebase with other names can adopt the rules.
     *(
         Option(helper.option, STR, helper.default,
-               f"Name of the helper that replaces `{helper.replaces}`; empty: the project has "
-               "none.")
+               (f"Name of the helper that replaces `{helper.replaces}`" if helper.replaces
+                else "Name of the preferred read helper (a direct read stays allowed)")
+               + "; empty: the project has none.")
         for helper in HELPERS
     ),
     Option("converting-helpers", LIST,

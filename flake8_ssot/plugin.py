@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import ast
+import os
 from typing import Any, Iterator, Sequence
 
-from flake8_ssot import __version__, options, project
+from flake8_ssot import __version__, counter, options, project
 from flake8_ssot.checker import check_file
 from flake8_ssot.rules.duplicates import OFF_BY_DEFAULT
 
@@ -37,8 +38,11 @@ class SsotChecker:
         if cls.settings.baseline:
             from flake8_ssot import baseline_run  # only projects that configure one
 
-            baseline_run.begin_run()  # this run's --config; the file is looked at again
+            # This run's --config; the file is read again (by a flake8 run, not a command).
+            baseline_run.begin_run(cls.settings, load=not project.parsing_for_a_command())
 
     def run(self) -> Iterator[tuple[int, int, str, type]]:
         for finding in check_file(self.tree, self.lines, self.filename, self.settings):
             yield finding.line, finding.col, finding.message, type(self)
+        if counter.ENV in os.environ:
+            counter.tick(os.environ[counter.ENV])

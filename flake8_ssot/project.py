@@ -168,5 +168,18 @@ def settings_from_flake8(arguments: Sequence[str] = ()):
 
     from flake8_ssot import options
 
-    _, parsed = parse_args(list(arguments))
+    _FOR_A_COMMAND[0] = True
+    try:
+        _, parsed = parse_args(list(arguments))
+    finally:
+        _FOR_A_COMMAND[0] = False
     return options.settings_from_flake8(parsed), parsed
+
+
+# True while a command parses flake8's options (the plugin's ``parse_options`` runs then too):
+# no flake8 run starts, and the command reports a broken baseline itself.
+_FOR_A_COMMAND = [False]
+
+
+def parsing_for_a_command() -> bool:
+    return _FOR_A_COMMAND[0]

@@ -19,6 +19,7 @@ import ast
 import io
 import re
 import tokenize
+from collections import Counter
 from typing import Callable, NamedTuple, Sequence
 
 from flake8_ssot.files import split_lines
@@ -43,6 +44,7 @@ class FileResult(NamedTuple):
     rewritten: tuple = ()
     manual: tuple = ()
     error: str = ""
+    baselined: int = 0  # sites the baseline accepts, left as they are
 
     @property
     def changed(self) -> bool:
@@ -416,12 +418,32 @@ def _suppressed(code: str, noqa: dict, first: int, last: int) -> bool:
     return False
 
 
+def _not_baselined(writes: list, text: str, accepted: Counter | None) -> tuple[list, int]:
+    """*writes* less those *accepted* counts (flake8's baseline rule), and how many those are."""
+    if not accepted:
+        return writes, 0
+    from flake8_ssot.baseline import fingerprint, normalised_statement
+
+    lines = text.splitlines(True)
+    remaining = Counter(accepted)
+    left_alone = set()
+    for write in sorted(writes, key=lambda w: (w.statement.lineno, w.statement.col_offset)):
+        key = (write.form.code, fingerprint(normalised_statement(lines, write.statement.lineno)))
+        if remaining[key] > 0:
+            remaining[key] -= 1
+            left_alone.add(id(write))
+    return [write for write in writes if id(write) not in left_alone], len(left_alone)
+
+
 def fix_source(data: bytes, project: Project, path: str | None = None,
-               reported: Callable[[str], bool] = lambda code: True) -> FileResult:
+               reported: Callable[[str], bool] = lambda code: True,
+               accepted: Counter | None = None) -> FileResult:
     """Rewrite one file's source; never raises on bad input (the result carries ``error``).
 
     *path* is relative to the project root (None: not a project file); *reported* says whether
-    flake8 would report a code in this file (``--select``, per-file-ignores)."""
+    flake8 would report a code in this file (``--select``, per-file-ignores); *accepted* counts
+    the file's baseline entries, ``(code, fingerprint)``: the sites they accept are left alone,
+    as flake8 leaves them unreported (the first copies of a repeated statement)."""
     name = path or "<source>"
     try:
         encoding = encoding_of(data)
@@ -439,8 +461,9 @@ def fix_source(data: bytes, project: Project, path: str | None = None,
     noqa = _noqa_lines(text)
     writes = [w for w in visitor.writes if reported(w.form.code) and not _suppressed(
         w.form.code, noqa, w.statement.lineno, w.statement.end_lineno)]
+    writes, baselined = _not_baselined(writes, text, accepted)
     if not writes:
-        return FileResult(name, data, data)
+        return FileResult(name, data, data, baselined=baselined)
     source = Source(text)
     fixer = FileFixer(project, source, tree, path)
     edits: list[Edit] = []
@@ -472,7 +495,7 @@ def fix_source(data: bytes, project: Project, path: str | None = None,
         return FileResult(name, data, data, error="internal error: the rewrite would lose a "
                                                   "comment; file left unchanged")
     return FileResult(name, data, fixed.decode("utf-8").encode(encoding),
-                      tuple(sorted(rewritten)), tuple(sorted(manual)))
+                      tuple(sorted(rewritten)), tuple(sorted(manual)), baselined=baselined)
 
 
 def _drop_guards(tree, source: Source, edits: list[Edit], done: dict) -> list[Edit]:

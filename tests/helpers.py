@@ -88,6 +88,40 @@ def write_tree(root: Path, files: dict[str, str | bytes], *, commit: bool = Fals
     return root
 
 
+# What docs/usage.md writes for the flake8-ssot repository and the commit a user pins.
+DOCUMENTED_REPOSITORY = "https://github.com/<owner>/flake8-ssot"
+DOCUMENTED_COMMIT = "<commit>"
+# Where the project keeps what installing it does not need.
+NOT_IN_SNAPSHOT = ("tests/", "benchmarks/", "examples/", "docs/", ".ci/")
+
+
+def hosted_snapshot(destination: Path, env: dict | None = None) -> str:
+    """This checkout's working tree (what a test runs: uncommitted changes included) committed
+    as a git repository at *destination*, as an organisation hosts flake8-ssot; its commit."""
+    listed = git(REPO, "ls-files", "-z", "--cached", "--others", "--exclude-standard", env=env)
+    for relative in filter(None, listed.split("\0")):
+        source = REPO / relative
+        if relative.startswith(NOT_IN_SNAPSHOT) or not source.is_file():
+            continue
+        (destination / relative).parent.mkdir(parents=True, exist_ok=True)
+        destination.joinpath(relative).write_bytes(source.read_bytes())
+        os.chmod(destination / relative, source.stat().st_mode)
+    git(destination, "init", "-q", env=env)
+    git(destination, "add", "-A", env=env)
+    git(destination, "commit", "-q", "-m", "snapshot", env=env)
+    return git(destination, "rev-parse", "HEAD", env=env).strip()
+
+
+def pinned(snippet: str, repository: Path, commit: str) -> str:
+    """A docs snippet with the documented repository URL and commit replaced by *repository*
+    (a local git repository, as a file URL: pip's ``git+file://`` and pre-commit take it) and
+    *commit*: the snippet as a user fills it in. (``file://localhost/``: the pip a Python's own
+    venv brings may refuse a ``git+file:///`` requirement; git takes both.)"""
+    assert DOCUMENTED_REPOSITORY in snippet or DOCUMENTED_COMMIT in snippet, snippet
+    url = "file://localhost" + repository.resolve().as_posix()
+    return snippet.replace(DOCUMENTED_REPOSITORY, url).replace(DOCUMENTED_COMMIT, commit)
+
+
 def reported(output: str) -> set[tuple[int, int, str]]:
     """``{(line, col, code)}`` as flake8 printed them."""
     return {(int(m["line"]), int(m["col"]), m["code"]) for m in _OUTPUT.finditer(output)}

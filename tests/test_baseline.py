@@ -199,22 +199,46 @@ def test_without_configuration_the_command_says_how_to_enable_it(tmp_path):
 
 
 @pytest.mark.parametrize("content, reason", [
-    (None, "not found"),
     ("{not json", "is not valid JSON"),
     ('{"version": 99, "files": {}}', "is not a flake8-ssot baseline"),
 ])
-def test_a_missing_or_broken_baseline_reports_everything_with_a_warning(tmp_path, content,
-                                                                        reason):
+def test_a_broken_baseline_reports_everything_with_one_warning_a_run(tmp_path, content, reason):
+    """One warning a run, however many processes flake8 checks in (``--jobs``; pre-commit's
+    flake8 runs several too)."""
     (tmp_path / "setup.cfg").write_text(CONFIG)
+    for name in "abcdef":
+        (tmp_path / f"agent_{name}.py").write_text(
+            "def handle(context):\n    context.metadata.clear()\n")
+    (tmp_path / "ssot-baseline.json").write_text(content)
+    for jobs in ("1", "4"):
+        result = run_flake8("--select", "SOT", "--jobs", jobs, ".", cwd=tmp_path)
+        assert result.returncode == 1
+        assert len(result.stdout.splitlines()) == 6
+        assert reason in result.stderr
+        assert "Traceback" not in result.stderr
+        assert result.stderr.count("flake8-ssot:") == 1, result.stderr
+
+
+def test_a_configured_baseline_not_written_yet_reports_everything_silently(tmp_path):
+    """The documented first step names the baseline in setup.cfg before `flake8-ssot baseline`
+    writes it: until then flake8 reports every finding, as without one, and says nothing more;
+    `flake8-ssot report` names the missing file."""
+    (tmp_path / "setup.cfg").write_text(CONFIG)
+    for name in "abc":
+        (tmp_path / f"agent_{name}.py").write_text(
+            "def handle(context):\n    context.metadata.clear()\n")
+    result = run_flake8("--select", "SOT", "--jobs", "4", ".", cwd=tmp_path)
+    assert (result.returncode, len(result.stdout.splitlines()), result.stderr) == (1, 3, "")
+    assert "no baseline at ssot-baseline.json" in flake8_ssot("report", cwd=tmp_path).stdout
+
+
+def test_a_baseline_in_a_missing_directory_is_an_error(tmp_path):
     (tmp_path / "agent.py").write_text("def handle(context):\n    context.metadata.clear()\n")
-    if content is not None:
-        (tmp_path / "ssot-baseline.json").write_text(content)
-    result = run_flake8("--select", "SOT", "agent.py", cwd=tmp_path)
-    assert result.returncode == 1
-    assert reported(result.stdout) == {(2, 5, "SOT106")}
-    assert reason in result.stderr
-    assert "Traceback" not in result.stderr
-    assert result.stderr.count("flake8-ssot:") == 1
+    result = flake8_ssot("baseline", "--baseline", "missing/dir/b.json", cwd=tmp_path)
+    assert (result.returncode, result.stdout) == (2, "")
+    assert result.stderr == ("flake8-ssot baseline: cannot write missing/dir/b.json: missing/dir "
+                             "does not exist (create it first)\n")
+    assert not (tmp_path / "missing").exists()
 
 
 def test_report_without_a_baseline_lists_findings(tmp_path):

@@ -185,6 +185,11 @@ def test_baseline_check_fails_when_the_baseline_could_shrink(project):
     assert (project / "ssot-baseline.json").read_bytes() == before  # --check writes nothing
     assert flake8_ssot("baseline", cwd=project).returncode == 0
     assert flake8_ssot("baseline", "--check", cwd=project).returncode == 0
+    # With --add-new, the command to run is named whole, in one pair of backticks.
+    (project / "agents" / "report.py").write_text(REPORT.replace("clear()", "pop('k')"))
+    add_new = flake8_ssot("baseline", "--check", "--add-new", cwd=project)
+    assert add_new.returncode == 1
+    assert add_new.stdout.endswith("(rewrite it with `flake8-ssot baseline --add-new`)\n")
 
 
 def test_config_option_finds_a_package_config_and_its_baseline(tmp_path):

@@ -58,8 +58,8 @@ def test_a_baseline_path_that_cannot_be_a_file_is_one_line(tmp_path):
     write_tree(tmp_path, {"agent.py": AGENT, "notes": "a file, not a directory\n"})
     result = flake8_ssot("baseline", "--baseline", "notes/baseline.json", cwd=tmp_path)
     assert (result.returncode, result.stdout) == (2, "")
-    assert result.stderr == (f"flake8-ssot baseline: {tmp_path}/notes/baseline.json: "
-                             "Not a directory\n")
+    assert result.stderr == ("flake8-ssot baseline: cannot write notes/baseline.json: notes is "
+                             "not a directory\n")
 
 
 def test_an_unreadable_baseline_is_one_line(tmp_path):
@@ -107,3 +107,47 @@ def test_every_command_takes_config_and_a_missing_one_is_one_line(tmp_path, comm
     assert (result.returncode, result.stdout) == (2, "")
     assert result.stderr == f"flake8-ssot {command}: no-such.cfg: config file not found\n"
     assert sorted(path.name for path in tmp_path.iterdir()) == ["agent.py"]
+
+
+def _on_a_terminal(command: list[str], cwd) -> tuple[int, str, str]:
+    """``(exit code, stdout, stderr)`` of *command* whose stderr is a terminal (a pty)."""
+    import pty
+
+    leader, follower = pty.openpty()
+    process = subprocess.Popen(command, cwd=cwd, env=user_env(), stdout=subprocess.PIPE,
+                               stderr=follower)
+    os.close(follower)
+    shown = []
+    while True:
+        try:
+            data = os.read(leader, 65536)
+        except OSError:  # the command ended: the terminal is gone
+            break
+        if not data:
+            break
+        shown.append(data)
+    stdout = process.stdout.read().decode()
+    process.wait()
+    os.close(leader)
+    return process.returncode, stdout, b"".join(shown).decode()
+
+
+@pytest.mark.parametrize("command, steps", [
+    (["baseline", "--check"], ["building the project index, then checking 3 files",
+                               "checking files 3/3"]),
+    (["report"], ["checking files 3/3"]),
+    (["map"], ["building the project index", "counting metadata writes 3/3"]),
+    (["fix"], ["building the project index", "rewriting files 1/3", "rewriting files 3/3"]),
+])
+def test_progress_shows_on_a_terminal_and_nowhere_else(tmp_path, command, steps):
+    write_tree(tmp_path, {"setup.cfg": "[flake8]\n", "a.py": AGENT, "b.py": AGENT,
+                          "c.py": "x = 1\n"})
+    piped = flake8_ssot(*command, cwd=tmp_path)
+    status, stdout, shown = _on_a_terminal([FLAKE8_SSOT, *command], tmp_path)
+    assert "flake8-ssot" not in piped.stderr  # not a terminal: nothing but what it said before
+    assert (status, stdout) == (piped.returncode, piped.stdout)  # the output itself unchanged
+    lines = [line for line in shown.replace("\r\n", "\n").split("\r\x1b[K") if line]
+    progress = [line for line in lines if line.startswith(f"flake8-ssot {command[0]}: ")]
+    for step in steps:
+        assert f"flake8-ssot {command[0]}: {step}" in progress, lines
+    assert shown.endswith("\r\x1b[K") or "\n" in shown.rsplit("\r\x1b[K", 1)[-1]  # cleared

@@ -35,7 +35,7 @@ def sot2(result):
 
 
 def test_fixture_project_reports_exactly_the_expected_lines(fixture_project):
-    result = run_flake8("--select", "SOT2,SOT205", ".", cwd=fixture_project)  # SOT205 named
+    result = run_flake8("--select", "SOT2,SOT205,SOT206", ".", cwd=fixture_project)  # named
     expected = {
         (os.path.relpath(path, fixture_project), *item)
         for path in fixture_project.rglob("*.py") for item in expected_in(path)

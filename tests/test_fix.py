@@ -233,27 +233,35 @@ def test_the_documented_example_is_what_the_command_prints(tmp_path):
     assert result.returncode == 1
 
 
-def test_the_manifest_hook_rewrites_staged_files_and_fails_the_commit(tmp_path):
-    """The ``flake8-ssot-fix`` entry of .pre-commit-hooks.yaml, run by the real pre-commit as a
-    local hook (``language: system``: no hook virtualenv to build, so no network needed)."""
+def fix_hook_repository(root: Path, files: dict[str, str]):
+    """A git repository at *root* whose pre-commit config runs the ``flake8-ssot-fix`` entry of
+    .pre-commit-hooks.yaml as a local hook (``language: system``: no hook virtualenv to build,
+    so no network needed), with *files* and a ``BaseAgent`` with every helper; ``run(*command)``
+    runs a command there."""
     [hook] = [h for h in yaml.safe_load((REPO / ".pre-commit-hooks.yaml").read_text())
               if h["id"] == "flake8-ssot-fix"]
     local = {key: hook[key] for key in ("id", "name", "entry", "types")}
     config = {"repos": [{"repo": "local", "hooks": [{**local, "language": "system"}]}]}
-    (tmp_path / ".pre-commit-config.yaml").write_text(yaml.safe_dump(config), encoding="utf-8")
-    (tmp_path / "setup.cfg").write_text("[flake8]\n", encoding="utf-8")
-    shutil.copy(GOLDEN / "before" / "counter.py", tmp_path / "counter.py")
-    write_tree(tmp_path, {"agentsvc/__init__.py": "", "agentsvc/base_agent.py": full_base()})
+    write_tree(root, {".pre-commit-config.yaml": yaml.safe_dump(config), **files,
+                      "agentsvc/__init__.py": "", "agentsvc/base_agent.py": full_base()})
     env = user_env({"GIT_CONFIG_NOSYSTEM": "1", "GIT_CONFIG_GLOBAL": os.devnull,
-                    "PRE_COMMIT_HOME": str(tmp_path / ".pre-commit-home"),
+                    "PRE_COMMIT_HOME": str(root / ".pre-commit-home"),
                     "PRE_COMMIT_COLOR": "never",
                     "PATH": os.path.dirname(sys.executable) + os.pathsep + os.environ["PATH"]})
 
     def run(*command):
-        return subprocess.run(command, cwd=tmp_path, env=env, capture_output=True, text=True,
+        return subprocess.run(command, cwd=root, env=env, capture_output=True, text=True,
                               timeout=120)
 
     assert run("git", "init", "-q").returncode == 0
+    return run
+
+
+def test_the_manifest_hook_rewrites_staged_files_and_fails_the_commit(tmp_path):
+    """The ``flake8-ssot-fix`` entry of .pre-commit-hooks.yaml, run by the real pre-commit as a
+    local hook (``language: system``: no hook virtualenv to build, so no network needed)."""
+    run = fix_hook_repository(tmp_path, {"setup.cfg": "[flake8]\n"})
+    shutil.copy(GOLDEN / "before" / "counter.py", tmp_path / "counter.py")
     staged = run("git", "add", ".pre-commit-config.yaml", "setup.cfg", "counter.py", "agentsvc")
     assert staged.returncode == 0
     first = run(sys.executable, "-m", "pre_commit", "run")
@@ -265,3 +273,36 @@ def test_the_manifest_hook_rewrites_staged_files_and_fails_the_commit(tmp_path):
     second = run(sys.executable, "-m", "pre_commit", "run")
     assert second.returncode == 0, second.stdout + second.stderr
     assert re.search(r"^flake8-ssot fix\.+Passed$", second.stdout, re.M)
+
+
+def test_the_fix_hook_leaves_baselined_sites_alone_until_the_migration(tmp_path):
+    """A legacy file whose sites the baseline accepts: editing its docstring commits through the
+    ``flake8-ssot-fix`` hook unchanged; ``fix --all --write`` migrates them, and rewriting the
+    baseline then shrinks it (docs/usage.md, "Migrating the baselined sites")."""
+    legacy = ('"""Legacy."""\n\nfrom agentsvc.base_agent import BaseAgent\n\n\n'
+              "class Legacy(BaseAgent):\n    def run(self, context):\n"
+              '        context.metadata["a"] = 1\n        context.metadata.clear()\n')
+    run = fix_hook_repository(tmp_path, {
+        "setup.cfg": "[flake8]\nssot-baseline = ssot-baseline.json\n", "legacy.py": legacy})
+    assert run_ssot("baseline", cwd=tmp_path).returncode == 0
+    assert run("git", "add", "-A").returncode == 0
+    # A docstring edit to the legacy file: the hook passes and rewrites nothing.
+    (tmp_path / "legacy.py").write_text(legacy.replace('"""Legacy."""', '"""Legacy code."""'))
+    assert run("git", "add", "legacy.py").returncode == 0
+    hook = run(sys.executable, "-m", "pre_commit", "run")
+    assert hook.returncode == 0, hook.stdout + hook.stderr
+    assert re.search(r"^flake8-ssot fix\.+Passed$", hook.stdout, re.M)
+    assert "context.metadata.clear()" in (tmp_path / "legacy.py").read_text()
+    dry_run = run_fix(".", cwd=tmp_path)
+    assert (dry_run.returncode, dry_run.stdout) == (0, "")
+    assert dry_run.stderr.endswith(
+        "2 sites the baseline accepts left alone (`--all` rewrites them too; then "
+        "`flake8-ssot baseline` shrinks the baseline).\n")
+    # The migration: every site, then the baseline shrinks, and CI's check passes.
+    migrated = run_fix("--all", "--write", ".", cwd=tmp_path)
+    assert migrated.returncode == 1, migrated.stderr
+    assert "self.clear_metadata(context)" in (tmp_path / "legacy.py").read_text()
+    shrunk = run_ssot("baseline", cwd=tmp_path)
+    assert shrunk.stdout.startswith("ssot-baseline.json: 0 findings in 0 files accepted; "
+                                    "2 fixed since the previous baseline dropped\n")
+    assert run_ssot("baseline", "--check", cwd=tmp_path).returncode == 0

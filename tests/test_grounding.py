@@ -88,9 +88,12 @@ def test_helpers_command_lists_what_exists_and_prints_the_missing_ones(tmp_path)
     assert ("    def append_metadata_list(self, context, key, item):\n"
             "        context.metadata.setdefault(key, []).append(item)\n") in out
     # What it prints is real code: pasted into the class, the project defines all nine.
-    pasted = out.split("flake8-ssot fix calls only helpers that exist):\n\n", 1)[1]
-    pasted = pasted.split("(propagate needs", 1)[0]
-    (project / "agentsvc/base.py").write_text("import copy\n\n\n" + PARTIAL_BASE + "\n" + pasted)
+    # Pasted as printed, right after the class's last line: no blank line to add by hand.
+    pasted = out.split("flake8-ssot fix calls only helpers that exist):\n", 1)[1]
+    pasted = pasted.split("\n\n(propagate needs", 1)[0] + "\n"
+    (project / "agentsvc/base.py").write_text("import copy\n\n\n" + PARTIAL_BASE + pasted)
+    style = run_flake8("--select=E3,W3", "agentsvc/base.py", cwd=project)  # blank lines
+    assert (style.returncode, style.stdout) == (0, "")
     again = run_ssot("helpers", cwd=project)
     assert again.returncode == 0, again.stdout + again.stderr
     assert "9 of 9 helpers defined." in again.stdout

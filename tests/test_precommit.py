@@ -20,8 +20,7 @@ from pathlib import Path
 import pytest
 
 import helpers
-from helpers import REPO, code_blocks, user_env, write_tree
-from helpers import READ_ONLY_BASE
+from helpers import READ_ONLY_BASE, REPO, code_blocks, pinned, user_env, write_tree
 
 
 @pytest.fixture(autouse=True)
@@ -29,8 +28,7 @@ def helper_class(tmp_path):
     """SOT1xx reports only in a project with a helper class: every project here has one."""
     write_tree(tmp_path, READ_ONLY_BASE)
 
-# Where the project keeps what the hook does not need in order to be installed.
-NOT_IN_SNAPSHOT = ("tests/", "benchmarks/", "examples/", "docs/", ".ci/")
+
 SOT106 = ("SOT106 context.metadata.clear() empties metadata directly; "
           "use clear_metadata(context) of BaseAgent (base_agent.py:1) after adding "
           "clear_metadata there (`flake8-ssot helpers`)")
@@ -82,17 +80,7 @@ def install_hooks(built: Path, env: dict) -> str:
     ``built/home`` (the ``PRE_COMMIT_HOME``); the snapshot's rev."""
     snapshot = built / "repository"
     snapshot.mkdir(parents=True)
-    listed = git("ls-files", "-z", "--cached", "--others", "--exclude-standard", cwd=REPO, env=env)
-    for relative in filter(None, listed.split("\0")):
-        source = REPO / relative
-        if relative.startswith(NOT_IN_SNAPSHOT) or not source.is_file():
-            continue
-        (snapshot / relative).parent.mkdir(parents=True, exist_ok=True)
-        shutil.copy2(source, snapshot / relative)
-    git("init", "-q", cwd=snapshot, env=env)
-    git("add", "-A", cwd=snapshot, env=env)
-    git("commit", "-q", "-m", "snapshot", cwd=snapshot, env=env)
-    rev = git("rev-parse", "HEAD", cwd=snapshot, env=env).strip()
+    rev = helpers.hosted_snapshot(snapshot, env)
 
     installer = built / "installer"
     installer.mkdir()
@@ -104,12 +92,13 @@ def install_hooks(built: Path, env: dict) -> str:
 
 
 def adopting_config(hook_repo: Path, rev: str, args: str = "") -> str:
-    """The ``.pre-commit-config.yaml`` an adopting repository writes (docs/usage.md)."""
-    return (f"repos:\n"
-            f"  - repo: {hook_repo.as_posix()}\n"
-            f"    rev: {rev}\n"
-            f"    hooks:\n"
-            f"      - id: flake8-ssot\n" + (f"        args: {args}\n" if args else ""))
+    """The ``.pre-commit-config.yaml`` an adopting repository writes (docs/usage.md, as written
+    there, pinned to *rev* of *hook_repo*), with *args* for the hook."""
+    [config] = [block for block in code_blocks(USAGE, "yaml")
+                if "rev: <commit>" in block and "- id: flake8-ssot\n" in block
+                and "name:" not in block]
+    config = pinned(config, hook_repo, rev)
+    return config + (f"        args: {args}\n" if args else "")
 
 
 def init_repository(path: Path, env: dict, files: dict[str, str]) -> None:
@@ -247,8 +236,7 @@ def test_the_documented_per_package_hook_applies_the_package_config_and_baseline
     ``--config=services/api/setup.cfg``, run by ``git commit`` from the repository root."""
     hook_repo, rev, env = hooks
     [config] = [block for block in code_blocks(USAGE, "yaml") if "services/api" in block]
-    config = config.replace("https://github.com/<owner>/flake8-ssot", hook_repo.as_posix())
-    config = config.replace("rev: v0.1.0", f"rev: {rev}")
+    config = pinned(config, hook_repo, rev)
     legacy = "def handle(run_ctx):\n    run_ctx.metadata.clear()\n"
     init_repository(tmp_path, env, {
         ".pre-commit-config.yaml": config,
@@ -285,3 +273,33 @@ def test_the_documented_per_package_hook_applies_the_package_config_and_baseline
     findings = [line for line in new[2].splitlines() if line.startswith("services/")]
     assert [line.split(" ")[:2] for line in findings] == [
         ["services/api/agent.py:2:5:", "SOT106"]]
+
+
+def test_the_documented_local_hook_installs_the_pinned_repository(hooks, tmp_path):
+    """The ``repo: local`` / ``language: python`` snippet of docs/usage.md: pre-commit installs
+    flake8-ssot from the repository's VCS URL at the pinned commit (``additional_dependencies``)."""
+    hook_repo, rev, env = hooks
+    [config] = [block for block in code_blocks(USAGE, "yaml")
+                if "repo: local" in block and "additional_dependencies" in block]
+    init_repository(tmp_path, env, {".pre-commit-config.yaml": pinned(config, hook_repo, rev)})
+    write_tree(tmp_path, {"agent.py": "def handle(context):\n    context.metadata.clear()\n"})
+    git("add", "agent.py", cwd=tmp_path, env=env)
+    result = run(sys.executable, "-m", "pre_commit", "run", cwd=tmp_path, env=env)
+    assert (result.returncode, hook_result(result)) == (1, "Failed"), output(result)
+    assert f"\nagent.py:2:5: {SOT106}\n" in output(result)
+
+
+def test_autoupdate_moves_the_documented_pin_to_the_newest_commit(hooks, tmp_path):
+    """``pre-commit autoupdate --freeze``, as docs/usage.md says, on a repository without tags."""
+    hook_repo, rev, env = hooks
+    newer = tmp_path / "newer"
+    git("clone", "-q", str(hook_repo), str(newer), cwd=tmp_path, env=env)
+    git("commit", "-q", "--allow-empty", "-m", "newer", cwd=newer, env=env)
+    head = git("rev-parse", "HEAD", cwd=newer, env=env).strip()
+    adopter = tmp_path / "adopter"
+    adopter.mkdir()
+    init_repository(adopter, env, {".pre-commit-config.yaml": adopting_config(newer, rev)})
+    result = run(sys.executable, "-m", "pre_commit", "autoupdate", "--freeze", cwd=adopter,
+                 env=env)
+    assert result.returncode == 0, output(result)
+    assert f"rev: {head}\n" in (adopter / ".pre-commit-config.yaml").read_text()

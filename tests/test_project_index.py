@@ -73,11 +73,93 @@ def test_tricky_layouts(source):
     assert extract_classes(source.encode()) == module_level_classes(ast.parse(source))
 
 
+# What each class IS, as the index stores it: the text scan and ast agree.
+KINDS = '''\
+import abc
+from dataclasses import dataclass
+
+
+@add_slots
+@dataclass(
+    frozen=True,
+)
+# a comment between the decorators and the class
+class Point:
+    x: int
+    y: int = 0
+    _cache: dict = None
+    a = b = None
+
+    def norm(self): ...
+
+
+class Source(SqlalchemyBase, metaclass=abc.ABCMeta):
+    __tablename__ = "sources"
+    id = Column()
+
+
+class Row(SQLModel, table=True):
+    id: int
+
+
+class Schema(pydantic.BaseModel):
+    match: str
+    else_: int
+
+
+class Runner(Protocol):
+    def run(self): ...
+
+
+class Failed(ValueError):
+    pass
+
+
+class Color(str, Enum):
+    RED = "red"
+
+
+class Options(TypedDict, total=False):
+    verbose: bool
+
+
+class Pair(NamedTuple):
+    left: int
+
+
+class Meta(metaclass=ABCMeta):
+    pass
+'''
+
+
+def test_the_scan_stores_each_classs_kind_fields_and_members():
+    found = {record.name: record for record in extract_classes(KINDS.encode())}
+    assert list(found.values()) == module_level_classes(ast.parse(KINDS))
+    assert {name: record.kind for name, record in found.items()} == {
+        "Point": "dataclass", "Source": "orm", "Row": "orm", "Schema": "model",
+        "Runner": "protocol", "Failed": "exception", "Color": "enum", "Options": "typeddict",
+        "Pair": "namedtuple", "Meta": "abc"}
+    assert found["Point"].fields == ("x", "y", "a", "b")  # public names only
+    assert found["Point"].methods == ("norm",)
+    assert found["Schema"].fields == ("match", "else_")
+
+
+def test_a_stand_in_for_an_import_is_a_fallback():
+    source = ("try:\n    from fast import Encoder, Other\nexcept (ImportError, OSError):\n"
+              "    class Encoder:\n        pass\n    class Helper:\n        pass\n"
+              "try:\n    import ujson as json\nexcept ModuleNotFoundError:\n"
+              "    class json:\n        pass\n")
+    records = extract_classes(source.encode())
+    assert records == module_level_classes(ast.parse(source))
+    assert [(r.name, r.fallback) for r in records] == [
+        ("Encoder", True), ("Helper", False), ("json", True)]
+
+
 def test_a_file_that_does_not_parse_defines_nothing_once_confirmed(tmp_path):
     # The text scanner cannot see a syntax error (a Python 2 file, a half-saved edit): the index
     # confirms with ast before reporting, so such a file defines no class.
     python2 = b"class Engine:\n    pass\n\nprint 'hello'\n"
-    assert extract_classes(python2) == [("Engine", 1, 0, (), ())]
+    assert extract_classes(python2) == [("Engine", 1, 0, (), (), "plain", (), False)]
     assert classes_from_ast(python2) == []
     (tmp_path / "old.py").write_bytes(python2)
     (tmp_path / "new.py").write_bytes(b"\n\nclass Engine:\n    pass\n")

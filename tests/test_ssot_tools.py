@@ -33,19 +33,19 @@ def expected(root, code: str) -> set[tuple[str, int, int, str]]:
             for item in expected_in(path) if item[2] == code}
 
 
-@pytest.mark.parametrize("code", ["SOT201", "SOT203", "SOT204", "SOT205"])
+@pytest.mark.parametrize("code", ["SOT201", "SOT202", "SOT203", "SOT204", "SOT205", "SOT206"])
 def test_each_code_reports_exactly_its_expected_lines(fixture_project, code):
     result = run_flake8("--select", code, ".", cwd=fixture_project)
     assert findings(result) == expected(fixture_project, code), result.stdout
 
 
-def test_sot205_is_off_by_default_and_turned_on_with_extend_select(fixture_project):
+@pytest.mark.parametrize("code", ["SOT205", "SOT206"])
+def test_opt_in_codes_are_off_by_default_and_turned_on_with_extend_select(fixture_project, code):
     default = findings(run_flake8(".", cwd=fixture_project))
     assert {item[3] for item in default} >= {"SOT201", "SOT204"}
-    assert not {item for item in default if item[3] == "SOT205"}
-    extended = findings(run_flake8("--extend-select", "SOT205", ".", cwd=fixture_project))
-    assert {item for item in extended if item[3] == "SOT205"} == expected(fixture_project,
-                                                                          "SOT205")
+    assert not {item for item in default if item[3] == code}
+    extended = findings(run_flake8("--extend-select", code, ".", cwd=fixture_project))
+    assert {item for item in extended if item[3] == code} == expected(fixture_project, code)
 
 
 @pytest.mark.parametrize("selection", [["--select=SOT", "--extend-select=SOT"],
@@ -55,7 +55,7 @@ def test_a_family_prefix_does_not_turn_sot205_on(fixture_project, selection):
     off-by-default code through a prefix, so the commit would fail on what CI never reports."""
     result = findings(run_flake8(*selection, ".", cwd=fixture_project))
     assert {item[3] for item in result} >= {"SOT201", "SOT204"}
-    assert not {item for item in result if item[3] == "SOT205"}
+    assert not {item for item in result if item[3] in ("SOT205", "SOT206")}
 
 
 def test_single_file_run_counts_the_whole_family(fixture_project):

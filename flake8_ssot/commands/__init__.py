@@ -21,6 +21,7 @@ SUBCOMMANDS = (
     "fix",
     "helpers",
     "map",
+    "explain",
     "consolidate",
 )
 

@@ -47,7 +47,7 @@ def _merged(path: str, old: Baseline | None, verdict: findings.Verdict,
 
 
 def run(args: argparse.Namespace) -> int:
-    path, configured, old, verdict = findings.against_baseline(args)
+    path, configured, old, verdict = findings.against_baseline(args, to_write=not args.check)
     if not args.check:
         # Another ``baseline`` run may have written the file while flake8 ran here: under the
         # writers' lock, this run's findings are judged against the baseline as it is now, so
@@ -74,10 +74,10 @@ def run(args: argparse.Namespace) -> int:
             print(f"{shown_path}: no baseline (create it with `flake8-ssot baseline`)")
         else:
             added = new.total() - old.total() + fixed
+            command = "flake8-ssot baseline" + (" --add-new" if args.add_new else "")
             print(f"{shown_path}: out of date: {fixed} fixed since it was written"
                   + (f", {added} new to add" if added else "")
-                  + " (rewrite it with `flake8-ssot baseline`"
-                  + (" --add-new" if args.add_new else "") + ")")
+                  + f" (rewrite it with `{command}`)")
         return common.EXIT_FINDINGS
 
     files = len({key[0] for key in new.counts})

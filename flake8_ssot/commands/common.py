@@ -12,7 +12,7 @@ import argparse
 import difflib
 import os
 import tempfile
-from typing import Iterable
+from typing import Iterable, Sequence
 
 from flake8_ssot.files import split_lines_for_git, write_target
 from flake8_ssot.project import settings_from_flake8
@@ -114,6 +114,19 @@ def config_file(args: argparse.Namespace) -> str | None:
     if path and not os.path.isfile(path):
         raise CommandError(f"{path}: config file not found")
     return path
+
+
+def flake8_files(args: argparse.Namespace, paths: Sequence[str], options=None) -> list[str]:
+    """The files flake8 checks for *paths*, as flake8 lists them (its ``exclude``,
+    ``extend-exclude`` and ``filename`` patterns), sorted."""
+    from flake8.discover_files import expand_paths
+
+    if options is None:
+        _, options = flake8_settings(args, paths)
+    return sorted(set(expand_paths(
+        paths=list(paths), stdin_display_name=options.stdin_display_name,
+        filename_patterns=options.filename,
+        exclude=[*options.exclude, *options.extend_exclude])))
 
 
 def flake8_settings(args: argparse.Namespace, paths: Iterable[str] = ()):

@@ -15,6 +15,7 @@ import json
 import os
 import subprocess
 import sys
+import tempfile
 from collections import Counter
 from dataclasses import dataclass, field
 from typing import NamedTuple, Sequence
@@ -23,6 +24,7 @@ from flake8_ssot.baseline import (DEFAULT_PATH, Baseline, Key, fingerprint, norm
                                   read_lines, resolve_path)
 from flake8_ssot.commands import common
 from flake8_ssot.commands.common import CommandError, plural
+from flake8_ssot.commands.progress import Progress
 
 # flake8's codes for a file it could not read (E902) or parse (E999), and the plugin's own for a
 # file it could not check (SOT901): such a file's baseline entries are kept, not judged.
@@ -72,14 +74,25 @@ def flake8_command(paths: Sequence[str], config: str | None) -> list[str]:
             *([f"--config={config}"] if config else []), *paths]
 
 
-def collect(paths: Sequence[str], baseline: Baseline, config: str | None = None) -> Run:
-    """Run flake8 (SOT codes only, the configured baseline not applied) on *paths*.
+def collect(paths: Sequence[str], baseline: Baseline, config: str | None = None,
+            progress: Progress | None = None, total: int = 0) -> Run:
+    """Run flake8 (SOT codes only, the configured baseline not applied) on *paths*; with
+    *progress*, the files it has checked are shown (of *total*) while it runs.
 
     Raises ``CommandError`` with flake8's own message if flake8 cannot run.
     """
     env = {key: value for key, value in os.environ.items() if key != "PYTHONSAFEPATH"}
-    result = subprocess.run(flake8_command(paths, config), capture_output=True, text=True,
-                            env=env)
+    counting, counter = progress.counter() if progress else ({}, None)
+    with tempfile.TemporaryFile("w+") as out, tempfile.TemporaryFile("w+") as err:
+        process = subprocess.Popen(flake8_command(paths, config), stdout=out, stderr=err,
+                                   text=True, env={**env, **counting})
+        if progress:
+            progress.follow(process, counter, total)
+        process.wait()
+        out.seek(0)
+        err.seek(0)
+        result = subprocess.CompletedProcess(process.args, process.returncode, out.read(),
+                                             err.read())
     if result.returncode != 0:
         message = result.stderr.strip().splitlines()[-1:] or [f"exit {result.returncode}"]
         raise CommandError(f"flake8 failed: {message[0]}")
@@ -185,12 +198,22 @@ class Today(NamedTuple):
     verdict: Verdict  # today's findings on the paths given, judged against it
 
 
-def against_baseline(args: argparse.Namespace) -> Today:
+def against_baseline(args: argparse.Namespace, to_write: bool = False) -> Today:
+    """The baseline's path, the baseline there and today's verdict; *to_write*: a baseline
+    whose directory does not exist is a ``CommandError`` before flake8 runs."""
     paths = common.paths_of(args)
     config = common.config_file(args)
     path, configured = configured_path(args)
+    directory = os.path.dirname(path)
+    if to_write and not os.path.isdir(directory):
+        problem = ("is not a directory" if os.path.exists(directory)
+                   else "does not exist (create it first)")
+        raise CommandError(f"cannot write {os.path.relpath(path)}: "
+                           f"{os.path.relpath(directory)} {problem}")
     old = read_existing(path)
-    run = collect(paths, Baseline(path), config)
+    with Progress(args.command) as progress:
+        total = len(common.flake8_files(args, paths)) if progress.on else 0
+        run = collect(paths, Baseline(path), config, progress, total)
     return Today(path, configured, old, judge(old or Baseline(path), run, paths))
 
 

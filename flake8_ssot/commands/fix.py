@@ -10,10 +10,12 @@ from __future__ import annotations
 import argparse
 import json
 import sys
-from collections import defaultdict
+from collections import Counter, defaultdict
 from typing import Sequence
 
-from flake8_ssot.commands import common
+from flake8_ssot.baseline import Baseline, resolve_path
+from flake8_ssot.commands import common, findings
+from flake8_ssot.commands.progress import Progress
 from flake8_ssot.files import read_bytes
 from flake8_ssot.project import Project
 from flake8_ssot.rewrite import FileResult, fix_source
@@ -29,43 +31,62 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
                         help="fix only these codes or prefixes, e.g. SOT101,SOT103")
     parser.add_argument("--format", choices=("text", "json"), default="text",
                         help="text (a diff on stdout, the rest on stderr) or one JSON object")
+    parser.add_argument("--all", action="store_true",
+                        help="also rewrite the sites the configured baseline accepts (then "
+                             "run `flake8-ssot baseline` to shrink it)")
     common.add_config_argument(parser)
 
 
+def _accepted_by_file(args: argparse.Namespace, settings) -> tuple[Baseline | None, dict]:
+    """The configured baseline (``ssot-baseline``, resolved as flake8 resolves it) and its
+    entries per file, ``{path: Counter({(code, fingerprint): count})}``; none with ``--all``."""
+    if args.all or not settings.baseline:
+        return None, {}
+    path = resolve_path(settings.baseline, settings, config_file=common.config_file(args))
+    baseline = findings.read_existing(path)
+    by_file: dict[str, Counter] = {}
+    for (relative, code, digest), count in (baseline.counts.items() if baseline else ()):
+        by_file.setdefault(relative, Counter())[code, digest] += count
+    return baseline, by_file
+
+
 def run(args: argparse.Namespace) -> int:
-    from flake8.discover_files import expand_paths
     from flake8.style_guide import Decision, StyleGuideManager
 
     settings, options = common.flake8_settings(args, common.paths_of(args))
     guides = StyleGuideManager(options, formatter=None)
     selected = tuple(c.strip().upper() for c in args.select.split(",") if c.strip())
-    files = sorted(set(expand_paths(
-        paths=args.paths, stdin_display_name=options.stdin_display_name,
-        filename_patterns=options.filename,
-        exclude=[*options.exclude, *options.extend_exclude])))
+    files = common.flake8_files(args, args.paths, options)
+    baseline, accepted = _accepted_by_file(args, settings)
     results = []
-    for filename in files:
-        guide = guides.style_guide_for(filename)
+    with Progress("fix") as progress:
+        if files:
+            progress.phase("building the project index")
+            Project.for_path(files[0], settings).index  # what the first file's rewrite reads
+        for done, filename in enumerate(files, 1):
+            progress.show("rewriting files", done, len(files))
+            guide = guides.style_guide_for(filename)
 
-        def reported(code: str, guide=guide) -> bool:
-            if selected and not code.startswith(selected):
-                return False
-            return guide.should_report_error(code) is Decision.Selected
+            def reported(code: str, guide=guide) -> bool:
+                if selected and not code.startswith(selected):
+                    return False
+                return guide.should_report_error(code) is Decision.Selected
 
-        project = Project.for_path(filename, settings)
-        shown = filename.replace("\\", "/").removeprefix("./")
-        try:
-            data = read_bytes(filename, project.root)
-        except OSError as error:  # files.Refused says why: "a FIFO, not a regular file"
-            results.append(FileResult(shown, b"", b"",
-                                      error=f"cannot read, skipped ({error.strerror})"))
-            continue
-        result = fix_source(data, project, project.relative(filename), reported)._replace(
-            path=shown)
-        results.append(result)
-        project.save_index()  # what the helpers and contexts read, as a lint run saves it
-        if args.write and result.changed:
-            common.write_atomically(filename, result.fixed)
+            project = Project.for_path(filename, settings)
+            shown = filename.replace("\\", "/").removeprefix("./")
+            try:
+                data = read_bytes(filename, project.root)
+            except OSError as error:  # files.Refused says why: "a FIFO, not a regular file"
+                results.append(FileResult(shown, b"", b"",
+                                          error=f"cannot read, skipped ({error.strerror})"))
+                continue
+            entries = accepted.get(baseline.relative(filename)) if baseline else None
+            result = fix_source(data, project, project.relative(filename), reported,
+                                entries)._replace(path=shown)
+            results.append(result)
+            project.save_index()  # what the helpers and contexts read, as a lint run saves it
+            if args.write and result.changed:
+                common.write_atomically(filename, result.fixed)
     if args.format == "json":
         print(json.dumps(_as_json(results, args.write), indent=2))
     else:
@@ -89,6 +110,7 @@ def _as_json(results: Sequence[FileResult], written: bool) -> dict:
         } for r in results if r.changed or r.manual or r.error],
         "rewritten": sum(len(r.rewritten) for r in results if r.changed),
         "manual": sum(len(r.manual) for r in results),
+        "baselined": sum(r.baselined for r in results),
     }
 
 
@@ -123,4 +145,8 @@ def _print_text(results: Sequence[FileResult], written: bool) -> None:
         summary += " Next: review `git diff`, run your tests, commit."
     if manual:
         summary += " `flake8 --select=SOT1` keeps reporting the sites to change by hand."
+    baselined = sum(r.baselined for r in results)
+    if baselined:
+        summary += (f" {plural(baselined, 'site')} the baseline accepts left alone (`--all` "
+                    "rewrites them too; then `flake8-ssot baseline` shrinks the baseline).")
     print(summary, file=report)

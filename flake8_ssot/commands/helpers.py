@@ -61,12 +61,14 @@ def run(args: argparse.Namespace) -> int:
     print()
     print(f"{len(configured) - len(missing)} of {len(configured)} helpers defined.")
     if missing:
-        print(f"Add the missing ones to {inventory.holder} "
-              f"(flake8-ssot fix calls only helpers that exist):")
-        print()
+        print(f"Add the missing ones to {inventory.holder}, at the end of the class with the "
+              "blank line above each method (flake8-ssot fix calls only helpers that exist):")
+        # Each method with the blank line before it: pasted after the class's last line, the
+        # code is as pycodestyle wants it.
         for helper in missing:
-            print(implementation(helper, settings))
             print()
+            print(implementation(helper, settings))
+        print()
         if any("copy." in line for helper in missing for line in helper.body):
             print("(propagate needs `import copy` at the top of its module)")
     return common.EXIT_FINDINGS if missing else common.EXIT_OK

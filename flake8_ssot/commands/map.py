@@ -36,9 +36,10 @@ import sys
 from collections import Counter
 from typing import Sequence
 
-from flake8_ssot import index, relations
+from flake8_ssot import index, relations, twins
 from flake8_ssot.checker import mentions_metadata
 from flake8_ssot.commands import common
+from flake8_ssot.commands.progress import Progress
 from flake8_ssot.digests import sha1_hex
 from flake8_ssot.options import HELPERS
 from flake8_ssot.project import Project
@@ -61,7 +62,8 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 def run(args: argparse.Namespace) -> int:
     paths = common.paths_of(args)
     settings, _ = common.flake8_settings(args, paths)  # the configuration flake8 itself reads
-    ssot_map = build_map(paths, settings)
+    with Progress("map") as progress:
+        ssot_map = build_map(paths, settings, progress)
     render = {"text": render_text, "json": render_json, "markdown": render_markdown,
               "mermaid": render_mermaid}
     sys.stdout.write(render[args.format](ssot_map))
@@ -70,8 +72,9 @@ def run(args: argparse.Namespace) -> int:
 
 # -- the map ----------------------------------------------------------------------------------
 
-def build_map(paths: Sequence[str], settings) -> dict:
+def build_map(paths: Sequence[str], settings, progress: Progress) -> dict:
     ssot_project = Project.for_path(paths[0], settings)
+    progress.phase("building the project index")
     root, project = ssot_project.root, ssot_project.index
     scope = [os.path.relpath(os.path.abspath(path), root).replace(os.sep, "/") for path in paths]
 
@@ -84,7 +87,7 @@ def build_map(paths: Sequence[str], settings) -> dict:
         "root": root,
         "duplicates": duplicates,
         "aliases": aliases,
-        **_migration(project, settings, in_scope, ssot_project),
+        **_migration(project, settings, in_scope, ssot_project, progress),
         "budgets": [{"pattern": pattern, "budget": budget,
                      "count": len(relations.family(project, pattern)),
                      "over": len(relations.family(project, pattern)) > budget}
@@ -106,10 +109,11 @@ def _duplicates(project, settings, in_scope) -> tuple[list[dict], list[dict]]:
         aliases += [{"name": name, "path": alias.path, "line": alias.line,
                      "extends": {"path": target.path, "line": target.line}}
                     for alias, target in homes.aliases if in_scope(alias.path)]
-        copies = [home for home in sorted(homes.implementations, key=lambda d: (d.path, d.line))
-                  if any(other.path != home.path and relations.related(home.path, other.path,
-                                                                       packages)
-                         for other in homes.implementations)]
+        # The same judgement as SOT201's: copies and competing classes, not a name reused.
+        copies = sorted(twins.copies_among(
+            project, homes.implementations,
+            lambda path, other: relations.related(path, other, packages)),
+            key=lambda d: (d.path, d.line))
         if copies and any(in_scope(home.path) for home in copies):
             duplicated[name] = copies
     importers = _importer_counts(project, set(duplicated))
@@ -151,7 +155,7 @@ def _importer_counts(project, names: set[str]) -> Counter:
     return counts
 
 
-def _migration(project, settings, in_scope, ssot_project) -> dict:
+def _migration(project, settings, in_scope, ssot_project, progress) -> dict:
     """``metadata_writes`` (direct writes, SOT1xx findings, per file) and ``migration`` (the
     project's helper calls against those writes, per file and in total), counted once per file
     content, with the linter's own context rules (the project's subclasses of the context
@@ -161,7 +165,9 @@ def _migration(project, settings, in_scope, ssot_project) -> dict:
     helpers = tuple(sorted({settings.helper(helper.role) for helper in HELPERS
                             if helper.role != "get-value"} - {""}))  # writers only
     files = []
-    for path in sorted(filter(in_scope, project.files)):
+    paths = sorted(filter(in_scope, project.files))
+    for done, path in enumerate(paths, 1):
+        progress.show("counting metadata writes", done, len(paths))
         sha1 = project.content_hash(path)
         if sha1 is None:
             continue

@@ -5,20 +5,22 @@ flake8 or executes the code it reads. ``docs/cache.md`` says how it is kept and 
 
 * ``discovery``: the project root, the file listing (and when a saved one still holds), reading
   files safely, and the dotted names of a project file;
-* ``scanner``: module-level classes and their bases from a text scan, classes and imports in
-  detail from ``ast`` (``module_facts``);
+* ``scanner``: module-level classes from a text scan (``ClassRecord``: name, bases, kind, public
+  methods and fields, fallback), classes and imports in detail from ``ast`` (``module_facts``);
+  ``ProjectIndex.scanned``/``record``/``records_named`` read the records without parsing;
 * ``store``: the sqlite file, the only module with SQL;
 * ``core``: ``ProjectIndex`` and the per-run memo ``project_index``.
 """
 
 from flake8_ssot.index.core import ClassDefinition, ProjectIndex, begin_run, project_index
 from flake8_ssot.index.discovery import find_project_root, list_python_files, path_matches
-from flake8_ssot.index.scanner import (ClassFacts, ClassRecord, ImportFacts, ModuleFacts,
+from flake8_ssot.index.scanner import (KINDS, ClassFacts, ClassRecord, ImportFacts, ModuleFacts,
                                        decode_source, is_public, module_facts,
                                        module_level_classes, parse)
 
 __all__ = [
-    "ClassDefinition", "ClassFacts", "ClassRecord", "ImportFacts", "ModuleFacts", "ProjectIndex",
+    "KINDS", "ClassDefinition", "ClassFacts", "ClassRecord", "ImportFacts", "ModuleFacts",
+    "ProjectIndex",
     "begin_run", "decode_source", "find_project_root", "is_public", "list_python_files",
     "module_facts", "module_level_classes", "parse", "path_matches", "project_index",
 ]

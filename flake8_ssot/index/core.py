@@ -222,13 +222,7 @@ class ProjectIndex:
     # -- classes ----------------------------------------------------------------------------
 
     def _find(self, name: str, keep) -> list[ClassDefinition]:
-        found = []
-        for path in self._paths_named(name):
-            for record in self._classes_of(path).get(name, ()):
-                definition = ClassDefinition(name, path, record.line, record.col)
-                if keep is None or keep(definition):
-                    found.append(definition)
-        return found
+        return [definition for definition, _ in self.scanned(name, keep)]
 
     def definitions(self, name: str, keep: Callable[[ClassDefinition], bool] | None = None
                     ) -> list[ClassDefinition]:
@@ -317,6 +311,38 @@ class ProjectIndex:
         if busy and sum(len(text) for text in self._pending.values()) <= _PENDING_LIMIT:
             return  # kept for the next call
         self._unsaved, self._pending = [], {}
+
+    # -- what each class is (kind, bases, members), as stored at scan time --------------------
+    #
+    # A ``ClassRecord`` carries what a class IS: ``kind`` (one of ``scanner.KINDS``: "orm",
+    # "model", "protocol", "typeddict", "namedtuple", "enum", "exception", "abc", "dataclass",
+    # "plain"), ``bases`` (last components as written), ``methods`` (public defs), ``fields``
+    # (public names assigned or annotated in the body) and ``fallback`` (defined under ``except
+    # ImportError``). They come from the text scan (or ``ast`` where the scan defers to it), so
+    # reading them parses nothing; ``definitions`` is still the answer to report.
+
+    def scanned(self, name: str, keep: Callable[[ClassDefinition], bool] | None = None
+                ) -> list[tuple[ClassDefinition, ClassRecord]]:
+        """``(definition, record)`` of every module-level class *name* the scan found (not
+        ast-confirmed), for which ``keep(definition)`` holds."""
+        found = []
+        for path in self._paths_named(name):
+            for record in self._classes_of(path).get(name, ()):
+                definition = ClassDefinition(name, path, record.line, record.col)
+                if keep is None or keep(definition):
+                    found.append((definition, record))
+        return found
+
+    def records_named(self, name: str) -> list[ClassRecord]:
+        """The stored records of every module-level class *name* (as ``scanned``)."""
+        return [record for _, record in self.scanned(name)]
+
+    def record(self, definition: ClassDefinition) -> ClassRecord | None:
+        """The stored record of *definition* (None when the index has no such class)."""
+        for record in self._classes_of(definition.path).get(definition.name, ()):
+            if record.line == definition.line:
+                return record
+        return None
 
     def defining_paths(self, name: str) -> tuple[str, ...]:
         """The files whose text scan found a module-level class *name* (not ast-confirmed:

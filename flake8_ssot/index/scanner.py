@@ -19,12 +19,58 @@ from flake8_ssot.syntax import (absolute_module, named_by, own_statements, packa
 
 
 class ClassRecord(NamedTuple):
-    """A module-level class as the scanner sees it (what the index keeps for every file)."""
+    """A module-level class as the scanner sees it (what the index keeps for every file): what
+    the class IS, read at scan time, so that judging two classes of one name (SOT201) never
+    parses them again.
+
+    ``kind`` is the class's own kind (``KINDS``) from its bases, keywords, decorators and
+    ``__tablename__``; a class that inherits its kind from a project base says "plain" here
+    (``twins.kind_of`` follows the bases through the index). ``fields`` are the public names
+    assigned or annotated directly in the body; ``fallback`` is true for a stand-in for a name
+    the ``try`` imports, defined in its ``except ImportError`` / ``ModuleNotFoundError``
+    handler.
+    """
     name: str
     line: int
     col: int
     bases: tuple[str, ...]  # the last dotted component of each base as written: ("BaseAgent",)
     methods: tuple[str, ...] = ()  # public (no leading underscore) defs directly in the body
+    kind: str = "plain"
+    fields: tuple[str, ...] = ()
+    fallback: bool = False
+
+
+# What a class is, from the last component of its bases, metaclass and decorators: the first
+# kind in this order whose markers it carries. ("orm": a table; "model": a pydantic model.)
+KINDS = ("orm", "model", "protocol", "typeddict", "namedtuple", "enum", "exception", "abc",
+         "dataclass", "plain")
+_KIND_MARKERS = {
+    "orm": frozenset({"DeclarativeBase", "DeclarativeBaseNoMeta", "__tablename__", "table=True"}),
+    "model": frozenset({"BaseModel", "BaseSettings", "RootModel", "SQLModel"}),
+    "protocol": frozenset({"Protocol"}),
+    "typeddict": frozenset({"TypedDict"}),
+    "namedtuple": frozenset({"NamedTuple"}),
+    "enum": frozenset({"Enum", "IntEnum", "StrEnum", "Flag", "IntFlag", "ReprEnum"}),
+    "exception": frozenset({"Exception", "BaseException"}),
+    "abc": frozenset({"ABC", "ABCMeta"}),
+    "dataclass": frozenset({"@dataclass", "@define", "@frozen", "@mutable", "@attr.s"}),
+}
+_FALLBACK_ERRORS = frozenset({"ImportError", "ModuleNotFoundError"})
+# The keywords that can be followed by ":" right away (``else:``), read as a name by the scan.
+_NOT_FIELDS = frozenset({"else", "try", "finally"})
+
+
+def kind_from_markers(markers) -> str:
+    """The kind a class carrying *markers* is: base names (last component), ``ABCMeta`` for a
+    metaclass, ``table=True``, ``__tablename__``, ``@dataclass`` for a decorator."""
+    markers = set(markers)
+    for kind in KINDS[:-1]:
+        if markers & _KIND_MARKERS[kind]:
+            return kind
+    if any(marker.endswith(("Error", "Exception")) for marker in markers
+           if not marker.startswith("@")):
+        return "exception"
+    return "plain"
 
 
 class ClassFacts(NamedTuple):
@@ -68,10 +114,67 @@ def is_public(name: str) -> bool:
 
 def module_level_classes(tree: ast.AST) -> list[ClassRecord]:
     """Classes defined at module level, also under module-level if/try/with/for/while/match."""
-    return [ClassRecord(node.name, node.lineno, node.col_offset,
-                        tuple(base.rpartition(".")[2] for base in _written_bases(node)),
-                        tuple(filter(is_public, _methods(node))))
-            for node in _classes_in_body(getattr(tree, "body", ()))]
+    body = getattr(tree, "body", ())
+    fallbacks = _fallback_classes(body)
+    records = []
+    for node in _classes_in_body(body):
+        bases = tuple(base.rpartition(".")[2] for base in _written_bases(node))
+        fields = _fields(node)
+        markers = [*bases, *_keyword_markers(node)]
+        markers += [f"@{name.rpartition('.')[2]}" for name in map(named_by, node.decorator_list)
+                    if name] + [f"@{name}" for name in map(named_by, node.decorator_list)
+                                if name and "." in name]
+        if "__tablename__" in fields:
+            markers.append("__tablename__")
+        records.append(ClassRecord(node.name, node.lineno, node.col_offset, bases,
+                                   tuple(filter(is_public, _methods(node))),
+                                   kind_from_markers(markers),
+                                   tuple(name for name in fields if is_public(name)),
+                                   id(node) in fallbacks))
+    return records
+
+
+def _keyword_markers(node: ast.ClassDef) -> list[str]:
+    markers = []
+    for keyword in node.keywords:
+        if keyword.arg == "metaclass":
+            name = named_by(keyword.value)
+            if name:
+                markers.append(name.rpartition(".")[2])
+        elif isinstance(keyword.value, ast.Constant) and keyword.value.value is True:
+            markers.append(f"{keyword.arg}=True")
+    return markers
+
+
+def _fields(node: ast.ClassDef) -> tuple[str, ...]:
+    """Names assigned or annotated directly in the class body, in order, each once."""
+    names = []
+    for item in node.body:
+        targets = (item.targets if isinstance(item, ast.Assign)
+                   else [item.target] if isinstance(item, ast.AnnAssign) else [])
+        names += [target.id for target in targets if isinstance(target, ast.Name)]
+    return tuple(dict.fromkeys(names))
+
+
+def _fallback_classes(body: Sequence[ast.stmt]) -> set[int]:
+    """``id`` of each module-level class that stands in for a name the ``try`` imports, defined
+    in its ``except ImportError`` (or ``ModuleNotFoundError``) handler."""
+    found = set()
+    for statement in own_statements(body):
+        handlers = getattr(statement, "handlers", ())
+        if not handlers:
+            continue
+        imported = {(alias.asname or alias.name).partition(".")[0]
+                    for node in own_statements(statement.body)
+                    if isinstance(node, (ast.Import, ast.ImportFrom)) for alias in node.names}
+        for handler in handlers:
+            caught = handler.type
+            names = {named_by(item) for item in (caught.elts if isinstance(caught, ast.Tuple)
+                                                 else [caught])} if caught is not None else set()
+            if {name.rpartition(".")[2] for name in names if name} & _FALLBACK_ERRORS:
+                found.update(id(node) for node in _classes_in_body(handler.body)
+                             if node.name in imported)
+    return found
 
 
 def _classes_in_body(body: Sequence[ast.stmt]) -> Iterator[ast.ClassDef]:
@@ -197,17 +300,27 @@ def _base_component(written: str) -> str | None:
     return last if _IDENTIFIER.match(last) else None
 
 
-def _text_bases(text: str, offset: int) -> tuple[tuple[str, ...], int]:
+def _text_bases(text: str, offset: int) -> tuple[tuple[str, ...], tuple[str, ...], int]:
     """Base names of the class header whose name ends at *offset* (type parameters skipped),
-    and the offset of the end of the header's last line."""
+    its keyword markers (the metaclass's name, ``table=True``), and the offset of the end of
+    the header's last line."""
     position = _BLANKS.match(text, offset).end()
     if text.startswith("[", position):  # ``class Box[T](Base)``: Python 3.12 type parameters
         position = _BLANKS.match(text, _bracketed(text, position)[1]).end()
     bases: tuple[str, ...] = ()
+    keywords: list[str] = []
     if text.startswith("(", position):
         items, position = _bracketed(text, position)
         bases = tuple(name for name in map(_base_component, items) if name)
-    return bases, _HEADER_END.match(text, position).end()
+        for item in items:
+            keyword, equals, value = "".join(item.split()).partition("=")
+            if not equals:
+                continue
+            if keyword == "metaclass":
+                keywords.append(value.rpartition(".")[2])
+            elif value == "True":
+                keywords.append(f"{keyword}=True")
+    return bases, tuple(keywords), _HEADER_END.match(text, position).end()
 
 
 def scan_classes(data: bytes) -> tuple[list[ClassRecord], bool]:
@@ -253,26 +366,99 @@ def scan_classes(data: bytes) -> tuple[list[ClassRecord], bool]:
         if not in_string(match.start()):
             line += text.count("\n", counted_to, match.start())
             counted_to = match.start()
-            bases, header_end = _text_bases(text, match.end())
+            bases, keywords, header_end = _text_bases(text, match.end())
             if top_level_lines is None:
                 top_level_lines = [m.start() for m in _TOP_LEVEL_LINE.finditer(text)
                                    if not in_string(m.start())]
-            index = bisect.bisect_right(top_level_lines, header_end)
-            body_end = top_level_lines[index] if index < len(top_level_lines) else len(text)
-            methods = _text_methods(text, header_end, body_end, in_string)
-            classes.append(ClassRecord(match.group(1), line, 0, bases, methods))
+            body_end = _body_end(text, header_end, top_level_lines)
+            methods, fields = _text_members(text, header_end, body_end, in_string)
+            markers = [*bases, *keywords, *_text_decorators(text, match.start())]
+            if "__tablename__" in fields:
+                markers.append("__tablename__")
+            classes.append(ClassRecord(match.group(1), line, 0, bases, methods,
+                                       kind_from_markers(markers),
+                                       tuple(name for name in fields if is_public(name))))
     return classes, not classes
 
 
-def _text_methods(text: str, start: int, end: int, in_string) -> tuple[str, ...]:
-    """Public ``def`` names at the indentation of the first statement of a class body."""
+def _body_end(text: str, header_end: int, top_level_lines: list[int]) -> int:
+    """Where the body of the class whose header ends at *header_end* ends: the first line at
+    column 0 that starts a statement. A line at column 0 inside brackets opened in the body (a
+    string continuing a call) or after a backslash continues a statement of a method."""
+    index = bisect.bisect_right(top_level_lines, header_end)
+    depth, position = 0, header_end
+    while index < len(top_level_lines):
+        candidate = top_level_lines[index]
+        code = _LEXEMES.sub("", text[position:candidate])  # brackets in strings do not count
+        depth += sum(map(code.count, _OPENING)) - sum(map(code.count, _CLOSING))
+        position = candidate
+        if depth <= 0 and not text.endswith("\\\n", 0, candidate):
+            return candidate
+        index += 1
+    return len(text)
+
+
+_MEMBER = {}  # indentation -> the regex of a def or a field at that indentation
+
+
+def _text_members(text: str, start: int, end: int, in_string
+                  ) -> tuple[tuple[str, ...], tuple[str, ...]]:
+    """Public ``def`` names, and the names assigned or annotated, at the indentation of the
+    first statement of a class body."""
     indentation = None
     for line in _INDENTED_LINE.finditer(text, start, end):
         if not in_string(line.start()):
             indentation = line.group(1)
             break
     if indentation is None:
-        return ()  # ``class A: pass``, or an empty file after the header
-    method = re.compile(rf"^{re.escape(indentation)}(?:async[ \t]+)?def[ \t]+([^\W\d]\w*)", re.M)
-    return tuple(m.group(1) for m in method.finditer(text, start, end)
-                 if not in_string(m.start()) and is_public(m.group(1)))
+        return (), ()  # ``class A: pass``, or an empty file after the header
+    member = _MEMBER.get(indentation)
+    if member is None:
+        member = _MEMBER[indentation] = re.compile(
+            rf"^{re.escape(indentation)}(?:(?:async[ \t]+)?def[ \t]+([^\W\d]\w*)"
+            rf"|([^\W\d]\w*)[ \t]*(?::|=(?!=)))", re.M)
+    methods, fields = [], []
+    for found in member.finditer(text, start, end):
+        if in_string(found.start()):
+            continue
+        if found.group(1):
+            if is_public(found.group(1)):
+                methods.append(found.group(1))
+        elif found.group(2) not in _NOT_FIELDS:
+            fields.append(found.group(2))
+            if found.group(0).endswith("="):  # ``a = b = None``: every target a field
+                position = found.end()
+                chained = _CHAINED_TARGET.match(text, position)
+                while chained:
+                    fields.append(chained.group(1))
+                    chained = _CHAINED_TARGET.match(text, chained.end())
+    return tuple(methods), tuple(dict.fromkeys(fields))
+
+
+_CHAINED_TARGET = re.compile(r"[ \t]*([^\W\d]\w*)[ \t]*=(?!=)")
+
+
+_DECORATOR = re.compile(r"@[ \t]*([^\W\d][\w.]*)")
+
+
+def _text_decorators(text: str, class_start: int) -> list[str]:
+    """``@name`` markers of the decorators on the lines right above a column-0 class (each
+    decorator's last component, and the dotted name when it has dots)."""
+    markers = []
+    end = class_start
+    for _ in range(32):  # a decorator list longer than this says nothing more
+        if end <= 0:
+            break
+        start = text.rfind("\n", 0, end - 1) + 1
+        line = text[start:end]
+        end = start
+        if line.startswith("@"):
+            found = _DECORATOR.match(line)
+            if found:
+                name = found.group(1)
+                markers.append(f"@{name.rpartition('.')[2]}")
+                if "." in name:
+                    markers.append(f"@{name}")
+        elif not line[:1].isspace() and not line.startswith((")", "]", "}", "#")):
+            break  # a statement of its own: above the decorators
+    return markers

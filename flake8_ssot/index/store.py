@@ -17,7 +17,7 @@ import time
 from typing import Iterator, Sequence
 
 from flake8_ssot.index.discovery import Listing, cache_mtime
-from flake8_ssot.index.scanner import ClassRecord
+from flake8_ssot.index.scanner import KINDS, ClassRecord
 
 try:
     import fcntl
@@ -26,8 +26,10 @@ except ImportError:  # Windows: sqlite's own locking still protects the data
 
 # 2: the "exact" column (ast-confirmed classes); 3: "names"; 4: listing; 5: base names in
 # "classes", the "sha1" column and the "entries" table; 6: public method names in "classes";
-# 7: the "names" table (class name -> path), so that a warm run reads only the rows it asks for.
-SCHEMA_VERSION = "7"
+# 7: the "names" table (class name -> path), so that a warm run reads only the rows it asks for;
+# 8: method names read again (a line at column 0 inside a method no longer ends the class);
+# 9: each class's kind, public fields and fallback flag in "classes".
+SCHEMA_VERSION = "9"
 CACHEDIR_TAG = (
     "Signature: 8a477f597d28d172789f06886806bc55\n"
     "# This file is a cache directory tag created by flake8-ssot.\n"
@@ -60,17 +62,22 @@ _CACHE_FILES = (".gitignore", "CACHEDIR.TAG", "open.lock", "index.sqlite3", "ind
 def encode_classes(classes: Sequence[ClassRecord]) -> tuple[str, str]:
     """The ``names`` and ``classes`` columns of a file's row."""
     names = " ".join(sorted({record.name for record in classes}))
-    return names, ";".join(f"{name}:{line}:{col}:{','.join(bases)}:{','.join(methods)}"
-                           for name, line, col, bases, methods in classes)
+    return names, ";".join(
+        f"{name}:{line}:{col}:{','.join(bases)}:{','.join(methods)}:{kind}:{','.join(fields)}:"
+        f"{'1' if fallback else ''}"
+        for name, line, col, bases, methods, kind, fields, fallback in classes)
 
 
 def decode_classes(text: str) -> list[ClassRecord]:
     """The ``classes`` column; ValueError for a row this version did not write."""
     classes = []
     for item in filter(None, (text or "").split(";")):
-        name, line, col, bases, methods = item.split(":")
+        name, line, col, bases, methods, kind, fields, fallback = item.split(":")
+        if kind not in KINDS:
+            raise ValueError(f"unknown class kind {kind!r}")
         classes.append(ClassRecord(name, int(line), int(col), tuple(filter(None, bases.split(","))),
-                                   tuple(filter(None, methods.split(",")))))
+                                   tuple(filter(None, methods.split(","))), kind,
+                                   tuple(filter(None, fields.split(","))), fallback == "1"))
     return classes
 
 
@@ -80,7 +87,7 @@ def classes_sharing(text: str, methods: frozenset, at_least: int) -> list[tuple[
     this of every row: ~3 times cheaper than ``decode_classes``). ValueError as it raises."""
     found = []
     for item in filter(None, (text or "").split(";")):
-        name, line, _, _, declared = item.split(":")
+        name, line, _, _, declared = item.split(":", 5)[:5]
         shared = len(methods.intersection(declared.split(","))) if declared else 0
         if shared >= at_least:
             found.append((name, int(line), shared))

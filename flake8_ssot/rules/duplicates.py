@@ -1,8 +1,10 @@
 """SOT2xx: the same class defined in several modules of the project.
 
 The checked file's own classes come from flake8's tree (the editor buffer, not the disk copy);
-every other file's come from the project index (``flake8_ssot.index``); how classes relate
-(extensions, families, parallel implementations) from ``flake8_ssot.relations``.
+every other file's come from the project index (``flake8_ssot.index``); whether two classes of
+one name are the same class twice (kind, layer, members; private, fallback and vendored classes
+set aside) from ``flake8_ssot.twins``, judged on what the index stored at scan time; how classes
+relate otherwise (extensions, families, parallel implementations) from ``flake8_ssot.relations``.
 """
 
 from __future__ import annotations
@@ -12,7 +14,7 @@ import fnmatch
 import logging
 
 
-from flake8_ssot import index, relations
+from flake8_ssot import index, relations, twins
 from flake8_ssot.syntax import absolute_module, module_name, package_directory
 from flake8_ssot.rule import Finding, Rule
 
@@ -23,10 +25,17 @@ SOT201 = Rule(
     name="duplicate-class-definition",
     message="class {name} is defined in {count} modules; also at {others}; keep one and import "
             "it (declare its home with ssot-canonical-classes)",
-    summary="A class name is defined at module level in more than one module of the project.",
+    summary="A class is defined again, at module level, in another module of the project: a "
+            "copy (the same members, a drifted superset or subset), or another public class of "
+            "the same kind competing under the same specific name.",
     why="Copies drift: a bug fixed in one ExecutionEngine stays in the other two, and callers "
         "import whichever copy they found first. Reported at every definition, with the others "
-        "listed as path:line.",
+        "listed as path:line. Classes of one name that are different things are left alone: "
+        "of different kinds (an ORM table and the API schema of the same entity, a Protocol and "
+        "a model), on different layers (orm/ and schemas/), private to their module "
+        "(_Transport), fallbacks defined under except ImportError, vendored code (_vendor/, "
+        "vendor/, third_party/), test code, and a common one-word name (Node, Usage) on classes "
+        "that share little (SOT206 reports those, when selected).",
     example="# agents/supervisor/execution_engine.py\nclass ExecutionEngine: ...\n\n"
             "# services/execution_engine.py\nclass ExecutionEngine: ...",
     instead="# services/execution_engine.py\n"
@@ -90,9 +99,24 @@ SOT205 = Rule(
     instead="# one Notifier class, imported where each copy was used",
 )
 
-RULES = (SOT201, SOT202, SOT203, SOT204, SOT205)
+SOT206 = Rule(
+    code="SOT206",
+    name="class-name-reused",
+    message="class name {name} is also used at {others} ({why}); give each class its own name",
+    summary="A class name is reused in another module for a class that is not a duplicate "
+            "(another kind or layer, private, or sharing little) (off by default: name it, "
+            "--extend-select SOT206; a prefix such as --select=SOT does not turn it on).",
+    why="A team that wants every class name unique in its project: two classes named Source "
+        "(the ORM table and the API schema) or two Nodes are imported by mistake one for the "
+        "other. Fallbacks under except ImportError and vendored code are never reported.",
+    example="# app/orm/source.py\nclass Source(Base):\n    __tablename__ = 'sources'\n\n"
+            "# app/schemas/source.py\nclass Source(BaseModel): ...",
+    instead="# app/orm/source.py\nclass SourceRow(Base):\n    __tablename__ = 'sources'",
+)
+
+RULES = (SOT201, SOT202, SOT203, SOT204, SOT205, SOT206)
 # Not reported unless selected (flake8's extend_default_ignore): a judgement call per project.
-OFF_BY_DEFAULT = (SOT205.code,)
+OFF_BY_DEFAULT = (SOT205.code, SOT206.code)
 
 
 def check(checked) -> list[Finding]:
@@ -144,6 +168,10 @@ class _Buffer:
     def definition(self, record) -> index.ClassDefinition:
         return index.ClassDefinition(record.name, self.path, record.line, record.col)
 
+    def twin(self, record, kinds: dict) -> twins.Twin:
+        return twins.Twin(self.definition(record), record,
+                          twins.kind_of(self.index, record, kinds))
+
 
 _WARNED: set = set()
 
@@ -163,28 +191,71 @@ def _check_definition(record, checked: _Buffer, homes, settings) -> list[Finding
                 if SOT205.code in settings.opted_in else [])
     path, project_index = checked.path, checked.index
     packages = settings.independent_packages
-    others = sorted(project_index.definitions(
-        name, keep=lambda d: d.path != path and relations.related(path, d.path, packages)),
-        key=lambda d: (d.path, d.line))
-    if (not others and name not in homes) or relations.extended(
-            project_index, checked.definition(record), checked.facts()) is not None:
-        return findings  # the only definition, or an extension of another (not a copy)
+    scanned = project_index.scanned(
+        name, keep=lambda d: d.path != path and relations.related(path, d.path, packages))
     home = homes.get(name)
+    if not scanned and home is None:
+        return findings  # the only definition
+    # Judged on what the index stored for each definition: no twin is parsed for this.
+    kinds = project_index.run_memo("twins-kinds")
+    this = checked.twin(record, kinds)
+    others = [twins.Twin(d, r, twins.kind_of(project_index, r, kinds)) for d, r in scanned]
+    aside = twins.set_aside(this)
+    copies = [] if aside else [o for o in others
+                               if not twins.set_aside(o) and twins.duplicates(this, o)]
+    if aside != "private" and aside:
+        return findings  # a fallback or vendored code: neither reported nor a name reused
+    if SOT206.code in settings.opted_in:
+        findings += _check_reused(this, [o for o in others if o not in copies])
+    home_twins = [o for o in others if o.definition.path == home]
+    reports_home = (home is not None and path != home and not aside
+                    and (not home_twins or any(o in copies for o in home_twins)))
+    if not copies and not reports_home:
+        return findings
+    if relations.extended(project_index, checked.definition(record), checked.facts()) is not None:
+        return findings  # an extension of another definition (a shim), not a copy
     if home is not None:
-        if path == home:
+        if not reports_home:
             return findings
         module = module_name(home)
         message = SOT202.format(name=name, home=home, module=module)
         return [*findings, Finding(line, col, SOT202.code, message, line)]
-    others = [other for other in others if relations.extended(project_index, other) is None]
-    if not others:
+    # Reported definitions are ast-confirmed (the scan cannot see a syntax error).
+    paths = {o.definition.path for o in copies}
+    confirmed = project_index.definitions(name, keep=lambda d: d.path in paths)
+    copies = [d for d in confirmed if _still_a_copy(this, d, project_index, kinds)
+              and relations.extended(project_index, d) is None]
+    if not copies:
         return findings
-    modules = {d.path for d in others}
-    listed = [f"{d.path}:{d.line}" for d in others[:settings.max_listed]]
-    if len(others) > settings.max_listed:
-        listed.append(f"and {len(others) - settings.max_listed} more")
+    copies.sort(key=lambda d: (d.path, d.line))
+    modules = {d.path for d in copies}
+    listed = [f"{d.path}:{d.line}" for d in copies[:settings.max_listed]]
+    if len(copies) > settings.max_listed:
+        listed.append(f"and {len(copies) - settings.max_listed} more")
     message = SOT201.format(name=name, count=len(modules) + 1, others=", ".join(listed))
     return [*findings, Finding(line, col, SOT201.code, message, line)]
+
+
+def _still_a_copy(this: twins.Twin, definition, project_index, kinds) -> bool:
+    """A definition confirmed by ``ast`` is judged again on its confirmed record."""
+    record = project_index.record(definition)
+    if record is None:
+        return False
+    other = twins.Twin(definition, record, twins.kind_of(project_index, record, kinds))
+    return not twins.set_aside(other) and twins.duplicates(this, other)
+
+
+def _check_reused(this: twins.Twin, others: list) -> list[Finding]:
+    """SOT206 at *this* for the other classes of its name that are not duplicates of it."""
+    reused = sorted((o for o in others if twins.set_aside(o) not in ("fallback", "vendored")),
+                    key=lambda o: (o.definition.path, o.definition.line))
+    if not reused:
+        return []
+    whys = sorted({twins.why_not(this, o) for o in reused})
+    record = this.record
+    listed = ", ".join(f"{o.definition.path}:{o.definition.line}" for o in reused)
+    return [Finding(record.line, record.col, SOT206.code, SOT206.format(
+        name=record.name, others=listed, why="; ".join(whys)), record.line)]
 
 
 def _check_budgets(own_classes, checked: _Buffer, settings) -> list[Finding]:
@@ -213,6 +284,19 @@ def _check_parallels(record, checked: _Buffer, settings) -> list[Finding]:
         record.line) for parallel in found[:settings.max_listed]]
 
 
+def _same_class(project_index, name: str, imported_from: str, home: str) -> bool:
+    """Whether *name* as defined in *imported_from* is a duplicate of the canonical one in
+    *home*; true when either is not a class the index knows (a re-export: the same class)."""
+    kinds = project_index.run_memo("twins-kinds")
+    places = (imported_from, home)
+    found = {d.path: twins.Twin(d, r, twins.kind_of(project_index, r, kinds))
+             for d, r in project_index.scanned(name, keep=lambda d: d.path in places)}
+    imported, canonical = found.get(imported_from), found.get(home)
+    if imported is None or canonical is None:
+        return True
+    return not twins.set_aside(imported) and twins.duplicates(canonical, imported)
+
+
 def _check_imports(imports, path, project_index, homes) -> list[Finding]:
     project_modules = project_index.module_paths()
     findings = []
@@ -226,6 +310,8 @@ def _check_imports(imports, path, project_index, homes) -> list[Finding]:
             home = homes.get(alias.name)
             if home is None or imported_from == home:
                 continue
+            if not _same_class(project_index, alias.name, imported_from, home):
+                continue  # another class that shares the name: never advise the canonical one
             canonical_module = module_name(home)
             findings.append(Finding(node.lineno, node.col_offset, SOT203.code, SOT203.format(
                 name=alias.name, module=module, home=home, canonical_module=canonical_module),

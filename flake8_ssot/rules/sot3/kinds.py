@@ -26,7 +26,7 @@ SOT302 = Rule(
     code="SOT302",
     name="uuid-in-metadata",
     message="{value} {verb} {type}{proof}, which json.dumps cannot encode; {fix}",
-    summary="A ``uuid.UUID`` is written to metadata.",
+    summary="A `uuid.UUID` is written to metadata.",
     why="json.dumps raises TypeError on UUID objects; the id must travel as a string.",
     example="context.metadata['run_id'] = uuid4()",
     instead="self.store_metadata_result(context, 'run_id', str(uuid4()))",
@@ -54,7 +54,7 @@ SOT305 = Rule(
     code="SOT305",
     name="decimal-in-metadata",
     message="{value} {verb} {type}{proof}, which json.dumps cannot encode; {fix}",
-    summary="A ``decimal.Decimal`` is written to metadata.",
+    summary="A `decimal.Decimal` is written to metadata.",
     why="json.dumps raises TypeError on Decimal; a string keeps its exact value.",
     example="context.metadata['cost'] = Decimal('0.0042')",
     instead="self.store_metadata_result(context, 'cost', str(Decimal('0.0042')))",
@@ -63,7 +63,7 @@ SOT306 = Rule(
     code="SOT306",
     name="path-in-metadata",
     message="{value} {verb} {type}{proof}, which json.dumps cannot encode; {fix}",
-    summary="A ``pathlib`` path is written to metadata.",
+    summary="A `pathlib` path is written to metadata.",
     why="json.dumps raises TypeError on Path objects.",
     example="context.metadata['report_file'] = Path('out') / 'report.md'",
     instead="self.store_metadata_result(context, 'report_file', str(Path('out') / 'report.md'))",
@@ -97,7 +97,7 @@ SOT309 = Rule(
     name="model-dump-not-json",
     message="{value} keeps {type} in field {field}{proof} (python mode); "
             "use model_dump(mode='json')",
-    summary="``model_dump()`` / ``.dict()`` without ``mode='json'`` of a model with a "
+    summary="`model_dump()` / `.dict()` without `mode='json'` of a model with a "
             "non-JSON field type.",
     why="In python mode model_dump leaves datetimes, UUIDs, sets, Decimals, Paths and enums "
         "as Python objects, so the dict it returns still breaks json.dumps. A model whose "
