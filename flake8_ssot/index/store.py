@@ -341,30 +341,42 @@ class Store:
         """Rows for the *stale* paths (``compute(path)`` gives a row's columns after the
         stat), written under sqlite's write lock with *listing*.
 
-        A process that waited for the lock re-reads the rows first, so when several flake8
-        processes start on a cold cache one of them parses and the others reuse its work.
+        The rows are computed before the lock is taken, so that another process (a flake8
+        ``--jobs`` worker) never waits on this one's reading and scanning (a module of 100,000
+        classes); under the lock only the rows are written. A row another process saved
+        meanwhile for the same stat is kept as it is.
         """
-        rows: dict[str, tuple] = {}
         connection = self._connection()
+        current: dict[str, tuple] = {}
         if connection is not None:
             try:
-                connection.execute("BEGIN IMMEDIATE")
                 current = _rows_of(connection, list(stale))
+            except sqlite3.Error as error:
+                self._disable(error)
+                connection = None
+        rows: dict[str, tuple] = {}
+        computed: dict[str, tuple] = {}
+        for path, stat in stale.items():
+            row = current.get(path)
+            if row is None or (row[1], row[2]) != (stat.st_mtime_ns, stat.st_size):
+                row = computed[path] = (path, stat.st_mtime_ns, stat.st_size, *compute(path))
+            rows[path] = row
+        if connection is not None and (computed or removed or listing is not None):
+            try:
+                connection.execute("BEGIN IMMEDIATE")
+                saved = _rows_of(connection, list(computed))
                 written = []
-                for path, stat in stale.items():
-                    row = current.get(path)
-                    if row is None or (row[1], row[2]) != (stat.st_mtime_ns, stat.st_size):
-                        row = (path, stat.st_mtime_ns, stat.st_size, *compute(path))
+                for path, row in computed.items():
+                    other = saved.get(path)
+                    if other is not None and other[1:3] == row[1:3]:
+                        rows[path] = other  # another process's, for this very stat
+                    else:
                         written.append(row)
-                    rows[path] = row
                 self._write(connection, [(path, cache_mtime(stale[path], self.opened_at), *rest)
                                          for path, _, *rest in written], removed, listing)
                 connection.execute("COMMIT")
             except sqlite3.Error as error:
                 self._disable(error)
-        for path, stat in stale.items():
-            if path not in rows:
-                rows[path] = (path, stat.st_mtime_ns, stat.st_size, *compute(path))
         return rows
 
     def save(self, rows: Sequence[tuple] = (),

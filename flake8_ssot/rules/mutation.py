@@ -165,6 +165,10 @@ class _Scope:
         self.types: dict[str, Type | None] = {}  # name -> its declared type, when known
 
 
+# Lambdas inside lambdas past this depth are walked after the rest (``MetadataVisitor.walk``).
+_LAMBDAS_WALKED_INLINE = 32
+
+
 class MetadataVisitor(ast.NodeVisitor):
     """Collects the metadata writes (``writes``) and the values that reach metadata
     (``value_sites``) in one walk."""
@@ -185,6 +189,8 @@ class MetadataVisitor(ast.NodeVisitor):
         self._methods: list[tuple | None] = []
         self.tree: ast.AST | None = None  # the file's tree, for its declarations
         self._declared: Declared | None = None
+        self._lambdas = 0  # lambdas the walk is inside of
+        self._deferred: list[tuple] = []  # (lambda, the walk's state at it): walked later
 
     # -- results --------------------------------------------------------------------------
 
@@ -492,12 +498,41 @@ class MetadataVisitor(ast.NodeVisitor):
     def visit_Lambda(self, node: ast.Lambda) -> None:
         for child in (*node.args.defaults, *[d for d in node.args.kw_defaults if d is not None]):
             self.visit(child)
+        if self._lambdas >= _LAMBDAS_WALKED_INLINE:
+            self._deferred.append((node, self._state()))
+        else:
+            self._lambda_body(node)
+
+    def _lambda_body(self, node: ast.Lambda) -> None:
+        self._lambdas += 1
         self._scopes.append(_Scope("function"))
         self._methods.append(None)
         self._bind_arguments(node.args)
         self.visit(node.body)
         self._methods.pop()
         self._scopes.pop()
+        self._lambdas -= 1
+
+    def _state(self) -> tuple:
+        return (list(self._scopes), list(self._methods), list(self._classes), self._statement,
+                self._exempt_depth, self._lambdas)
+
+    def _restore(self, state: tuple) -> None:
+        (self._scopes, self._methods, self._classes, self._statement, self._exempt_depth,
+         self._lambdas) = state
+
+    def walk(self, tree: ast.AST) -> None:
+        """Visit *tree*, then the lambdas nested too deep to visit in place, each in the state
+        the walk had where it stands, as pyflakes defers function bodies: a chain of lambdas
+        pyflakes checks never takes this walk to the recursion limit."""
+        self.visit(tree)
+        while self._deferred:
+            node, state = self._deferred.pop()
+            outer = self._state()
+            self._restore(state)
+            self._lambdas = 0
+            self._lambda_body(node)
+            self._restore(outer)
 
     def _visit_comprehension(self, node) -> None:
         self._scopes.append(_Scope("comprehension"))
@@ -821,5 +856,5 @@ def check(tree: ast.AST, settings, rules: ContextRules | None = None,
     tree's text, to skip the function bodies that cannot hold a write."""
     visitor = MetadataVisitor(settings, rules or ContextRules.from_settings(settings), source)
     visitor.tree = tree
-    visitor.visit(tree)
+    visitor.walk(tree)
     return visitor
