@@ -27,6 +27,7 @@ from collections import Counter
 from dataclasses import dataclass, field
 from typing import Iterable, Sequence
 
+from flake8_ssot.files import read_bytes, source_lines
 from flake8_ssot.project import config_directory
 
 FORMAT_VERSION = 1
@@ -99,13 +100,9 @@ def _canonical(token: tokenize.TokenInfo) -> str:
 
 
 def read_lines(path: str) -> list[str]:
-    """The file's lines decoded the way flake8 decodes them (PEP 263, then latin-1)."""
-    try:
-        with tokenize.open(path) as handle:
-            return handle.readlines()
-    except (SyntaxError, UnicodeError):
-        with open(path, encoding="latin-1") as handle:
-            return handle.readlines()
+    """The file's lines decoded and split the way flake8 does (``files.source_lines``); an
+    ``OSError`` for a file that is not read (``files.read_file``)."""
+    return source_lines(read_bytes(path))
 
 
 def fingerprint(statement: str) -> str:
@@ -187,11 +184,15 @@ class Baseline:
         """Read *path*; raises ``ValueError`` with a readable reason if it is not a baseline,
         down to one entry of the wrong shape (a baseline read wrongly would hide findings or lose
         accepted ones)."""
-        with open(path, encoding="utf-8") as handle:
-            try:
-                data = json.load(handle)
-            except json.JSONDecodeError as error:
-                raise ValueError(f"{path} is not valid JSON ({error})") from None
+        try:
+            data = json.loads(read_bytes(path).decode("utf-8"))
+        except json.JSONDecodeError as error:
+            raise ValueError(f"{path} is not valid JSON ({error})") from None
+        except UnicodeDecodeError as error:
+            raise ValueError(f"{path} is not UTF-8 ({error.reason} at byte {error.start})") \
+                from None
+        except RecursionError:
+            raise ValueError(f"{path} is nested too deeply to be a baseline") from None
         if not isinstance(data, dict) or data.get("version") != FORMAT_VERSION \
                 or not isinstance(data.get("files"), dict):
             raise ValueError(f"{path} is not a flake8-ssot baseline (version {FORMAT_VERSION})")

@@ -22,6 +22,7 @@ import tokenize
 from collections import Counter
 from typing import Callable, NamedTuple, Sequence
 
+from flake8_ssot.files import split_lines
 from flake8_ssot.forms import Write
 from flake8_ssot.index import module_facts
 from flake8_ssot.project import Project
@@ -80,10 +81,14 @@ class Source:
         return self.data[self.start(node):self.end(node)]
 
     def _comments(self) -> list[int]:
-        lines = self.text.splitlines(keepends=True)
+        lines = split_lines(self.text)  # numbered as ast numbers them, where line_starts are
+        # Each line break as "\n" for the tokenizer (a lone "\r" is one to ast, not to it);
+        # the columns before it are the same.
+        endings = [line.rstrip("\r\n") + "\n" if line.endswith(("\r", "\n")) else line
+                   for line in lines]
         found = []
         try:
-            for token in tokenize.generate_tokens(io.StringIO(self.text).readline):
+            for token in tokenize.generate_tokens(iter(endings).__next__):
                 if token.type == tokenize.COMMENT:
                     line, col = token.start
                     found.append(self.offset(line, len(lines[line - 1][:col].encode("utf-8"))))
@@ -396,7 +401,7 @@ def _noqa_lines(text: str) -> dict[int, str | None]:
     from flake8.defaults import NOQA_INLINE_REGEXP
 
     found = {}
-    for number, line in enumerate(text.splitlines(), start=1):
+    for number, line in enumerate(split_lines(text), start=1):
         match = NOQA_INLINE_REGEXP.search(line)
         if match:
             found[number] = match.group("codes")

@@ -61,5 +61,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         message = str(error)
     except OSError as error:
         message = reason(error)
+    except RecursionError:  # an input nested past what Python's parsers follow
+        message = "an input is nested too deeply to be read"
+    except MemoryError:
+        message = "out of memory"
     print(f"flake8-ssot {args.command}: {message}", file=sys.stderr)
     return EXIT_ERROR

@@ -16,6 +16,7 @@ import os
 from flake8_ssot.baseline import Baseline
 from flake8_ssot.commands import common, findings
 from flake8_ssot.commands.common import plural
+from flake8_ssot.files import writers_lock
 from flake8_ssot.project import config_directory
 
 HELP = "write today's findings to the baseline file"
@@ -31,17 +32,36 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
                              "(fixed entries to drop), for CI")
 
 
-def run(args: argparse.Namespace) -> int:
-    path, configured, old, verdict = findings.against_baseline(args, to_write=not args.check)
+def _merged(path: str, old: Baseline | None, verdict: findings.Verdict,
+            add_new: bool) -> tuple[Baseline, list]:
+    """The baseline to write after *verdict* against *old*, and the new findings left out."""
     new = Baseline(path)
-    accepted = verdict.run.findings if old is None or args.add_new else verdict.baselined
+    accepted = verdict.run.findings if old is None or add_new else verdict.baselined
     for item in accepted:
         new.counts[item.key] += 1
         new.statements[item.key] = item.statement
     for key, count in verdict.kept.items():
         new.counts[key] += count
         new.statements[key] = old.statements.get(key, "")
-    left_out = [] if old is None or args.add_new else verdict.new
+    return new, [] if old is None or add_new else verdict.new
+
+
+def run(args: argparse.Namespace) -> int:
+    path, configured, old, verdict = findings.against_baseline(args, to_write=not args.check)
+    if not args.check:
+        # Another ``baseline`` run may have written the file while flake8 ran here: under the
+        # writers' lock, this run's findings are judged against the baseline as it is now, so
+        # the entries the other run wrote for its paths are kept.
+        with writers_lock(path):
+            current = findings.read_existing(path)
+            if (current and current.counts) != (old and old.counts):
+                old = current
+                verdict = findings.judge(current or Baseline(path), verdict.run,
+                                         common.paths_of(args))
+            new, left_out = _merged(path, old, verdict, args.add_new)
+            common.write_atomically(path, new.render().encode("utf-8"))
+    else:
+        new, left_out = _merged(path, old, verdict, args.add_new)
     shown_path = os.path.relpath(path)
     fixed = sum(verdict.fixed.values())
 
@@ -60,7 +80,6 @@ def run(args: argparse.Namespace) -> int:
                   + f" (rewrite it with `{command}`)")
         return common.EXIT_FINDINGS
 
-    common.write_atomically(path, new.render().encode("utf-8"))
     files = len({key[0] for key in new.counts})
     summary = (f"{shown_path}: {plural(new.total(), 'finding')} in "
                f"{plural(files, 'file')} accepted")

@@ -14,6 +14,7 @@ import os
 import tempfile
 from typing import Iterable, Sequence
 
+from flake8_ssot.files import split_lines_for_git, write_target
 from flake8_ssot.project import settings_from_flake8
 
 # Exit codes, the same for every subcommand (docs/usage.md lists what each one means there).
@@ -34,9 +35,11 @@ def write_atomically(path: str, data: bytes) -> None:
     """Write *data* to *path* through a temporary file in the same directory and ``os.replace``:
     a reader never sees half a file, and a failed write leaves the old file as it was.
 
-    An existing file keeps its permission bits. An ``OSError`` (a read-only project, a full disk)
-    becomes a ``CommandError`` that names the file.
+    An existing file keeps its permission bits. A symlink stays one: the file it leads to is
+    written, atomically there (``files.write_target``). An ``OSError`` (a read-only project, a
+    full disk) becomes a ``CommandError`` that names the file.
     """
+    path = write_target(path)
     directory = os.path.dirname(os.path.abspath(path))
     temporary = None
     try:
@@ -139,8 +142,8 @@ def unified_diff(display: str, original: bytes, changed: bytes) -> str:
     from flake8_ssot.rewrite import encoding_of
 
     encoding = encoding_of(original)
-    before = original.decode(encoding, "replace").splitlines(keepends=True)
-    after = changed.decode(encoding, "replace").splitlines(keepends=True)
+    before = split_lines_for_git(original.decode(encoding, "replace"))
+    after = split_lines_for_git(changed.decode(encoding, "replace"))
     out = []
     for line in difflib.unified_diff(before, after, f"a/{display}", f"b/{display}"):
         if line.endswith("\n"):

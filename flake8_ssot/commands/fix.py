@@ -16,6 +16,7 @@ from typing import Sequence
 from flake8_ssot.baseline import Baseline, resolve_path
 from flake8_ssot.commands import common, findings
 from flake8_ssot.commands.progress import Progress
+from flake8_ssot.files import read_bytes
 from flake8_ssot.project import Project
 from flake8_ssot.rewrite import FileResult, fix_source
 
@@ -72,17 +73,16 @@ def run(args: argparse.Namespace) -> int:
                 return guide.should_report_error(code) is Decision.Selected
 
             project = Project.for_path(filename, settings)
+            shown = filename.replace("\\", "/").removeprefix("./")
             try:
-                with open(filename, "rb") as stream:
-                    data = stream.read()
-            except OSError as error:
-                results.append(FileResult(filename, b"", b"",
+                data = read_bytes(filename, project.root)
+            except OSError as error:  # files.Refused says why: "a FIFO, not a regular file"
+                results.append(FileResult(shown, b"", b"",
                                           error=f"cannot read, skipped ({error.strerror})"))
                 continue
             entries = accepted.get(baseline.relative(filename)) if baseline else None
             result = fix_source(data, project, project.relative(filename), reported,
-                                entries)._replace(
-                path=filename.replace("\\", "/").removeprefix("./"))
+                                entries)._replace(path=shown)
             results.append(result)
             project.save_index()  # what the helpers and contexts read, as a lint run saves it
             if args.write and result.changed:

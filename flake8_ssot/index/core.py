@@ -15,10 +15,11 @@ import json
 import operator
 import os
 import time
-from stat import S_ISREG
+from stat import S_ISDIR, S_ISREG
 from typing import Any, Callable, NamedTuple, Sequence
 
 from flake8_ssot.digests import sha1_hex
+from flake8_ssot.files import Refused, note_refused, not_regular
 from flake8_ssot.index.discovery import Discovery, cache_mtime, read_project_file, stat_all
 from flake8_ssot.index.scanner import (ClassFacts, ClassRecord, ImportFacts, ModuleFacts,
                                        module_facts, module_level_classes, parse, scan_classes)
@@ -137,8 +138,10 @@ class ProjectIndex:
                 saved, stamp = stamp, next(stamps, None)
             if stat is None:
                 continue  # deleted or unreadable since it was listed
-            if not S_ISREG(stat.st_mode):
-                continue  # a FIFO or device named *.py: opening it would block the run
+            if not S_ISREG(stat.st_mode):  # a FIFO or device named *.py: never opened
+                if not S_ISDIR(stat.st_mode):  # (a directory named *.py is no file to skip)
+                    note_refused(Refused(os.path.join(root, path), not_regular(stat.st_mode)))
+                continue
             if saved is not None and saved == stamp_of(path, stat):
                 stored.append(path)
             else:

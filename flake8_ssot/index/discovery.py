@@ -13,8 +13,9 @@ import os
 import re
 import subprocess
 import time
-from stat import S_ISREG
 from typing import Iterable, Iterator, NamedTuple, Sequence
+
+from flake8_ssot.files import read_or_note
 
 ROOT_MARKERS = ("setup.cfg", "tox.ini", ".flake8", "pyproject.toml", ".git")
 # Directories a walk never enters (flake8's default excludes plus virtualenvs).
@@ -369,34 +370,11 @@ class Discovery:
 
 # -- reading and naming files ------------------------------------------------------------------
 
-def read_regular_file(path: str) -> tuple[bytes, os.stat_result] | None:
-    """The bytes of *path* and the stat they go with; None for a FIFO, device or missing file.
-
-    Opened non-blocking: opening a FIFO named ``*.py`` for reading would otherwise wait for a
-    writer forever, even if it was a regular file when the project was listed.
-    """
-    flags = os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_BINARY", 0)
-    try:
-        descriptor = os.open(path, flags)
-    except OSError:
-        return None
-    try:
-        stat = os.fstat(descriptor)
-        if not S_ISREG(stat.st_mode):
-            return None
-        with os.fdopen(descriptor, "rb") as handle:
-            descriptor = -1  # the file object owns (and closes) it now
-            return handle.read(), stat
-    except OSError:
-        return None
-    finally:
-        if descriptor >= 0:
-            os.close(descriptor)
-
-
 def read_project_file(root: str, path: str) -> tuple[bytes, os.stat_result] | None:
-    """``read_regular_file`` of *path* relative to *root*. A saved listing is data from disk:
-    only plain relative paths below the root are read."""
+    """The bytes and stat of *path* relative to *root*, read as ``files.read_file`` reads
+    (regular files only, bounded, a symlink only to a file in the project; a refused one is
+    noted on stderr), or None. A saved listing is data from disk: only plain relative paths
+    below the root are read."""
     if path.startswith("/") or "\\" in path or ".." in path.split("/"):
         return None
-    return read_regular_file(os.path.join(root, path))
+    return read_or_note(os.path.join(root, path), root)

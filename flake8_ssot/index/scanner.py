@@ -232,8 +232,12 @@ def classes_from_ast(data: str | bytes) -> list[ClassRecord]:
 
 # -- the text scanner ---------------------------------------------------------------------------
 
-_CLASS_AT_COLUMN_0 = re.compile(r"^class[ \t]+([^\W\d]\w*)", re.M)
-_INDENTED_CLASS = re.compile(r"^[ \t\f]+class[ \t]", re.M)
+# ``class`` and its name may be apart by blanks and backslash continuations (``class \`` and the
+# name on the next line is one statement to ``ast``).
+_GAP = r"(?:[ \t]|\\\n)"
+_CLASS_AT_COLUMN_0 = re.compile(rf"^class{_GAP}+([^\W\d]\w*)", re.M)
+_BLANKS = re.compile(rf"{_GAP}*")
+_INDENTED_CLASS = re.compile(rf"^[ \t]+class{_GAP}", re.M)
 # A line starting at column 0 with code (closing brackets end an earlier statement).
 _TOP_LEVEL_LINE = re.compile(r"^[^\s#)\]}]", re.M)
 # What is indented under a top-level def or class is nested in it. Under anything else (if, try,
@@ -291,7 +295,7 @@ def _base_component(written: str) -> str | None:
                 return None
             cut = index
             break
-    dotted = "".join(written[:cut].split())
+    dotted = "".join(written[:cut].replace("\\\n", "").split())
     last = dotted.rpartition(".")[2]
     return last if _IDENTIFIER.match(last) else None
 
@@ -300,11 +304,9 @@ def _text_bases(text: str, offset: int) -> tuple[tuple[str, ...], tuple[str, ...
     """Base names of the class header whose name ends at *offset* (type parameters skipped),
     its keyword markers (the metaclass's name, ``table=True``), and the offset of the end of
     the header's last line."""
-    position = offset
-    while position < len(text) and text[position] in " \t":
-        position += 1
+    position = _BLANKS.match(text, offset).end()
     if text.startswith("[", position):  # ``class Box[T](Base)``: Python 3.12 type parameters
-        position = _bracketed(text, position)[1]
+        position = _BLANKS.match(text, _bracketed(text, position)[1]).end()
     bases: tuple[str, ...] = ()
     keywords: list[str] = []
     if text.startswith("(", position):
@@ -334,6 +336,8 @@ def scan_classes(data: bytes) -> tuple[list[ClassRecord], bool]:
     text = decode_source(data)
     if text is None or "class" not in text:
         return [], True
+    if "\f" in text:  # a form feed resets the indentation Python counts: ``ast`` knows how
+        return classes_from_ast(text), True
     if "\r" in text:  # old Mac line endings: one newline character for the regexes below
         text = text.replace("\r\n", "\n").replace("\r", "\n")
     multiline_starts, multiline_ends = [], []
@@ -357,9 +361,11 @@ def scan_classes(data: bytes) -> tuple[list[ClassRecord], bool]:
         if index < 0 or not _OPENS_DEF_OR_CLASS.match(text, top_level_lines[index]):
             return classes_from_ast(text), True
     classes = []
+    line, counted_to = 1, 0  # lines are counted on from the previous class: linear in the file
     for match in _CLASS_AT_COLUMN_0.finditer(text):
         if not in_string(match.start()):
-            line = text.count("\n", 0, match.start()) + 1
+            line += text.count("\n", counted_to, match.start())
+            counted_to = match.start()
             bases, keywords, header_end = _text_bases(text, match.end())
             if top_level_lines is None:
                 top_level_lines = [m.start() for m in _TOP_LEVEL_LINE.finditer(text)

@@ -16,6 +16,7 @@ import functools
 from typing import NamedTuple
 
 from flake8_ssot.contexts import Binding, ContextRules, is_class_name
+from flake8_ssot.rules.declared import Declared, Type, annotation_type
 from flake8_ssot.rules.bodies import BodyFilter
 from flake8_ssot.forms import BY_NAME, ValueSite, Write
 from flake8_ssot.options import HELPERS
@@ -161,6 +162,11 @@ class _Scope:
         # Names bound to an object this function constructed, not passed anywhere yet: giving
         # it its metadata is initialisation, not mutation (SOT109 is silent).
         self.fresh: set[str] = set()
+        self.types: dict[str, Type | None] = {}  # name -> its declared type, when known
+
+
+# Lambdas inside lambdas past this depth are walked after the rest (``MetadataVisitor.walk``).
+_LAMBDAS_WALKED_INLINE = 32
 
 
 class MetadataVisitor(ast.NodeVisitor):
@@ -181,6 +187,10 @@ class MetadataVisitor(ast.NodeVisitor):
         self._exempt_depth = 0
         self._classes: list[ast.ClassDef] = []
         self._methods: list[tuple | None] = []
+        self.tree: ast.AST | None = None  # the file's tree, for its declarations
+        self._declared: Declared | None = None
+        self._lambdas = 0  # lambdas the walk is inside of
+        self._deferred: list[tuple] = []  # (lambda, the walk's state at it): walked later
 
     # -- results --------------------------------------------------------------------------
 
@@ -212,7 +222,7 @@ class MetadataVisitor(ast.NodeVisitor):
         return (Binding.PLAIN, None)
 
     def _bind(self, name: str, binding: Binding, ref: MetadataRef | None = None,
-              skip_comprehensions: bool = False) -> None:
+              skip_comprehensions: bool = False, type_: Type | None = None) -> None:
         scopes = self._scopes
         index = len(scopes) - 1
         if skip_comprehensions:  # PEP 572: a walrus binds in the enclosing function
@@ -220,10 +230,81 @@ class MetadataVisitor(ast.NodeVisitor):
                 index -= 1
         scopes[index].bindings[name] = (binding, ref)
         scopes[index].has_alias |= binding is Binding.ALIAS
+        if type_ is not None or name in scopes[index].types:
+            scopes[index].types[name] = type_
+
+    def _lookup_type(self, name: str) -> Type | None:
+        innermost = self._scopes[-1]
+        for scope in reversed(self._scopes):
+            if scope.kind == "class" and scope is not innermost:
+                continue
+            if name in scope.bindings:
+                return scope.types.get(name)
+        return None
+
+    # -- declared types ------------------------------------------------------------------------
+
+    @property
+    def declared(self) -> Declared:
+        if self._declared is None:
+            self._declared = Declared(self.tree)
+        return self._declared
+
+    def _current_class(self) -> Type | None:
+        return Type(self._classes[-1].name) if self._classes else None
+
+    def _type_of(self, node: ast.expr, depth: int = 0) -> Type | None:
+        """The type the file declares *node* to have: a name's annotation or binding, ``self``
+        and ``cls``, an attribute declared on its owner's class, an element of a declared
+        collection, what a call constructs or is declared to return."""
+        if depth > 12:
+            return None
+        if isinstance(node, ast.Name):
+            found = self._lookup_type(node.id)
+            if found is None and node.id in ("self", "cls") and self._classes:
+                return self._current_class()
+            return found
+        if isinstance(node, ast.Attribute):
+            return self.declared.field(self._type_of(node.value, depth + 1), node.attr)
+        if isinstance(node, ast.Subscript):
+            found = self._type_of(node.value, depth + 1)
+            return found.element() if found is not None else None
+        if isinstance(node, ast.Await):
+            return self._type_of(node.value, depth + 1)
+        if isinstance(node, ast.Call):
+            return self._type_of_call(node.func, depth)
+        return None
+
+    def _type_of_call(self, func: ast.expr, depth: int) -> Type | None:
+        if isinstance(func, ast.Subscript):  # a generic constructed: RunContext[Deps](...)
+            func = func.value
+            name = func.id if isinstance(func, ast.Name) else getattr(func, "attr", "")
+            return Type(name) if is_class_name(name) else None
+        if isinstance(func, ast.Name):
+            if func.id == "cls":
+                return self._current_class()
+            if is_class_name(func.id):
+                return Type(func.id)
+            return self.declared.returned("", func.id)
+        if isinstance(func, ast.Attribute):
+            if is_class_name(func.attr):
+                return Type(func.attr)  # module.Class(...)
+            owner = self._type_of(func.value, depth + 1)
+            if owner is not None and not owner.collection:
+                return self.declared.returned(owner.name, func.attr)
+        return None
+
+    def _is_typed_context(self, node: ast.expr) -> bool | None:
+        """True or False when the file declares *node*'s type; None when it does not."""
+        found = self._type_of(node)
+        if found is None:
+            return None
+        return not found.collection and self.rules.is_context_class(found.name)
 
     def _bind_target(self, target: ast.expr, value: ast.expr | None) -> None:
         if isinstance(target, ast.Name):
-            self._bind(target.id, *self._binding_for_value(value))
+            self._bind(target.id, *self._binding_for_value(value),
+                       type_=self._type_of(value) if value is not None else None)
         elif isinstance(target, (ast.Tuple, ast.List)):
             for element in target.elts:
                 self._bind_target(element, None)
@@ -259,7 +340,17 @@ class MetadataVisitor(ast.NodeVisitor):
         if isinstance(node, (ast.Name, ast.Attribute)):
             return Binding.CONTEXT if self._is_context(node) else self._known_other(node)
         if isinstance(node, ast.Call):
-            return self.rules.kind_of_call(node)
+            kind = self.rules.kind_of_call(node)
+            if kind is Binding.PLAIN:  # a function: what it is declared to return
+                typed = self._is_typed_context(node)
+                if typed is not None:
+                    return Binding.CONTEXT if typed else Binding.NOT_CONTEXT
+            return kind
+        if isinstance(node, ast.Subscript):
+            typed = self._is_typed_context(node)
+            if typed is not None:
+                return Binding.CONTEXT if typed else Binding.NOT_CONTEXT
+            return Binding.PLAIN
         if isinstance(node, ast.Constant) and node.value is None:
             return Binding.PLAIN  # `ctx or None` says nothing against ctx
         if isinstance(node, (ast.Constant, ast.Dict, ast.List, ast.Set, ast.Tuple, ast.JoinedStr,
@@ -276,7 +367,11 @@ class MetadataVisitor(ast.NodeVisitor):
         every = [*arguments.posonlyargs, *arguments.args, *arguments.kwonlyargs]
         every += [arg for arg in (arguments.vararg, arguments.kwarg) if arg is not None]
         for arg in every:
-            self._bind(arg.arg, self.rules.binding_for_annotation(arg.annotation))
+            declared = annotation_type(arg.annotation) if arg.annotation is not None else None
+            binding = self.rules.binding_for_annotation(arg.annotation)
+            if declared is not None and declared.collection:
+                binding = Binding.NOT_CONTEXT  # a list of contexts is not one
+            self._bind(arg.arg, binding, type_=declared)
 
     # -- what is a context, what is its metadata -------------------------------------------
 
@@ -288,6 +383,10 @@ class MetadataVisitor(ast.NodeVisitor):
             if binding is Binding.PLAIN:
                 return self.rules.name_is_context(node.id)
             return False
+        if isinstance(node, (ast.Attribute, ast.Subscript, ast.Call, ast.Await)):
+            typed = self._is_typed_context(node)
+            if typed is not None:
+                return typed
         if isinstance(node, ast.Attribute) and isinstance(node.value, ast.Name):
             return node.value.id == "self" and self.rules.name_is_context(node.attr)
         return False
@@ -399,18 +498,47 @@ class MetadataVisitor(ast.NodeVisitor):
     def visit_Lambda(self, node: ast.Lambda) -> None:
         for child in (*node.args.defaults, *[d for d in node.args.kw_defaults if d is not None]):
             self.visit(child)
+        if self._lambdas >= _LAMBDAS_WALKED_INLINE:
+            self._deferred.append((node, self._state()))
+        else:
+            self._lambda_body(node)
+
+    def _lambda_body(self, node: ast.Lambda) -> None:
+        self._lambdas += 1
         self._scopes.append(_Scope("function"))
         self._methods.append(None)
         self._bind_arguments(node.args)
         self.visit(node.body)
         self._methods.pop()
         self._scopes.pop()
+        self._lambdas -= 1
+
+    def _state(self) -> tuple:
+        return (list(self._scopes), list(self._methods), list(self._classes), self._statement,
+                self._exempt_depth, self._lambdas)
+
+    def _restore(self, state: tuple) -> None:
+        (self._scopes, self._methods, self._classes, self._statement, self._exempt_depth,
+         self._lambdas) = state
+
+    def walk(self, tree: ast.AST) -> None:
+        """Visit *tree*, then the lambdas nested too deep to visit in place, each in the state
+        the walk had where it stands, as pyflakes defers function bodies: a chain of lambdas
+        pyflakes checks never takes this walk to the recursion limit."""
+        self.visit(tree)
+        while self._deferred:
+            node, state = self._deferred.pop()
+            outer = self._state()
+            self._restore(state)
+            self._lambdas = 0
+            self._lambda_body(node)
+            self._restore(outer)
 
     def _visit_comprehension(self, node) -> None:
         self._scopes.append(_Scope("comprehension"))
         for generator in node.generators:
             self.visit(generator.iter)
-            self._bind_target(generator.target, None)
+            self._bind_loop_target(generator.target, generator.iter)
             for condition in generator.ifs:
                 self.visit(condition)
         for name in ("elt", "key", "value"):
@@ -420,6 +548,41 @@ class MetadataVisitor(ast.NodeVisitor):
         self._scopes.pop()
 
     visit_ListComp = visit_SetComp = visit_DictComp = visit_GeneratorExp = _visit_comprehension
+
+    def visit_For(self, node) -> None:
+        self.visit(node.iter)
+        self._bind_loop_target(node.target, node.iter)
+        for statement in (*node.body, *node.orelse):
+            self.visit(statement)
+
+    visit_AsyncFor = visit_For
+
+    def _bind_loop_target(self, target: ast.expr, iterable: ast.expr) -> None:
+        """A loop variable over a declared collection is an element of it (``for doc in
+        docs``; ``enumerate(docs)``, ``mapping.values()``, ``mapping.items()``)."""
+        element, targets = None, [target]
+        if isinstance(iterable, ast.Call) and isinstance(target, ast.Tuple) \
+                and len(target.elts) == 2:
+            func = iterable.func
+            if isinstance(func, ast.Name) and func.id == "enumerate" and iterable.args:
+                iterable, targets = iterable.args[0], [target.elts[1]]
+            elif isinstance(func, ast.Attribute) and func.attr == "items":
+                iterable, targets = func.value, [target.elts[1]]
+        elif isinstance(iterable, ast.Call) and isinstance(iterable.func, ast.Attribute) \
+                and iterable.func.attr == "values":
+            iterable = iterable.func.value
+        found = self._type_of(iterable)
+        if found is not None and found.collection:
+            element = found.element()
+        for item in targets:
+            if isinstance(item, ast.Name) and element is not None:
+                context = self.rules.is_context_class(element.name)
+                self._bind(item.id, Binding.CONTEXT if context else Binding.NOT_CONTEXT,
+                           type_=element)
+            else:
+                self._bind_target(item, None)
+        if targets[0] is not target:
+            self._bind_target(target.elts[0], None)
 
     # -- writes ------------------------------------------------------------------------------
 
@@ -447,10 +610,13 @@ class MetadataVisitor(ast.NodeVisitor):
         self.generic_visit(node)
         if isinstance(node.target, ast.Name):
             binding = self.rules.binding_for_annotation(node.annotation)
+            declared = annotation_type(node.annotation)
+            if declared is not None and declared.collection:
+                binding = Binding.NOT_CONTEXT
             if binding is Binding.PLAIN and node.value is not None:
                 self._bind_target(node.target, node.value)
             else:
-                self._bind(node.target.id, binding)
+                self._bind(node.target.id, binding, type_=declared)
             self._note_fresh(node.target.id, node.value)
         elif node.value is not None:
             self._check_store(node.target, node.value)
@@ -689,5 +855,6 @@ def check(tree: ast.AST, settings, rules: ContextRules | None = None,
     """Run the SOT1xx pass; the visitor carries ``writes`` and ``value_sites``. *source*: the
     tree's text, to skip the function bodies that cannot hold a write."""
     visitor = MetadataVisitor(settings, rules or ContextRules.from_settings(settings), source)
-    visitor.visit(tree)
+    visitor.tree = tree
+    visitor.walk(tree)
     return visitor

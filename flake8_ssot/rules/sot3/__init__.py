@@ -12,7 +12,9 @@ cannot answer.
 
 from __future__ import annotations
 
-from flake8_ssot.rules.sot3.kinds import RULES
+from flake8_ssot.rules.sot3 import kinds
+
+RULES = (*kinds.RULES, kinds.SOT902)  # the kinds' codes, and the note that the budget ran out
 
 
 def check(checked, value_sites):

@@ -128,6 +128,24 @@ SOT311 = Rule(
     instead="self.store_metadata_result(context, 'plan', dataclasses.asdict(plan))",
 )
 
+# SOT3xx's own note that its budget ran out (a SOT9xx code: about the plugin, not the code).
+SOT902 = Rule(
+    code="SOT902",
+    name="values-left-unjudged",
+    message="{unjudged} left unjudged: the file's SOT3xx step budget (ssot-inference-budget = "
+            "{budget}) ran out at this statement",
+    summary="SOT3xx's step budget for the file ran out: the values written to metadata from "
+            "this statement on were not judged.",
+    why="SOT3xx counts the steps its inference takes (never seconds: the same findings on any "
+        "machine) and stops at the file's budget. A limit hit in silence would read as a clean "
+        "file: the note says how many values were left and where the budget ran out. It is "
+        "reported once per file, on the first value not judged.",
+    example="# a generated module of 34,000 writes of datetimes, the default budget\n"
+            "events.py:7150:5: SOT902 26858 values left unjudged: the file's SOT3xx step budget "
+            "(ssot-inference-budget = 50) ran out at this statement",
+    instead="# raise the budget (ssot-inference-budget = 500; thousands of steps), or split the\n"
+            "# module; to accept the limit, ignore SOT902 there (per-file-ignores)",
+)
 RULES = (SOT301, SOT302, SOT303, SOT304, SOT305, SOT306, SOT307, SOT308, SOT309, SOT310, SOT311)
 
 

@@ -13,7 +13,7 @@ from typing import Any, NamedTuple
 from flake8_ssot.rule import Finding
 from flake8_ssot.rules.sot3.store import content_hash, digest_of
 
-ENGINE = "sot3-5"  # part of every results key: a new engine never reads old results
+ENGINE = "sot3-6"  # part of every results key: a new engine never reads old results
 NAMESPACE = "sot3-result"
 
 

@@ -7,8 +7,9 @@ module a value's type came from invalidates the files that depend on it, and onl
 
 from __future__ import annotations
 
-from flake8_ssot.rule import Finding
+from flake8_ssot.rule import Finding, finding_at
 from flake8_ssot.rules.sot3 import kinds, prefilter, results, summaries
+from flake8_ssot.rules.sot3.kinds import SOT902
 from flake8_ssot.rules.sot3.lineage import Lineage
 from flake8_ssot.rules.sot3.records import Assigned
 from flake8_ssot.rules.sot3.session import OutOfBudget, Session, SiteOutOfBudget
@@ -37,13 +38,13 @@ def check(checked, value_sites, lookup: results.Lookup | None = None) -> list[Fi
     view.checked = True
     tracer = Tracer(session, view, tree)
     findings = []
-    for site in value_sites:
-        if not prefilter.needs_a_look(site.value, settings):
-            continue
+    sites = [site for site in value_sites if prefilter.needs_a_look(site.value, settings)]
+    for number, site in enumerate(sites):
         session.start_site()
         try:
             problem = _site_problem(tracer, session, site, settings)
         except OutOfBudget:
+            findings.append(_left_unjudged(site, len(sites) - number, budget))
             break
         except (SiteOutOfBudget, RecursionError):
             continue
@@ -76,6 +77,12 @@ def _site_problem(tracer, session, site, settings):
     if role == prefilter.MAPPING and not (problem.nested and isinstance(value, Coll)):
         return None  # update(x) with x not a dict fails loudly by itself
     return problem
+
+
+def _left_unjudged(site, count: int, budget: float) -> Finding:
+    """SOT902 on the first value the file's budget did not reach, counting it and the rest."""
+    return finding_at(site.statement, SOT902, budget=f"{budget:g}",
+                      unjudged=f"{count} value{'s' if count != 1 else ''}")
 
 
 def _finding(site, problem, settings) -> Finding:

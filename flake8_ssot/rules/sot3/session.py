@@ -85,7 +85,7 @@ class Session:
         summary = self.store.cache_get("sot3-summary", key, keep=True)
         if summary is None:
             if data is None:  # hashed earlier in the run: read again, the same bytes or none
-                data = read_module(path)
+                data = read_module(path, self.store)
                 if data is None or content_hash(data) != digest:
                     return None
             try:

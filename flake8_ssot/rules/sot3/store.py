@@ -5,6 +5,7 @@ computed from, so an entry is never stale: a changed file has another key."""
 from __future__ import annotations
 
 from flake8_ssot.digests import blake2b_hex
+from flake8_ssot.files import read_or_note
 
 _DIGESTS = "sot3-digests"  # the run memo of module digests
 
@@ -13,13 +14,12 @@ def content_hash(data: bytes) -> str:
     return blake2b_hex(data)
 
 
-def read_module(path: str) -> bytes | None:
-    """The bytes of a module file; None when it cannot be read."""
-    try:
-        with open(path, "rb") as handle:
-            return handle.read()
-    except OSError:
-        return None
+def read_module(path: str, index=None) -> bytes | None:
+    """The bytes of a module file; None when it cannot be read, or is refused as
+    ``files.read_file`` refuses (a FIFO, a device, too large, a project file leading out of the
+    project of *index*)."""
+    read = read_or_note(path, getattr(index, "root", None))
+    return None if read is None else read.data
 
 
 def digest_of(path: str, index=None) -> str:
@@ -35,6 +35,6 @@ def read_with_digest(path: str, index=None) -> tuple[bytes | None, str]:
     digest = digests.get(path)
     if digest is not None:
         return None, digest
-    data = read_module(path)
+    data = read_module(path, index)
     digest = digests[path] = content_hash(data) if data is not None else ""
     return data, digest
