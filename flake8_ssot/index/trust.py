@@ -15,7 +15,7 @@ from stat import S_ISDIR, S_ISREG
 from typing import Iterable, Union
 
 from flake8_ssot.digests import blake2b
-from flake8_ssot.index.discovery import read_regular_file
+from flake8_ssot.files import read_file
 
 try:
     from _operator import _compare_digest as compare_digest  # what hmac.compare_digest is
@@ -177,5 +177,9 @@ def claim_directory(directory: str) -> None:
 
 
 def _tag_is_ours(path: str) -> bool:
-    read = None if os.path.islink(path) else read_regular_file(path)
-    return read is not None and read[0] == CACHEDIR_TAG.encode("utf-8")
+    if os.path.islink(path):
+        return False
+    try:
+        return read_file(path).data == CACHEDIR_TAG.encode("utf-8")
+    except (OSError, ValueError):
+        return False
