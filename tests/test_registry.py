@@ -92,5 +92,5 @@ def test_explain_prints_a_codes_documentation_from_the_registry():
         rule.code for rule in RULES if rule.code.startswith("SOT10")]
     unknown = run_ssot("explain", "SOT999")
     assert (unknown.returncode, unknown.stdout) == (2, "")
-    assert unknown.stderr == ("flake8-ssot explain: unknown code 'SOT999' (codes: SOT101 to "
+    assert unknown.stderr == (f"flake8-ssot explain: unknown code 'SOT999' (codes: SOT101 to "
                               f"{RULES[-1].code}; docs/rules.md lists them)\n")
