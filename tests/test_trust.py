@@ -15,7 +15,7 @@ from pathlib import Path
 
 import pytest
 
-from helpers import git, user_env, write_tree
+from helpers import FLAKE8, git, user_env, write_tree
 from helpers import run_flake8 as flake8
 
 SOT201 = ("SOT201 class Engine is defined in 2 modules; also at {other}:1; keep one and import "
@@ -461,3 +461,22 @@ def test_a_cache_the_user_committed_is_not_read(tmp_path):
     assert sorted(result.stdout.splitlines()) == expected
     assert (f"{CACHE}/index.sqlite3 is tracked by git: a cache that came with the repository "
             f"is never read") in result.stderr
+
+
+def test_workers_claiming_a_new_cache_directory_at_once_agree_it_is_ours(tmp_path):
+    # Each flake8 worker claims the cache directory on its first file: one makes the marker and
+    # its files while another looks. The looker must see the marker, never "other files". A
+    # race: several runs start together on a fresh directory, round after round.
+    env = home(tmp_path, "user")
+    files = {f"app/m{number}.py": "def handle(context):\n    context.metadata['k'] = 1\n"
+             for number in range(12)}
+    root = write_tree(tmp_path / "project", {**PROJECT, **files})
+    expected = lint(root, env, "--ssot-no-cache")
+    for _ in range(5):
+        shutil.rmtree(root / CACHE, ignore_errors=True)
+        runs = [subprocess.Popen([FLAKE8, "--select", "SOT", "--jobs", "2", "app"], cwd=root,
+                                 env=user_env(env), stdout=subprocess.PIPE,
+                                 stderr=subprocess.PIPE, text=True) for _ in range(4)]
+        for run in runs:
+            stdout, stderr = run.communicate(timeout=300)
+            assert stderr == "" and sorted(stdout.splitlines()) == expected

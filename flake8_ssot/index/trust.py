@@ -154,15 +154,18 @@ def claim_directory(directory: str) -> None:
     if not S_ISDIR(stat.st_mode):
         raise UntrustedError(f"{directory} is not a directory")
     marker = os.path.join(directory, MARKER)
-    if os.path.islink(marker):
-        raise UntrustedError(f"{marker} is a symbolic link; not writing through it")
-    if os.path.isfile(marker):
-        return
+    # One listing answers both questions, so a concurrent worker that claims the directory
+    # between two looks (its marker first, then its files) is never taken for a stranger.
     with os.scandir(directory) as entries:
-        names = {entry.name for entry in entries}
-    # Empty, or made by an earlier version (its CACHEDIR.TAG names flake8-ssot). A directory
-    # being claimed by another process at this moment holds the marker first.
-    if names and not _tag_is_ours(os.path.join(directory, "CACHEDIR.TAG")):
+        found = {entry.name: entry for entry in entries}
+    if MARKER in found:
+        if found[MARKER].is_symlink():
+            raise UntrustedError(f"{marker} is a symbolic link; not writing through it")
+        if not found[MARKER].is_file(follow_symlinks=False):
+            raise UntrustedError(f"{marker} is not a regular file; not writing there")
+        return
+    # Empty, or made by an earlier version (its CACHEDIR.TAG names flake8-ssot).
+    if found and not _tag_is_ours(os.path.join(directory, "CACHEDIR.TAG")):
         raise UntrustedError(
             f"{directory} is not flake8-ssot's cache directory (it holds other files, and no "
             f"{MARKER}); not writing or deleting anything there: choose an empty or new "
