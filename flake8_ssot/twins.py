@@ -19,6 +19,14 @@ and
 - they compete: two public classes of one kind under a specific name (two or more words,
   ``ExecutionEngine``), even when their APIs differ, as the audit's three execution engines do.
 
+Unless the project itself tells them apart: two classes that share no public member are
+different things when each subclasses project classes and no project class is an ancestor of
+both (agno's ``MongoDb(BaseDb)`` storage and ``MongoDb(VectorDb)`` vector store: two
+hierarchies, two roles; nor do they compete when they share a little), or when both are records
+(dataclass, pydantic or ORM model, TypedDict, NamedTuple) with fields and not one field in
+common (two ``TaskResult``s: an A2A reply and an evaluation's attempts). The audit's engines
+subclass nothing of the project and hold no fields: they compete.
+
 A common one-word name (``Node``, ``Usage``, ``Params``) on two classes that share little is a
 word reused for different things: SOT206 reports it, when a team opts in.
 """
@@ -39,12 +47,23 @@ _WORDS = re.compile(r"[A-Z]+(?![a-z])|[A-Z]?[a-z0-9]+")
 _MAX_BASE_DEPTH = 8  # how far a kind is looked for through project bases
 
 
+# Kinds whose instances are their fields: two of them with no field in common hold different data.
+RECORD_KINDS = frozenset({"dataclass", "model", "orm", "typeddict", "namedtuple"})
+
+
 class Twin(NamedTuple):
     """One definition of a class name, with what the index stored for it."""
 
     definition: ClassDefinition
     record: ClassRecord
     kind: str  # its kind, inherited through project bases when it has none of its own
+    lineage: frozenset  # the project classes it inherits from, directly or not (by name)
+
+
+def twin_of(index, definition: ClassDefinition, record: ClassRecord) -> Twin:
+    """*definition* with its kind and lineage, from the index's rows (memoised for the run)."""
+    return Twin(definition, record, kind_of(index, record, index.run_memo("twins-kinds")),
+                lineage_of(index, record, index.run_memo("twins-lineage")))
 
 
 def set_aside(twin: Twin) -> str:
@@ -77,29 +96,51 @@ def members(record: ClassRecord) -> frozenset[str]:
 
 def duplicates(this: Twin, other: Twin) -> bool:
     """Whether two definitions of one name, neither set aside, are the same class twice."""
+    return not difference(this, other)
+
+
+def difference(this: Twin, other: Twin) -> str:
+    """Why two definitions of one name, neither set aside, are different classes (SOT206 says
+    it); "" when they are the same class twice."""
     if this.kind != other.kind:
-        return False
+        return f"a {other.kind} class, this is a {this.kind} class"
     layers = layer(this.definition.path), layer(other.definition.path)
     if all(layers) and layers[0] != layers[1]:
-        return False
+        return "another layer"
     mine, theirs = members(this.record), members(other.record)
+    shared = mine & theirs
+    # Each subclasses project classes, none of them an ancestor of both: two roles.
+    apart = bool(this.lineage and other.lineage and not this.lineage & other.lineage)
+    if not shared and apart:
+        return "another class hierarchy"
+    if not shared and is_record(this) and is_record(other):
+        return "another record: no field in common"
     if mine <= theirs or theirs <= mine:
-        return True  # identical, a drifted superset, a field subset
-    if 2 * len(mine & theirs) >= len(mine | theirs):
-        return True  # a drifted copy
-    return is_specific(this.record.name)  # competing implementations of one concept
+        return ""  # identical, a drifted superset, a field subset
+    if 2 * len(shared) >= len(mine | theirs):
+        return ""  # a drifted copy
+    if apart:
+        return "another class hierarchy"
+    if is_specific(this.record.name):
+        return ""  # competing implementations of one concept
+    return "little in common"
+
+
+def is_record(twin: Twin) -> bool:
+    return twin.kind in RECORD_KINDS and bool(twin.record.fields)
 
 
 def why_not(this: Twin, other: Twin) -> str:
     """Why *other* is not a duplicate of *this* (for SOT206's message)."""
-    reason = set_aside(other)
-    if reason:
-        return reason
-    if this.kind != other.kind:
-        return f"a {other.kind} class, this is a {this.kind} class"
-    if layer(this.definition.path) != layer(other.definition.path):
-        return "another layer"
-    return "little in common"
+    return set_aside(other) or difference(this, other)
+
+
+def followed_bases(record: ClassRecord) -> list[str]:
+    """The bases of *record* the index's rows can follow. A class is never its own base: a base
+    of its own name is another class of that name, a shim's target or a class outside the
+    project (``class HTTPTransport(httpx.HTTPTransport)``), which only the module's imports tell
+    (``relations.extended`` reads them), not the names the index keeps."""
+    return [base for base in record.bases if base != record.name]
 
 
 def kind_of(index, record: ClassRecord, memo: dict | None = None, depth: int = 0) -> str:
@@ -108,7 +149,7 @@ def kind_of(index, record: ClassRecord, memo: dict | None = None, depth: int = 0
     if record.kind != "plain" or depth > _MAX_BASE_DEPTH:
         return record.kind
     memo = {} if memo is None else memo
-    for base in record.bases:
+    for base in followed_bases(record):
         found = memo.get(base)
         if found is None:
             memo[base] = "plain"  # a cycle of bases ends here
@@ -123,18 +164,30 @@ def kind_of(index, record: ClassRecord, memo: dict | None = None, depth: int = 0
     return "plain"
 
 
+def lineage_of(index, record: ClassRecord, memo: dict) -> frozenset:
+    """The project classes *record* inherits from, directly or through other project classes
+    (by name, as the index keeps bases), from the index's rows."""
+    found: set = set()
+    for base in followed_bases(record):
+        known = memo.get(base)
+        if known is None:
+            known = memo[base] = frozenset(name for name in (base, *index.ancestors(base))
+                                           if index.defining_paths(name))
+        found |= known
+    return frozenset(found)
+
+
 def copies_among(index, definitions, related) -> list[ClassDefinition]:
     """Those of *definitions* (of one name) that are a duplicate of another of them in a
     related place (``related(path, other_path)``): what SOT201 reports, for the whole project
     at once (the map)."""
-    kinds = index.run_memo("twins-kinds")
     found = []
     for definition in definitions:
         record = index.record(definition)
         if record is not None:
-            found.append(Twin(definition, record, kind_of(index, record, kinds)))
-    found = [twin for twin in found if not set_aside(twin)]
-    return [twin.definition for twin in found if any(
-        other.definition.path != twin.definition.path
-        and related(twin.definition.path, other.definition.path) and duplicates(twin, other)
+            found.append(twin_of(index, definition, record))
+    found = [one for one in found if not set_aside(one)]
+    return [one.definition for one in found if any(
+        other.definition.path != one.definition.path
+        and related(one.definition.path, other.definition.path) and duplicates(one, other)
         for other in found)]

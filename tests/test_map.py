@@ -35,9 +35,10 @@ def test_json_lists_every_duplicated_class_with_its_homes(fixture_project):
     by_name = {item["name"]: item for item in ssot_map["duplicates"]}
     # Test code is not a home; the shims of BearerTokenAuth are aliases, not duplicates.
     # Classes that only share a name (an ORM table and its schema, private helpers, a Node
-    # and a Node) are not duplicates, as for SOT201.
-    assert sorted(by_name) == ["Device", "ExecutionEngine", "HttpClient", "OutputData",
-                               "SupervisorOnly", "ToolDispatcher", "UserExecutionContext"]
+    # and a Node, two roles or two records of one name) are not duplicates, as for SOT201.
+    assert sorted(by_name) == ["AuthScheme", "Device", "ExecutionEngine", "HttpClient",
+                               "OutputData", "RunStartedEvent", "RunSummary", "SupervisorOnly",
+                               "ToolDispatcher", "UserExecutionContext"]
     assert [home["path"] for home in by_name["ExecutionEngine"]["homes"]] == [
         "app/agents/supervisor/execution_engine.py", "app/legacy/engine.py",
         "app/services/execution_engine.py"]

@@ -38,6 +38,8 @@ SIMPLE = st.sampled_from([
     "s = '''\nclass InAString:\n    pass\n'''", 's = """class AlsoInAString"""',
     "# class InAComment:", "t = 'class Quoted:'", "u = \"a\\\nclass Continued:\"",
     "import os", "from . import x", "\x0c", "",
+    # aliased imports: a base bound by one is kept as the name it imports
+    "from m import Base as Mixin", "from .m import (\n    Other as Base,  # (a comment\n    B2,\n)",
 ])
 
 

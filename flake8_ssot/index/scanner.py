@@ -33,7 +33,9 @@ class ClassRecord(NamedTuple):
     name: str
     line: int
     col: int
-    bases: tuple[str, ...]  # the last dotted component of each base as written: ("BaseAgent",)
+    # The last dotted component of each base as written (("BaseAgent",)); a bare name bound by
+    # a module-level ``from m import Base as _Base`` is read as the name it imports ("Base").
+    bases: tuple[str, ...]
     methods: tuple[str, ...] = ()  # public (no leading underscore) defs directly in the body
     kind: str = "plain"
     fields: tuple[str, ...] = ()
@@ -116,9 +118,10 @@ def module_level_classes(tree: ast.AST) -> list[ClassRecord]:
     """Classes defined at module level, also under module-level if/try/with/for/while/match."""
     body = getattr(tree, "body", ())
     fallbacks = _fallback_classes(body)
+    aliases = _import_aliases(body)
     records = []
     for node in _classes_in_body(body):
-        bases = tuple(base.rpartition(".")[2] for base in _written_bases(node))
+        bases = tuple(_unaliased(base, aliases) for base in _written_bases(node))
         fields = _fields(node)
         markers = [*bases, *_keyword_markers(node)]
         markers += [f"@{name.rpartition('.')[2]}" for name in map(named_by, node.decorator_list)
@@ -132,6 +135,23 @@ def module_level_classes(tree: ast.AST) -> list[ClassRecord]:
                                    tuple(name for name in fields if is_public(name)),
                                    id(node) in fallbacks))
     return records
+
+
+def _unaliased(written: str, aliases: dict[str, str]) -> str:
+    """A base as the index keeps it: the last component of a dotted name; a bare name the
+    module imports under an alias, as the name it imports (``_ClientAuthScheme`` of ``from
+    .client import ClientAuthScheme as _ClientAuthScheme`` is ``ClientAuthScheme``), so that
+    a class's kind and lineage are found through the aliased base."""
+    if "." in written:
+        return written.rpartition(".")[2]
+    return aliases.get(written, written)
+
+
+def _import_aliases(body: Sequence[ast.stmt]) -> dict[str, str]:
+    """alias -> imported name, of the module-level ``from m import Name as alias`` (the last
+    binding of an alias wins). Imports in functions cannot bind a module-level class's base."""
+    return {alias.asname: alias.name for node in own_statements(body)
+            if isinstance(node, ast.ImportFrom) for alias in node.names if alias.asname}
 
 
 def _keyword_markers(node: ast.ClassDef) -> list[str]:
@@ -287,7 +307,8 @@ def _bracketed(text: str, start: int) -> tuple[list[str], int]:
 
 
 def _base_component(written: str) -> str | None:
-    """``pkg.Base[T]`` -> ``Base``; a keyword (``metaclass=M``), ``*bases`` or a call -> None."""
+    """``pkg.Base[T]`` -> ``pkg.Base``; a keyword (``metaclass=M``), ``*bases`` or a call ->
+    None."""
     cut = len(written)
     for index, char in enumerate(written):
         if char in "[(=*":
@@ -296,8 +317,7 @@ def _base_component(written: str) -> str | None:
             cut = index
             break
     dotted = "".join(written[:cut].replace("\\\n", "").split())
-    last = dotted.rpartition(".")[2]
-    return last if _IDENTIFIER.match(last) else None
+    return dotted if _IDENTIFIER.match(dotted.rpartition(".")[2]) else None
 
 
 def _text_bases(text: str, offset: int) -> tuple[tuple[str, ...], tuple[str, ...], int]:
@@ -360,7 +380,7 @@ def scan_classes(data: bytes) -> tuple[list[ClassRecord], bool]:
         index = bisect.bisect_right(top_level_lines, match.start()) - 1
         if index < 0 or not _OPENS_DEF_OR_CLASS.match(text, top_level_lines[index]):
             return classes_from_ast(text), True
-    classes = []
+    found = []  # (name, line, bases as written, methods, fields, other kind markers)
     line, counted_to = 1, 0  # lines are counted on from the previous class: linear in the file
     for match in _CLASS_AT_COLUMN_0.finditer(text):
         if not in_string(match.start()):
@@ -372,13 +392,67 @@ def scan_classes(data: bytes) -> tuple[list[ClassRecord], bool]:
                                    if not in_string(m.start())]
             body_end = _body_end(text, header_end, top_level_lines)
             methods, fields = _text_members(text, header_end, body_end, in_string)
-            markers = [*bases, *keywords, *_text_decorators(text, match.start())]
+            markers = [*keywords, *_text_decorators(text, match.start())]
             if "__tablename__" in fields:
                 markers.append("__tablename__")
-            classes.append(ClassRecord(match.group(1), line, 0, bases, methods,
-                                       kind_from_markers(markers),
-                                       tuple(name for name in fields if is_public(name))))
+            found.append((match.group(1), line, bases, methods, fields, markers))
+    bare = {base for _, _, bases, *_ in found for base in bases if "." not in base}
+    aliases = _text_import_aliases(text, bare, in_string, top_level_lines)
+    if aliases is None:  # an aliased base imported under an if/try: ``ast`` knows the binding
+        return classes_from_ast(text), True
+    classes = []
+    for name, line, bases, methods, fields, markers in found:
+        bases = tuple(_unaliased(base, aliases) for base in bases)
+        classes.append(ClassRecord(name, line, 0, bases, methods,
+                                   kind_from_markers([*bases, *markers]),
+                                   tuple(name for name in fields if is_public(name))))
     return classes, not classes
+
+
+# ``from m import ...`` at the start of a line; what follows ``import`` is read by
+# ``_imported_names``.
+_FROM_IMPORT = re.compile(r"^([ \t]*)from[ \t]+[\w.]+[ \t]+import\b[ \t]*", re.M)
+_AS_NAME = re.compile(r"[ \t]as[ \t]+([^\W\d]\w*)")
+_LOGICAL_LINE = re.compile(r"[^\n#]*(?:\\\n[^\n#]*)*")
+
+
+def _text_import_aliases(text: str, wanted: set[str], in_string, top_level_lines
+                         ) -> dict[str, str] | None:
+    """alias -> imported name, of the module-level ``from m import Name as alias`` binding one
+    of the *wanted* names (as ``_import_aliases`` reads them from ``ast``); None when such an
+    import is indented under a top-level ``if``/``try``/``with`` (it may sit in a function
+    there: ``ast`` decides)."""
+    wanted = wanted.intersection(m.group(1) for m in _AS_NAME.finditer(text))
+    if not wanted:  # (most files: one pass of a regex, no import read)
+        return {}
+    aliases: dict[str, str] = {}
+    for match in _FROM_IMPORT.finditer(text):
+        if in_string(match.start()):
+            continue
+        imported = [item for item in _imported_names(text, match.end()) if item[1] in wanted]
+        if not imported:
+            continue
+        if match.group(1):  # indented: under a def or class, or maybe module-level
+            index = bisect.bisect_right(top_level_lines or [], match.start()) - 1
+            if index >= 0 and _OPENS_DEF_OR_CLASS.match(text, top_level_lines[index]):
+                continue
+            return None
+        aliases.update({alias: name for name, alias in imported})
+    return aliases
+
+
+def _imported_names(text: str, start: int) -> list[tuple[str, str]]:
+    """``(name, alias)`` of each ``Name as alias`` of the import list starting at *start*."""
+    if text.startswith("(", start):
+        items = _bracketed(text, start)[0]
+    else:
+        items = _LOGICAL_LINE.match(text, start).group().split(",")
+    found = []
+    for item in items:
+        words = item.replace("\\\n", " ").split()
+        if len(words) == 3 and words[1] == "as":
+            found.append((words[0], words[2]))
+    return found
 
 
 def _body_end(text: str, header_end: int, top_level_lines: list[int]) -> int:

@@ -36,8 +36,9 @@ except ImportError:  # Windows: sqlite's own locking still protects the data
 # 7: the "names" table (class name -> path), so that a warm run reads only the rows it asks for;
 # 8: method names read again (a line at column 0 inside a method no longer ends the class);
 # 9: each class's kind, public fields and fallback flag in "classes";
-# 10: inode and ctime in a file's stamp, a MAC on every row, entry and listing, the owner token.
-SCHEMA_VERSION = "10"
+# 10: inode and ctime in a file's stamp, a MAC on every row, entry and listing, the owner token;
+# 11: a base imported under an alias (``from m import Base as _Base``) kept as the name imported.
+SCHEMA_VERSION = "11"
 CACHEDIR_TAG = trust.CACHEDIR_TAG
 _BUSY_TIMEOUT_SECONDS = 60.0
 # Writes that only save work for a later run (ast confirmations, derived data) never wait long.

@@ -34,8 +34,11 @@ SOT201 = Rule(
         "of different kinds (an ORM table and the API schema of the same entity, a Protocol and "
         "a model), on different layers (orm/ and schemas/), private to their module "
         "(_Transport), fallbacks defined under except ImportError, vendored code (_vendor/, "
-        "vendor/, third_party/), test code, and a common one-word name (Node, Usage) on classes "
-        "that share little (SOT206 reports those, when selected).",
+        "vendor/, third_party/), test code, two classes sharing no public member that "
+        "subclass different project hierarchies (a storage MongoDb(BaseDb) and a vector store "
+        "MongoDb(VectorDb)) or that are records with no field in common (two TaskResult "
+        "dataclasses), and a common one-word name (Node, Usage) on classes that share little "
+        "(SOT206 reports those, when selected).",
     example="# agents/supervisor/execution_engine.py\nclass ExecutionEngine: ...\n\n"
             "# services/execution_engine.py\nclass ExecutionEngine: ...",
     instead="# services/execution_engine.py\n"
@@ -104,7 +107,8 @@ SOT206 = Rule(
     name="class-name-reused",
     message="class name {name} is also used at {others} ({why}); give each class its own name",
     summary="A class name is reused in another module for a class that is not a duplicate "
-            "(another kind or layer, private, or sharing little) (off by default: name it, "
+            "(another kind, layer, class hierarchy or record, private, or sharing little) (off "
+            "by default: name it, "
             "--extend-select SOT206; a prefix such as --select=SOT does not turn it on).",
     why="A team that wants every class name unique in its project: two classes named Source "
         "(the ORM table and the API schema) or two Nodes are imported by mistake one for the "
@@ -168,9 +172,8 @@ class _Buffer:
     def definition(self, record) -> index.ClassDefinition:
         return index.ClassDefinition(record.name, self.path, record.line, record.col)
 
-    def twin(self, record, kinds: dict) -> twins.Twin:
-        return twins.Twin(self.definition(record), record,
-                          twins.kind_of(self.index, record, kinds))
+    def twin(self, record) -> twins.Twin:
+        return twins.twin_of(self.index, self.definition(record), record)
 
 
 _WARNED: set = set()
@@ -197,9 +200,8 @@ def _check_definition(record, checked: _Buffer, homes, settings) -> list[Finding
     if not scanned and home is None:
         return findings  # the only definition
     # Judged on what the index stored for each definition: no twin is parsed for this.
-    kinds = project_index.run_memo("twins-kinds")
-    this = checked.twin(record, kinds)
-    others = [twins.Twin(d, r, twins.kind_of(project_index, r, kinds)) for d, r in scanned]
+    this = checked.twin(record)
+    others = [twins.twin_of(project_index, d, r) for d, r in scanned]
     aside = twins.set_aside(this)
     copies = [] if aside else [o for o in others
                                if not twins.set_aside(o) and twins.duplicates(this, o)]
@@ -223,7 +225,7 @@ def _check_definition(record, checked: _Buffer, homes, settings) -> list[Finding
     # Reported definitions are ast-confirmed (the scan cannot see a syntax error).
     paths = {o.definition.path for o in copies}
     confirmed = project_index.definitions(name, keep=lambda d: d.path in paths)
-    copies = [d for d in confirmed if _still_a_copy(this, d, project_index, kinds)
+    copies = [d for d in confirmed if _still_a_copy(this, d, project_index)
               and relations.extended(project_index, d) is None]
     if not copies:
         return findings
@@ -236,12 +238,12 @@ def _check_definition(record, checked: _Buffer, homes, settings) -> list[Finding
     return [*findings, Finding(line, col, SOT201.code, message, line)]
 
 
-def _still_a_copy(this: twins.Twin, definition, project_index, kinds) -> bool:
+def _still_a_copy(this: twins.Twin, definition, project_index) -> bool:
     """A definition confirmed by ``ast`` is judged again on its confirmed record."""
     record = project_index.record(definition)
     if record is None:
         return False
-    other = twins.Twin(definition, record, twins.kind_of(project_index, record, kinds))
+    other = twins.twin_of(project_index, definition, record)
     return not twins.set_aside(other) and twins.duplicates(this, other)
 
 
@@ -287,9 +289,8 @@ def _check_parallels(record, checked: _Buffer, settings) -> list[Finding]:
 def _same_class(project_index, name: str, imported_from: str, home: str) -> bool:
     """Whether *name* as defined in *imported_from* is a duplicate of the canonical one in
     *home*; true when either is not a class the index knows (a re-export: the same class)."""
-    kinds = project_index.run_memo("twins-kinds")
     places = (imported_from, home)
-    found = {d.path: twins.Twin(d, r, twins.kind_of(project_index, r, kinds))
+    found = {d.path: twins.twin_of(project_index, d, r)
              for d, r in project_index.scanned(name, keep=lambda d: d.path in places)}
     imported, canonical = found.get(imported_from), found.get(home)
     if imported is None or canonical is None:
