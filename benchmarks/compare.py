@@ -8,6 +8,7 @@ the distribution's packages for ``--instructions``)::
     python benchmarks/compare.py file benchmarks/.corpus/gen/agents-5000 \\
         agentsvc/pkg_000/mod_00000.py [--stdin]               # one file, warm index
     python benchmarks/compare.py sot3 langchain-community [--cold]   # SOT3xx on vs off
+    python benchmarks/compare.py cold ROOT --subtree agentsvc/area_1  # one subtree of ROOT
     python benchmarks/compare.py sot3-save tests/fixtures/sot301.py  # one edited buffer, on vs off
     python benchmarks/compare.py commands --vs 'COMMAND B' -- COMMAND A ...   # any two commands
     python benchmarks/compare.py --instructions warm llama-index-core  # counted, not timed
@@ -69,15 +70,18 @@ def root_of(name: str) -> Path:
     return root
 
 
-def flake8_pair(root: Path, plugin_venv: Path) -> tuple[str, str]:
-    """``(plugin, alone)``: the two whole-project command lines, ``--jobs 2``, root last."""
+def flake8_pair(root: Path, plugin_venv: Path, subtree: str = "") -> tuple[str, str]:
+    """``(plugin, alone)``: the two whole-project command lines, ``--jobs 2``, the checked
+    directory last: the root, or its *subtree* (one part of a larger repository linted, the
+    index still the whole project's)."""
     corpus.write_configs()
     config = shlex.quote(str(corpus.config_file(root) or corpus.CONFIG))
     where = shlex.quote(str(root))
+    checked = shlex.quote(str(root / subtree)) if subtree else where
     alone = f"{corpus.base_flake8()} --jobs {corpus.JOBS} --config {config} {ALONE_SELECT}"
     plugin = (f"{corpus.plugin_flake8(plugin_venv)} --jobs {corpus.JOBS} --config {config} "
               f"--ssot-project-root {where} {PLUGIN_SELECT}")
-    return f"{plugin} {where}", f"{alone} {where}"
+    return f"{plugin} {checked}", f"{alone} {checked}"
 
 
 def cold(command: str, root: Path) -> str:
@@ -93,7 +97,7 @@ def case(args: argparse.Namespace) -> tuple[str, str, bool, Path | None]:
     if args.case == "sot3-save":
         return sot3_save(Path(args.file).resolve(), args.plugin)
     root = root_of(args.root)
-    plugin, alone = flake8_pair(root, args.plugin)
+    plugin, alone = flake8_pair(root, args.plugin, getattr(args, "subtree", ""))
     if args.case == "warm":
         return plugin, alone, False, root
     if args.case == "cold":
@@ -209,6 +213,9 @@ def main(argv=None) -> int:
         sub.add_argument("root", help="a corpus name or a project directory")
         if name == "sot3":
             sub.add_argument("--cold", action="store_true", help="the cache deleted first")
+        if name != "file":
+            sub.add_argument("--subtree", default="",
+                             help="check only this directory under ROOT (the project is ROOT)")
         if name == "file":
             sub.add_argument("file", help="the file, relative to ROOT")
             sub.add_argument("--stdin", action="store_true",

@@ -577,17 +577,32 @@ def read_{index}_{i}(context: UserExecutionContext) -> str:
 '''
 
 
-def module_name(index: int) -> str:
-    return f"{PACKAGE}.pkg_{index // MODULES_PER_PACKAGE:03d}.mod_{index:05d}"
+@dataclass(frozen=True)
+class Layout:
+    """Where module *index* of a generated project lives: ``agentsvc/pkg_NNN/mod_NNNNN.py``, 50
+    modules a package; with *areas* > 1 the packages are split, in order, into that many
+    subtrees ``agentsvc/area_N/`` (a repository of which one subtree is linted)."""
 
+    modules: int
+    areas: int = 1
 
-def module_path(index: int) -> str:
-    return module_name(index).replace(".", "/") + ".py"
+    def area(self, index: int) -> str:
+        return f"area_{index * self.areas // self.modules}." if self.areas > 1 else ""
+
+    def module_name(self, index: int) -> str:
+        return (f"{PACKAGE}.{self.area(index)}pkg_{index // MODULES_PER_PACKAGE:03d}"
+                f".mod_{index:05d}")
+
+    def module_path(self, index: int) -> str:
+        return self.module_name(index).replace(".", "/") + ".py"
 
 
 def write_module(rng: random.Random, index: int, kind: str, duplicate: str | None,
-                 agent_methods: int = 6, read_functions: int = 3, plain_classes: int = 2) -> str:
-    """The source of module *index*; *kind* is "write", "read" or "plain"."""
+                 agent_methods: int = 6, read_functions: int = 3, plain_classes: int = 2,
+                 layout: Layout = Layout(1), shared_names: tuple[str, ...] = (),
+                 shared_share: float = 0.0) -> str:
+    """The source of module *index*; *kind* is "write", "read" or "plain". Each plain class is,
+    with probability *shared_share*, named after one of *shared_names* instead of its own."""
     imports = ""
     stamp = f"make_stamp_{index}"
     if kind == "write":
@@ -597,14 +612,17 @@ def write_module(rng: random.Random, index: int, kind: str, duplicate: str | Non
         if index > 1:
             other = rng.randrange(1, index)  # an earlier module: the import graph has no cycles
             stamp = f"make_stamp_{other}"
-            imports += f"from {module_name(other)} import {stamp}\n"
+            imports += f"from {layout.module_name(other)} import {stamp}\n"
     elif kind == "read":
         imports = f"\nfrom {PACKAGE}.context import UserExecutionContext\n"
     parts = [MODULE_HEAD.format(index=index, package=PACKAGE, imports=imports,
                                 offset=rng.randrange(1, 3600))]
-    for number in range(plain_classes):
-        parts.append(PLAIN_CLASS.format(name=f"Service{index}x{number}",
-                                        limit=rng.randrange(1, 100)))
+    names = [f"Service{index}x{number}" for number in range(plain_classes)]
+    if shared_share:  # the draws only when asked for: the default projects keep their bytes
+        shared = iter(rng.sample(shared_names, plain_classes))
+        names = [next(shared) if rng.random() < shared_share else name for name in names]
+    for name in names:
+        parts.append(PLAIN_CLASS.format(name=name, limit=rng.randrange(1, 100)))
     if duplicate:
         parts.append(PLAIN_CLASS.format(name=duplicate, limit=rng.randrange(1, 100)))
     if kind == "write":
@@ -637,9 +655,14 @@ def write_file(out: Path, relative: str, source: str) -> None:
 
 
 def generate_project(out: Path, modules: int, write_share: float, read_share: float,
-                     duplicate_share: float, seed: int) -> dict:
+                     duplicate_share: float, seed: int, areas: int = 1,
+                     shared_class_share: float = 0.0, shared_names: int = 0) -> dict:
     rng = random.Random(seed)
     start_tree(out)
+    layout = Layout(modules, areas)
+    # Names two words long and more (``Shared17Engine``): competing classes of one name are
+    # duplicates whatever their members (flake8_ssot.twins.is_specific).
+    names = tuple(f"Shared{number}Engine" for number in range(shared_names or modules // 12))
     counts = {"write": 0, "read": 0, "plain": 0, "duplicate": 0}
     for index in range(modules):
         if index == 0:  # the single-file latency's agent module: ~900 lines of writes
@@ -654,10 +677,24 @@ def generate_project(out: Path, modules: int, write_share: float, read_share: fl
             duplicate = (rng.choice(DUPLICATED_CLASSES) if rng.random() < duplicate_share
                          else None)
             counts["duplicate"] += duplicate is not None
-            source = write_module(rng, index, kind, duplicate)
+            source = write_module(rng, index, kind, duplicate, layout=layout,
+                                  shared_names=names, shared_share=shared_class_share)
         counts[kind] += 1
-        write_file(out, module_path(index), source)
+        write_file(out, layout.module_path(index), source)
+    if shared_class_share:
+        counts.update(_class_counts(out))
     return counts
+
+
+def _class_counts(out: Path) -> dict:
+    """How many module-level classes the project defines, and how many of them share their
+    name with a class of another module."""
+    homes = collections.Counter()
+    for path in python_files(out):
+        homes.update(set(re.findall(r"^class (\w+)", path.read_text(), re.M)))
+    return {"classes": sum(homes.values()),
+            "duplicated classes": sum(count for count in homes.values() if count > 1),
+            "duplicated names": sum(1 for count in homes.values() if count > 1)}
 
 
 def generate_huge_module(out: Path, megabytes: float, write_share: float, seed: int) -> dict:
@@ -800,6 +837,14 @@ def main(argv=None) -> int:
                           help="share of modules that only read metadata")
     generate.add_argument("--duplicate-share", type=float, default=0.05,
                           help="share of modules defining a duplicated class")
+    generate.add_argument("--areas", type=int, default=1,
+                          help="split the packages into this many subtrees agentsvc/area_N/ "
+                               "(a larger repository, one subtree of which is linted)")
+    generate.add_argument("--shared-class-share", type=float, default=0.0,
+                          help="share of the plain service classes named after a name that "
+                               "other modules' classes share (0.5: a third of all classes)")
+    generate.add_argument("--shared-names", type=int, default=0,
+                          help="how many such names (default: one per 12 modules)")
     generate.add_argument("--seed", type=int, default=13)
     generate.add_argument("--huge-module-mb", type=float,
                           help="instead: one module of this many MB")
@@ -840,7 +885,8 @@ def generate_tree(args: argparse.Namespace) -> dict:
         counts = generate_many_classes(args.out, args.many_classes)
     else:
         counts = generate_project(args.out, args.modules, args.write_share, args.read_share,
-                                  args.duplicate_share, args.seed)
+                                  args.duplicate_share, args.seed, args.areas,
+                                  args.shared_class_share, args.shared_names)
     ensure_git_repository(args.out)
     return counts
 

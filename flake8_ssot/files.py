@@ -14,7 +14,7 @@ the machine. So a file is read only if
 Anything else raises ``Refused``, an ``OSError`` whose ``strerror`` says why in words ("a FIFO,
 not a regular file"): the callers that already turn an ``OSError`` into a clear message or a
 skipped file need nothing more. ``read_or_note`` is the plugin's form: the bytes, or None with
-a one-line note on stderr (once per file and process).
+a one-line note on stderr (once per file and flake8 run, ``--jobs`` workers included).
 
 Nothing here imports flake8.
 """
@@ -115,7 +115,52 @@ def read_bytes(path: str, project_root: str | None = None) -> bytes:
     return read_file(path, project_root).data
 
 
-_NOTED: set = set()
+_NOTED: set = set()  # the notes this process printed or found printed, this run
+# This run's notes file, shared with flake8's --jobs workers (see begin_run); None: none.
+_RUN_NOTES: list = [None]
+
+
+def begin_run() -> None:
+    """A flake8 run starts, in flake8's own process before it forks its ``--jobs`` workers:
+    this run's notes go to a new file without a name (``O_TMPFILE``: nothing is left behind)
+    that the forked workers inherit, so that a file every worker skips is noted once per run,
+    not once per worker. Where no such file can be made (not Linux, a temporary directory
+    that does not support it, workers started without fork), each process notes once."""
+    _NOTED.clear()
+    if _RUN_NOTES[0] is not None:
+        with contextlib.suppress(OSError):
+            os.close(_RUN_NOTES[0])
+        _RUN_NOTES[0] = None
+    try:
+        _RUN_NOTES[0] = os.open(os.environ.get("TMPDIR") or "/tmp",
+                                os.O_TMPFILE | os.O_RDWR | getattr(os, "O_CLOEXEC", 0), 0o600)
+    except (AttributeError, OSError):
+        pass
+
+
+def _first_in_run(key: str) -> bool:
+    """Whether no process of this run noted *key* yet (and now it is noted): the run's notes
+    file is read and appended to under a POSIX record lock (``lockf``: held per process, so
+    forked workers exclude each other, which ``flock`` on an inherited descriptor would not)."""
+    descriptor = _RUN_NOTES[0]
+    if descriptor is None:
+        return True
+    record = key.encode("utf-8", "surrogateescape") + b"\0"
+    try:
+        import fcntl
+
+        fcntl.lockf(descriptor, fcntl.LOCK_EX)
+        try:
+            size = os.fstat(descriptor).st_size
+            noted = os.pread(descriptor, size, 0)
+            if noted.startswith(record) or b"\0" + record in noted:
+                return False
+            os.pwrite(descriptor, record, size)
+        finally:
+            fcntl.lockf(descriptor, fcntl.LOCK_UN)
+    except (ImportError, OSError):
+        pass  # no shared notes here: this process's own once is all there is
+    return True
 
 
 def read_or_note(path: str, project_root: str | None = None) -> Read | None:
@@ -131,10 +176,13 @@ def read_or_note(path: str, project_root: str | None = None) -> Read | None:
 
 
 def note_refused(refused: Refused) -> None:
-    key = (refused.filename, refused.strerror)
+    """"flake8-ssot: skipped PATH: REASON" on stderr, once per flake8 run (``begin_run``), or
+    once per process outside one (the commands)."""
+    key = f"{refused.filename}\0{refused.strerror}"  # no path holds a NUL
     if key not in _NOTED:
         _NOTED.add(key)
-        LOG.warning("flake8-ssot: skipped %s: %s", refused.filename, refused.strerror)
+        if _first_in_run(key):
+            LOG.warning("flake8-ssot: skipped %s: %s", refused.filename, refused.strerror)
 
 
 # -- lines, as flake8 and git count them -------------------------------------------------------

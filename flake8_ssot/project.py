@@ -25,16 +25,18 @@ import os
 from typing import Sequence
 
 from flake8_ssot import index as project_index
-from flake8_ssot import syntax
+from flake8_ssot import files, syntax
 from flake8_ssot.contexts import ContextRules
 
 _PROJECTS: dict[tuple, "Project"] = {}
 
 
 def begin_run() -> None:
-    """A new run: projects (and their indexes) are revalidated when next asked for."""
+    """A new run: projects (and their indexes) are revalidated when next asked for, and
+    skipped files are noted again (once for the run)."""
     _PROJECTS.clear()
     project_index.begin_run()
+    files.begin_run()
 
 
 class Project:

@@ -264,18 +264,21 @@ class ProjectIndex:
             data, stat = read
             sha1 = sha1_hex(data)
             tree = parse(data)
-            # The facts of a duplicate's file are asked for next (is it an extension?): from
-            # the same parse.
-            self._adopt_facts(path, sha1, tree)
+            classes = module_level_classes(tree) if tree is not None else []
+            # The facts of a duplicate's file are asked for next when one of its classes has
+            # bases (is it an extension?): from the same parse.
+            if any(record.bases for record in classes):
+                self._adopt_facts(path, sha1, tree)
             rows.append(Row(*stamp_of(path, stat, cache_mtime(stat, read_at)), sha1,
-                            *self._add_confirmed(path, sha1, tree), 1))
+                            *self._add_confirmed(path, sha1, classes), 1))
         self._unsaved += rows
 
-    def _add_confirmed(self, path: str, sha1: str, tree: ast.Module | None) -> tuple[str, str]:
-        """*path*'s classes as ``ast`` sees them in *tree* (None: it does not parse, so none),
-        in place of what was known; the row's ``names`` and ``classes`` columns."""
+    def _add_confirmed(self, path: str, sha1: str, classes: list[ClassRecord]
+                       ) -> tuple[str, str]:
+        """*path*'s classes as ``ast`` sees them (``module_level_classes``; none when the file
+        does not parse), in place of what was known; the row's ``names`` and ``classes``."""
         self._forget(path)
-        names, encoded = encode_classes(module_level_classes(tree) if tree is not None else [])
+        names, encoded = encode_classes(classes)
         self._add(path, sha1, names, encoded, True)
         self._ancestors = {}
         return names, encoded
@@ -284,18 +287,20 @@ class ProjectIndex:
                      facts: ModuleFacts | None = None) -> None:
         """The checked file's own tree (flake8 parsed it): when the buffer is the content the
         index scanned, its classes confirm its row and its facts are kept, so the other files
-        that define the same names do not parse it again."""
-        if path not in self._unconfirmed and path in self._facts:
-            return
+        that define the same names do not parse it again. *facts*: the tree's, when the caller
+        built them (kept too)."""
         self._read_rows([path])
+        if path not in self._unconfirmed and (facts is None or path in self._facts):
+            return
         sha1 = self._hashes.get(path)
         if sha1 is None or sha1_hex(text.encode("utf-8", "surrogatepass")) != sha1:
             return  # unsaved edits, or an encoding other than UTF-8: the disk's copy differs
-        self._adopt_facts(path, sha1, tree, facts)
+        if facts is not None:
+            self._adopt_facts(path, sha1, tree, facts)
         if path not in self._unconfirmed:
             return
         row = self._store.rows([path]).get(path) if self._store is not None else None
-        names, encoded = self._add_confirmed(path, sha1, tree)
+        names, encoded = self._add_confirmed(path, sha1, module_level_classes(tree))
         if row is not None and row.sha1 == sha1:  # its saved stamp is this content's
             self._unsaved.append(row._replace(names=names, classes=encoded, exact=1))
 

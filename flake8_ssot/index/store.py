@@ -47,6 +47,9 @@ _BEST_EFFORT_TIMEOUT_MILLISECONDS = 1000
 # (stamps in one scan, then rows and entries by key), so pages beyond a B-tree's upper levels are
 # not read again: the default cost a one-file run 2 MiB of its +8 (#13), a small one nothing.
 _PAGE_CACHE_KIBIBYTES = 256
+# Source scanned per write transaction when the index is built (Store.update): about 0.1 s of
+# scanning that a second process waits for, then takes instead of doing it again.
+_CHUNK_BYTES = 512 * 1024
 
 # The whole schema, and nothing else: a file holding any other object (a trigger, a view, a
 # table of another shape) is not this store's, and is rebuilt.
@@ -459,14 +462,17 @@ class Store:
     def update(self, stale: dict[str, os.stat_result], removed: Sequence[str],
                compute: Callable[[str, Row | None], Row],
                listing: Listing | None = None) -> dict[str, Row]:
-        """Rows for the *stale* paths, written under sqlite's write lock with *listing*.
+        """Rows for the *stale* paths, written with *listing* under sqlite's write lock.
         ``compute(path, saved)`` makes a path's row from the file, given its saved row (or
         None): a file whose content is the saved row's keeps the row, under a new stamp.
 
-        The rows are computed before the lock is taken, so that another process (a flake8
-        ``--jobs`` worker) never waits on this one's reading and scanning (a module of 100,000
-        classes); under the lock only the rows are written. A row another process saved
-        meanwhile for the same stat is kept as it is.
+        Files are scanned and written a chunk at a time (``_CHUNK_BYTES`` of source), each
+        chunk under the lock, after reading again what is saved for it: two flake8 ``--jobs``
+        workers starting cold take turns, each scanning the chunks the other has not saved
+        yet, instead of both scanning the whole project. A file larger than a chunk (a module
+        of 100,000 classes) is scanned before the lock is taken, so another process never
+        waits on one long scan; under the lock only its row is written. A row another process
+        saved meanwhile for the same stat is kept as it is.
         """
         connection = self._connection()
         current: dict[str, Row] = {}
@@ -477,29 +483,51 @@ class Store:
                 self._disable(error)
                 connection = None
         rows: dict[str, Row] = {}
-        computed: dict[str, Row] = {}
+        unsaved = []
         for path, stat in stale.items():
             row = current.get(path)
-            if row is None or row[:5] != stamp_of(path, stat):
-                row = computed[path] = compute(path, row)
-            rows[path] = row
-        if connection is not None and (computed or removed or listing is not None):
+            if row is not None and row[:5] == stamp_of(path, stat):
+                rows[path] = row
+            else:
+                unsaved.append(path)
+        large = {path: compute(path, current.get(path)) for path in unsaved
+                 if stale[path].st_size > _CHUNK_BYTES}
+        rows.update(large)
+        chunks = _chunks([path for path in unsaved if path not in large], stale)
+        writes = removed or listing is not None
+        for number, chunk in enumerate(chunks or [[]]):
+            if connection is None or not (chunk or large or writes):
+                rows.update((path, compute(path, current.get(path))) for path in chunk)
+                continue
             try:
                 connection.execute("BEGIN IMMEDIATE")
-                saved = _rows_of(connection, self._key, list(computed))
+                saved = _rows_of(connection, self._key, [*chunk, *large])
                 written = []
-                for path, row in computed.items():
+                for path in chunk:
+                    other = saved.get(path)
+                    if other is not None and other[:5] == stamp_of(path, stale[path]):
+                        rows[path] = other  # another process saved it while this one waited
+                    else:
+                        rows[path] = compute(path, current.get(path))
+                        written.append(rows[path])
+                for path, row in large.items():
                     other = saved.get(path)
                     if other is not None and other[:5] == row[:5]:
-                        rows[path] = other  # another process's, for this very stat
+                        rows[path] = other
                     else:
                         written.append(row)
                 self._write(connection, [row._replace(mtime_ns=saved_mtime(row.mtime_ns,
                                                                            self.opened_at))
-                                         for row in written], removed, listing)
+                                         for row in written],
+                            removed if number == 0 else (),
+                            listing if number == 0 else None)
                 connection.execute("COMMIT")
             except sqlite3.Error as error:
                 self._disable(error)
+                connection = None
+                rows.update((path, compute(path, current.get(path))) for path in chunk
+                            if path not in rows)
+            large = {}
         return rows
 
     def save(self, rows: Sequence[Row] = (),
@@ -526,6 +554,19 @@ class Store:
             with contextlib.suppress(sqlite3.Error):
                 connection.execute(f"PRAGMA busy_timeout = {int(_BUSY_TIMEOUT_SECONDS * 1000)}")
         return False
+
+
+def _chunks(paths: Sequence[str], stats: dict[str, os.stat_result]) -> list[list[str]]:
+    """*paths* in order, cut into runs of at most ``_CHUNK_BYTES`` of source each."""
+    chunks: list[list[str]] = []
+    size = 0
+    for path in paths:
+        if not chunks or size + stats[path].st_size > _CHUNK_BYTES:
+            chunks.append([])
+            size = 0
+        chunks[-1].append(path)
+        size += stats[path].st_size
+    return chunks
 
 
 def _is_busy(error: sqlite3.Error) -> bool:

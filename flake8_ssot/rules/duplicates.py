@@ -158,15 +158,23 @@ class _Buffer:
         self.tree, self.path, self.source = checked.tree, checked.relative, checked.source
         self.index = project_index
         self._facts = None
+        self._offered = False
+
+    def offer(self) -> None:
+        """Offers flake8's tree to the index, once, when a class has another definition: when
+        the buffer is the disk's content, it confirms the file's row (the other definitions'
+        checks then need not parse this file)."""
+        if not self._offered and self.path is not None and self.source is not None:
+            self.index.adopt_buffer(self.path, self.source, self.tree, self._facts)
+        self._offered = True
 
     def facts(self):
-        """The buffer's classes and imports, built only when a class has another definition;
-        offered to the index, which keeps them when the buffer is the disk's content (the
-        other definitions' checks then need not parse this file)."""
+        """The buffer's classes and imports, built only when a class with bases has another
+        definition; offered to the index as the tree is."""
         if self._facts is None:
             self._facts = index.module_facts(self.tree, self.path or "")
-            if self.path is not None and self.source is not None:
-                self.index.adopt_buffer(self.path, self.source, self.tree, self._facts)
+            self._offered = False
+            self.offer()
         return self._facts
 
     def definition(self, record) -> index.ClassDefinition:
@@ -214,7 +222,9 @@ def _check_definition(record, checked: _Buffer, homes, settings) -> list[Finding
                     and (not home_twins or any(o in copies for o in home_twins)))
     if not copies and not reports_home:
         return findings
-    if relations.extended(project_index, checked.definition(record), checked.facts()) is not None:
+    checked.offer()
+    if record.bases and relations.extended(project_index, checked.definition(record),
+                                           checked.facts()) is not None:
         return findings  # an extension of another definition (a shim), not a copy
     if home is not None:
         if not reports_home:
@@ -225,8 +235,7 @@ def _check_definition(record, checked: _Buffer, homes, settings) -> list[Finding
     # Reported definitions are ast-confirmed (the scan cannot see a syntax error).
     paths = {o.definition.path for o in copies}
     confirmed = project_index.definitions(name, keep=lambda d: d.path in paths)
-    copies = [d for d in confirmed if _still_a_copy(this, d, project_index)
-              and relations.extended(project_index, d) is None]
+    copies = [d for d in confirmed if _still_a_copy(this, d, project_index)]
     if not copies:
         return findings
     copies.sort(key=lambda d: (d.path, d.line))
@@ -239,12 +248,15 @@ def _check_definition(record, checked: _Buffer, homes, settings) -> list[Finding
 
 
 def _still_a_copy(this: twins.Twin, definition, project_index) -> bool:
-    """A definition confirmed by ``ast`` is judged again on its confirmed record."""
+    """A definition confirmed by ``ast`` is judged again on its confirmed record, and is not an
+    extension of another definition (a class without bases extends nothing: its file's
+    imports are not read for it, which spares most duplicates a parse or a store read)."""
     record = project_index.record(definition)
     if record is None:
         return False
     other = twins.twin_of(project_index, definition, record)
-    return not twins.set_aside(other) and twins.duplicates(this, other)
+    return (not twins.set_aside(other) and twins.duplicates(this, other)
+            and not (record.bases and relations.extended(project_index, definition)))
 
 
 def _check_reused(this: twins.Twin, others: list) -> list[Finding]:
