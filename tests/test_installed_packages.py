@@ -31,15 +31,21 @@ def _wheel(directory: Path, version: str, replace: dict[str, str] | None = None)
         text = path.read_text(encoding="utf-8")
         for old, new in (replace or {}).items():
             text = text.replace(old, new)
-        files[f"fakenews/{path.name}"] = text.encode("utf-8")
-    info = f"{DISTRIBUTION}-{version}.dist-info"
-    files[f"{info}/METADATA"] = (f"Metadata-Version: 2.1\nName: fake-newspaper\n"
+        files[f"fakenews/{path.name}"] = text
+    return _build(directory, DISTRIBUTION, version, files)
+
+
+def _build(directory: Path, distribution: str, version: str, sources: dict[str, str]) -> Path:
+    """A wheel of *distribution* *version* holding *sources* ({path in the wheel: text})."""
+    files = {name: text.encode("utf-8") for name, text in sources.items()}
+    info = f"{distribution}-{version}.dist-info"
+    files[f"{info}/METADATA"] = (f"Metadata-Version: 2.1\nName: {distribution}\n"
                                  f"Version: {version}\n").encode()
     files[f"{info}/WHEEL"] = (b"Wheel-Version: 1.0\nGenerator: tests\nRoot-Is-Purelib: true\n"
                               b"Tag: py3-none-any\n")
     record = [f"{name},sha256={_digest(data)},{len(data)}" for name, data in files.items()]
     files[f"{info}/RECORD"] = "\n".join([*record, f"{info}/RECORD,,", ""]).encode()
-    wheel = directory / f"{DISTRIBUTION}-{version}-py3-none-any.whl"
+    wheel = directory / f"{distribution}-{version}-py3-none-any.whl"
     with zipfile.ZipFile(wheel, "w") as archive:
         for name, data in files.items():
             archive.writestr(name, data)
@@ -117,3 +123,23 @@ def test_a_new_version_of_the_distribution_is_read_again(tmp_path, site):
                                           "def published_at(url: str) -> str"}), target)
     assert reported(_check(project, site=target)) == {
         (line, col, code) for line, col, code in expected if code != "SOT301"}
+
+
+def test_a_stub_only_distribution_declares_what_the_package_leaves_open(tmp_path):
+    """PEP 561: ``fakeclock-stubs`` (the distribution types-fakeclock) is read before the
+    package fakeclock, whose source declares nothing."""
+    site = tmp_path / "site"
+    _pip_install(_build(tmp_path, "fakeclock", "1.0", {
+        "fakeclock/__init__.py": "def now():\n    return _clock()\n"}), site)
+    _pip_install(_build(tmp_path, "types_fakeclock", "1.0", {
+        "fakeclock-stubs/__init__.pyi": "import datetime\n\n"
+                                        "def now() -> datetime.datetime: ...\n"}), site)
+    project = write_tree(tmp_path / "project", {"agent.py": (
+        "from fakeclock import now\n\n\n"
+        "def record(context):\n"
+        "    context.metadata['at'] = now()\n")})
+    printed = _check(project, "--ssot-no-cache", site=site)
+    assert reported(printed) == {(5, 5, "SOT301")}
+    assert "declared `-> datetime.datetime`, fakeclock, line 3" in printed
+    shutil.rmtree(site / "fakeclock-stubs")  # the runtime package alone says nothing
+    assert _check(project, "--ssot-no-cache", site=site) == ""
