@@ -173,6 +173,10 @@ OPTIONS: tuple[Option, ...] = (
     Option("inference-budget", FLOAT, 50.0,
            "Thousands of inference steps SOT3xx may take per file (counted, never timed: the "
            "same findings on any machine); 0 turns SOT3xx off."),
+    Option("skip-installed", BOOL, False,
+           "SOT3xx: never read installed packages' sources (found through the interpreter "
+           "flake8 runs in, never imported); their values then stay unknown, as a package "
+           "that is not installed does."),
     # Adoption.
     Option("baseline", STR, "",
            "Baseline file of accepted findings; only findings not in it are reported."),

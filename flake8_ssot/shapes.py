@@ -1,6 +1,8 @@
-"""What one class definition offers its users, read from its source with ``ast``: its kind, bases
-and decorators, its constructor (fields or parameters in order, which are required, which can be
-passed by position) and its public members with their signatures.
+"""What one class definition offers its users, read from its source with ``ast``: its bases and
+decorators, its constructor (fields or parameters in order, which are required, which can be
+passed by position) and its public members with their signatures. Its kind is the project
+index's (``index.KINDS``, judged by ``twins.kind_of`` as SOT201 judges it), given by the caller:
+what a class is has one answer.
 
 ``flake8-ssot consolidate`` compares these shapes home by home (the feature matrix) and asks
 whether a call written against one home binds the same way against another. Members and fields
@@ -13,24 +15,13 @@ from __future__ import annotations
 import ast
 from typing import Callable, NamedTuple, Sequence
 
+from flake8_ssot.index import KIND_WORDS
 from flake8_ssot.syntax import named_by
 
-# kind -> the last component of a base (or of a decorator) that makes a class that kind.
-_KINDS_BY_BASE = (
-    ("pydantic model", {"BaseModel", "RootModel", "BaseSettings", "GenericModel"}),
-    ("named tuple", {"NamedTuple"}),
-    ("typed dict", {"TypedDict"}),
-    ("enum", {"Enum", "IntEnum", "StrEnum", "Flag", "IntFlag"}),
-    ("protocol", {"Protocol"}),
-    ("exception", {"Exception", "BaseException", "ValueError", "RuntimeError", "TypeError",
-                   "KeyError", "LookupError", "OSError"}),
-)
-_ATTRS_DECORATORS = {"attr.s", "attr.attrs", "attr.define", "attr.frozen", "attr.mutable",
-                     "attrs.define", "attrs.frozen", "attrs.mutable", "define", "frozen",
-                     "mutable", "attrs"}
-# Kinds whose constructor takes its fields by keyword only.
-KEYWORD_ONLY_KINDS = {"pydantic model", "typed dict"}
-_FIELD_KINDS = {"dataclass", "attrs", "pydantic model", "named tuple", "typed dict"}
+# Kinds (``index.KINDS``) whose constructor takes its fields by keyword only.
+KEYWORD_ONLY_KINDS = {"model", "typeddict"}
+# Kinds whose constructor is made from the annotated fields of the body (and of project bases).
+_FIELD_KINDS = {"dataclass", "model", "namedtuple", "typeddict"}
 
 
 class Parameter(NamedTuple):
@@ -55,7 +46,7 @@ class Member(NamedTuple):
 class Shape(NamedTuple):
     name: str
     line: int
-    kind: str
+    kind: str  # one of ``index.KINDS``
     bases: tuple[str, ...]  # as written
     decorators: tuple[str, ...]  # as written, dotted
     constructor: tuple[Parameter, ...] | None  # None: inherited from a base outside the project
@@ -66,6 +57,11 @@ class Shape(NamedTuple):
     @property
     def keyword_only(self) -> bool:
         return self.kind in KEYWORD_ONLY_KINDS
+
+    @property
+    def kind_words(self) -> str:
+        """How reports name its kind ("pydantic model", "class")."""
+        return KIND_WORDS[self.kind]
 
 
 def _unparse(node: ast.AST | None) -> str:
@@ -79,23 +75,6 @@ def _unparse(node: ast.AST | None) -> str:
 
 def _last(dotted: str) -> str:
     return dotted.rpartition(".")[2]
-
-
-def kind_of(bases: Sequence[str], decorators: Sequence[str], ancestors: Sequence[str] = (),
-            abstract: bool = False) -> str:
-    """The kind of a class from its decorators and base names (*ancestors*: the base names of
-    its project bases, transitively)."""
-    if any(_last(d) == "dataclass" for d in decorators):
-        return "dataclass"
-    if any(d in _ATTRS_DECORATORS for d in decorators):
-        return "attrs"
-    names = {_last(b) for b in (*bases, *ancestors)}
-    for kind, markers in _KINDS_BY_BASE:
-        if names & markers:
-            return kind
-    if names & {"ABC"} or abstract:
-        return "abstract class"
-    return "class"
 
 
 def _decorator_names(node) -> tuple[str, ...]:
@@ -143,41 +122,33 @@ def _field(statement: ast.AnnAssign, kind: str, keyword_only: bool) -> Parameter
     name, annotation = statement.target.id, _unparse(statement.annotation)
     if _last(annotation.split("[")[0]) == "ClassVar":
         return None
-    if kind == "pydantic model" and name.startswith("_"):
+    if kind == "model" and name.startswith("_"):
         return None  # a private attribute, not a field
     value, required = statement.value, statement.value is None
     if _is_call_to(value, "field", "Field", "ib", "attrib"):
-        if kind in ("dataclass", "attrs") and isinstance(_keyword(value, "init"), ast.Constant) \
+        if kind == "dataclass" and isinstance(_keyword(value, "init"), ast.Constant) \
                 and _keyword(value, "init").value is False:
             return None
         has_default = any(k.arg in ("default", "default_factory", "factory")
                           for k in value.keywords)
-        if kind == "pydantic model" and value.args:  # Field(...) is required, Field(1) is not
+        if kind == "model" and value.args:  # Field(...) is required, Field(1) is not
             first = value.args[0]
             has_default = not (isinstance(first, ast.Constant) and first.value is Ellipsis)
         required = not has_default
-    if kind == "typed dict":
+    if kind == "typeddict":
         required = _last(annotation.split("[")[0]) != "NotRequired"
     return Parameter(name, annotation, required, "keyword" if keyword_only else "positional")
 
 
-def shape_of(node: ast.ClassDef, nested: bool = False,
+def shape_of(node: ast.ClassDef, kind: str, nested: bool = False,
              inherited: Callable[[str], "Shape | None"] = lambda base: None) -> Shape:
-    """The shape of class *node*. *inherited(base)*: the shape of a base written in its module
-    when it is a project class, else None."""
+    """The shape of class *node* of *kind* (``index.KINDS``: the index's kind of the class,
+    inherited through its project bases). *inherited(base)*: the shape of a base written in
+    its module when it is a project class, else None."""
     bases = tuple(name for name in (named_by(b) for b in node.bases
                                     if not isinstance(b, ast.Call)) if name)
     decorators = _decorator_names(node)
     base_shapes = [shape for shape in map(inherited, bases) if shape is not None]
-    ancestors = tuple(name for shape in base_shapes for name in (shape.kind, *shape.bases))
-    abstract = any("abstractmethod" in map(_last, _decorator_names(item)) for item in node.body
-                   if isinstance(item, (ast.FunctionDef, ast.AsyncFunctionDef)))
-    kind = kind_of(bases, decorators, ancestors, abstract)
-    if any(shape.kind == "dataclass" for shape in base_shapes) and kind == "class":
-        kind = "dataclass"  # a plain subclass of a dataclass keeps its constructor
-    for shape in base_shapes:
-        if shape.kind in _KINDS_BY_BASE_KINDS and kind in ("class", "abstract class"):
-            kind = shape.kind
     keyword_only = kind in KEYWORD_ONLY_KINDS or any(
         isinstance(d, ast.Call) and isinstance(_keyword(d, "kw_only"), ast.Constant)
         and _keyword(d, "kw_only").value is True for d in node.decorator_list)
@@ -257,10 +228,6 @@ def shape_of(node: ast.ClassDef, nested: bool = False,
         constructor = None  # from a base outside the project
     return Shape(node.name, node.lineno, kind, bases, decorators, constructor, members, nested,
                  node)
-
-
-_KINDS_BY_BASE_KINDS = {"pydantic model", "named tuple", "typed dict", "enum", "protocol",
-                        "exception", "attrs"}
 
 
 def constructor_text(parameters: Sequence[Parameter] | None) -> str:

@@ -36,7 +36,7 @@ from __future__ import annotations
 import re
 from typing import NamedTuple
 
-from flake8_ssot.index import ClassDefinition, ClassRecord
+from flake8_ssot.index import KIND_WORDS, ClassDefinition, ClassRecord
 
 VENDORED = frozenset({"_vendor", "vendor", "vendored", "_vendored", "third_party"})
 # Directories that name a layer of an application: a class of one name on two layers is one
@@ -103,7 +103,7 @@ def difference(this: Twin, other: Twin) -> str:
     """Why two definitions of one name, neither set aside, are different classes (SOT206 says
     it); "" when they are the same class twice."""
     if this.kind != other.kind:
-        return f"a {other.kind} class, this is a {this.kind} class"
+        return f"another kind: {KIND_WORDS[other.kind]} there, {KIND_WORDS[this.kind]} here"
     layers = layer(this.definition.path), layer(other.definition.path)
     if all(layers) and layers[0] != layers[1]:
         return "another layer"

@@ -420,6 +420,24 @@ def test_blocked_by_another_kind(tmp_path):
                                           "class"])
 
 
+def test_a_kind_is_the_one_sot201_judges_by_also_through_an_aliased_base(tmp_path):
+    # The kind comes from the project index's class records (as SOT201's), so a model whose
+    # base is pydantic's BaseModel under another name is a pydantic model here too.
+    root = write_tree(tmp_path / "aliased", {
+        "setup.cfg": "[flake8]\n", "pkg/__init__.py": "",
+        "pkg/ctx.py": "from pydantic import BaseModel\n\n\nclass Ctx(BaseModel):\n"
+                      "    a: int\n    b: int = 0\n",
+        "pkg/other.py": "from pydantic import BaseModel as Schema\n\n\nclass Ctx(Schema):\n"
+                        "    a: int\n    b: int = 0\n",
+        "pkg/user.py": "from pkg.other import Ctx\n\nCONTEXT = Ctx(a=1)\n"}, commit=True)
+    assert reported(run_flake8("--select", "SOT201", "pkg/other.py", cwd=root).stdout) == {
+        (4, 1, "SOT201")}
+    report = audit("Ctx", "--into", "pkg/ctx.py", cwd=root)
+    assert _row(report, "kind") == ["pydantic model", "same"]
+    assert (_home(report, "pkg/other.py")["status"], _home(report, "pkg/other.py")["reasons"]) \
+        == ("folded", [])
+
+
 def test_folded_homes_are_no_longer_reported_by_sot201(tmp_path):
     root = _small(tmp_path, _copy(), "from pkg import other\n\nCONTEXT = other.Ctx(1, 2, 3)\n")
     before = run_flake8("--select", "SOT201,F", ".", cwd=root)

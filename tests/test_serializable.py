@@ -293,3 +293,8 @@ def test_a_set_of_non_json_elements_is_not_advised_list_alone():
                               ".isoformat())")
     assert "list(...)" not in lines[29] and "(each a UUID: store str(...) of it)" in lines[29]
     assert lines[13].endswith("store sorted(...) or list(...) of it")  # a set of strings
+    # Elements of a class nothing judges, as langchain-community's graph_vectorstores/
+    # cassandra.py stores a set of `Link` (a dataclass under an unknown decorator).
+    assert lines[46].endswith("store sorted(...) or list(...) of it, with its Link elements "
+                              "made JSON if they are not (nothing says they are)")
+    assert lines[47].endswith("store sorted(...) or list(...) of it")  # their str fields

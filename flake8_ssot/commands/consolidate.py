@@ -31,7 +31,7 @@ import sys
 from collections import defaultdict
 from typing import NamedTuple, Sequence
 
-from flake8_ssot import relations
+from flake8_ssot import relations, twins
 from flake8_ssot.commands import common
 from flake8_ssot.importedits import (ImportText, alias_text, drop_unused_imports,
                                      exported_names, tidy_blank_lines)
@@ -104,6 +104,7 @@ class Copy:
     those references do with it, and the verdict."""
 
     def __init__(self, definition, display: str):
+        self.definition = definition
         self.path = definition.path
         self.line = definition.line
         self.display = display
@@ -267,8 +268,8 @@ class Consolidation:
                 continue
             node, nested = _class_node(parsed.tree, self.name, home.line)
             if node is not None:
-                home.shape = shape_of(node, nested, lambda base, p=home.path: self._inherited(
-                    p, base, 0))
+                home.shape = shape_of(node, self._kind(home.definition), nested,
+                                      lambda base, p=home.path: self._inherited(p, base, 0))
         if homes[0].shape is None:
             raise common.CommandError(f"{self.display(into)}: cannot read the class "
                                       f"{self.name} ({self.parsed(into).error})")
@@ -286,7 +287,15 @@ class Consolidation:
         node, nested = _class_node(parsed.tree, definition.name, definition.line)
         if node is None:
             return None
-        return shape_of(node, nested, lambda b: self._inherited(definition.path, b, depth + 1))
+        return shape_of(node, self._kind(definition), nested,
+                        lambda b: self._inherited(definition.path, b, depth + 1))
+
+    def _kind(self, definition) -> str:
+        """The kind of *definition* as the index's record says (as SOT201 judges it)."""
+        record = self.index.record(definition)
+        if record is None:  # not what the index scanned (it changed since): no kind known
+            return "plain"
+        return twins.kind_of(self.index, record, self.index.run_memo("twins-kinds"))
 
     def home_of_module(self) -> dict[str, Copy]:
         return {module: home for home in self.homes for module in home.modules}
@@ -487,8 +496,8 @@ class Consolidation:
                 reasons.append("defined inside a module-level if/try/with block: fold it by "
                                "hand")
             if mine.kind != theirs.kind:
-                reasons.append(f"other kind: {mine.kind} here, {theirs.kind} in the canonical "
-                               f"class")
+                reasons.append(f"other kind: {mine.kind_words} here, {theirs.kind_words} in the "
+                               f"canonical class")
             for member in sorted(mine.members):
                 used = home.reached.get(member)
                 if used is None:
@@ -531,7 +540,7 @@ class Consolidation:
         home's own cell its value or ``missing``."""
         shapes = [home.shape for home in self.homes]
         rows: list[tuple[str, list]] = [
-            ("kind", [s.kind if s else None for s in shapes]),
+            ("kind", [s.kind_words if s else None for s in shapes]),
             # by the last component: ``enum.Enum`` and ``Enum`` are one base
             ("bases", [", ".join(b.rpartition(".")[2] for b in s.bases) or "-" if s else None
                        for s in shapes]),
@@ -980,7 +989,7 @@ def _write(changes: Sequence[FileChange]) -> None:
 
 def _home_line(work: Consolidation, index: int, home: Copy) -> str:
     importers = len({r.path for r in home.references if r.form != "string"})
-    kind = home.shape.kind if home.shape else "?"
+    kind = home.shape.kind_words if home.shape else "?"
     verdict = {"canonical": "canonical",
                "folded": "folded: becomes a shim" if work.mode == "shim" else "folded: deleted",
                "blocked": "blocked"}[home.status]
@@ -1093,7 +1102,7 @@ def _print_markdown(work: Consolidation, written: bool) -> None:
     for index, home in enumerate(work.homes, start=1):
         importers = len({r.path for r in home.references})
         verdict = f"folded ({work.mode})" if home.status == "folded" else home.status
-        out.append(f"| {index} | `{home.where}` | {home.shape.kind if home.shape else '?'} | "
+        out.append(f"| {index} | `{home.where}` | {home.shape.kind_words if home.shape else '?'} | "
                    f"{importers} | {verdict} |")
     table = work.matrix()
     out += ["", "### Feature matrix", "",
@@ -1134,7 +1143,7 @@ def _print_json(work: Consolidation, written: bool) -> None:
         shape = home.shape
         homes.append({
             "path": home.display, "line": home.line, "status": home.status,
-            "kind": shape.kind if shape else None,
+            "kind": shape.kind_words if shape else None,
             "bases": list(shape.bases) if shape else [],
             "decorators": list(shape.decorators) if shape else [],
             "constructor": None if shape is None or shape.constructor is None else [

@@ -14,13 +14,13 @@ flake8 or executes the code it reads. ``docs/cache.md`` says how it is kept and 
 
 from flake8_ssot.index.core import ClassDefinition, ProjectIndex, begin_run, project_index
 from flake8_ssot.index.discovery import find_project_root, list_python_files, path_matches
-from flake8_ssot.index.scanner import (KINDS, ClassFacts, ClassRecord, ImportFacts, ModuleFacts,
-                                       decode_source, is_public, module_facts,
+from flake8_ssot.index.scanner import (KIND_WORDS, KINDS, ClassFacts, ClassRecord, ImportFacts,
+                                       ModuleFacts, decode_source, is_public, module_facts,
                                        module_level_classes, parse)
 
 __all__ = [
-    "KINDS", "ClassDefinition", "ClassFacts", "ClassRecord", "ImportFacts", "ModuleFacts",
-    "ProjectIndex",
+    "KIND_WORDS", "KINDS", "ClassDefinition", "ClassFacts", "ClassRecord", "ImportFacts",
+    "ModuleFacts", "ProjectIndex",
     "begin_run", "decode_source", "find_project_root", "is_public", "list_python_files",
     "module_facts", "module_level_classes", "parse", "path_matches", "project_index",
 ]

@@ -43,19 +43,26 @@ class ClassRecord(NamedTuple):
 
 
 # What a class is, from the last component of its bases, metaclass and decorators: the first
-# kind in this order whose markers it carries. ("orm": a table; "model": a pydantic model.)
-KINDS = ("orm", "model", "protocol", "typeddict", "namedtuple", "enum", "exception", "abc",
-         "dataclass", "plain")
+# kind in this order whose markers it carries ("orm": a table; "model": a pydantic model), and
+# the words a message or report names it with. SOT2xx, the map and ``consolidate`` all read a
+# class's kind from here (through the index's records and ``twins.kind_of``).
+KIND_WORDS = {"orm": "ORM model", "model": "pydantic model", "protocol": "protocol",
+              "typeddict": "typed dict", "namedtuple": "named tuple", "enum": "enum",
+              "exception": "exception", "abc": "abstract class", "dataclass": "dataclass",
+              "plain": "class"}
+KINDS = tuple(KIND_WORDS)
 _KIND_MARKERS = {
     "orm": frozenset({"DeclarativeBase", "DeclarativeBaseNoMeta", "__tablename__", "table=True"}),
-    "model": frozenset({"BaseModel", "BaseSettings", "RootModel", "SQLModel"}),
+    "model": frozenset({"BaseModel", "BaseSettings", "RootModel", "SQLModel", "GenericModel"}),
     "protocol": frozenset({"Protocol"}),
     "typeddict": frozenset({"TypedDict"}),
     "namedtuple": frozenset({"NamedTuple"}),
     "enum": frozenset({"Enum", "IntEnum", "StrEnum", "Flag", "IntFlag", "ReprEnum"}),
     "exception": frozenset({"Exception", "BaseException"}),
     "abc": frozenset({"ABC", "ABCMeta"}),
-    "dataclass": frozenset({"@dataclass", "@define", "@frozen", "@mutable", "@attr.s"}),
+    # dataclasses and attrs classes (``@attr.s``, ``@attr.attrs``, ``@attrs.define``, ...)
+    "dataclass": frozenset({"@dataclass", "@define", "@frozen", "@mutable", "@attr.s",
+                            "@attrs"}),
 }
 _FALLBACK_ERRORS = frozenset({"ImportError", "ModuleNotFoundError"})
 # The keywords that can be followed by ":" right away (``else:``), read as a name by the scan.
@@ -412,7 +419,10 @@ def scan_classes(data: bytes) -> tuple[list[ClassRecord], bool]:
 # ``from m import ...`` at the start of a line; what follows ``import`` is read by
 # ``_imported_names``.
 _FROM_IMPORT = re.compile(r"^([ \t]*)from[ \t]+[\w.]+[ \t]+import\b[ \t]*", re.M)
-_AS_NAME = re.compile(r"[ \t]as[ \t]+([^\W\d]\w*)")
+# The names after an ``as`` (a superset of the aliases: ``class``, ``has`` match too), only to
+# tell whether any import needs reading. Written to start with the literal "as": the regex
+# engine then jumps from one "as" to the next (a leading [ \t] cost 5 times as much).
+_AS_NAME = re.compile(r"as[ \t]+([^\W\d]\w*)")
 _LOGICAL_LINE = re.compile(r"[^\n#]*(?:\\\n[^\n#]*)*")
 
 

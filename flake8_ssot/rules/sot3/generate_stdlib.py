@@ -561,7 +561,8 @@ encodes (subclasses of str, int, float, list, tuple, dict). MEMBERS: ``module.na
 ``module.Class.name`` -> (form, result): form "call" (what calling it gives), "get" (what reading
 it gives) or "op" (an operator: ((operand classes, result), ...) by overload); a result is a class
 name, "Self" (the receiver's class), "" (unknown: it hides a base's entry) or ``types.encode``'s
-form. ``(json).NAME``: a method of the JSON builtin classes.
+form. ``(json).NAME``: a method of the JSON builtin classes. TOP_LEVEL: the standard library's
+top-level modules in any Python typeshed knows (never read from an installed distribution).
 """
 
 # fmt: off
@@ -581,7 +582,25 @@ def render(generator: Generator) -> str:
     parts.append(f"JSON = frozenset({pprint.pformat(sorted(generator.json), width=100)})\n")
     members = dict(sorted(generator.members.items()))
     parts.append(f"MEMBERS = {pprint.pformat(members, width=100)}\n")
+    top_level = pprint.pformat(top_level_modules(), width=100, compact=True)
+    parts.append(f"TOP_LEVEL = frozenset({top_level})\n")
     return "\n".join(parts)
+
+
+def top_level_modules() -> list:
+    """The standard library's top-level module names, from typeshed's ``VERSIONS`` (modules
+    since removed too: a distribution that ships one is a backport, and the table speaks for
+    the standard library's)."""
+    import typeshed_client
+
+    path = os.path.join(os.path.dirname(typeshed_client.__file__), "typeshed", "VERSIONS")
+    names = set()
+    with open(path, encoding="utf-8") as handle:
+        for line in handle:
+            module = line.split("#", 1)[0].split(":", 1)[0].strip()
+            if module:
+                names.add(module.split(".", 1)[0])
+    return sorted(names)
 
 
 def generate() -> str:

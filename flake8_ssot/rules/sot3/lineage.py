@@ -37,6 +37,9 @@ class Problem(NamedTuple):
     field: str = ""
     model: object = None
     elements: "Problem | None" = None  # a set's or an iterator's elements' own problem
+    # A set's or an iterator's elements' class when nothing says whether json.dumps takes its
+    # instances (an unknown decorator, an unknown base): list(...) of it may fail still.
+    unsure_elements: str = ""
 
 
 class Lineage:
@@ -135,12 +138,11 @@ class Lineage:
             return None
         if isinstance(value, Obj):
             known = standard.known(value.qual)
-            return Problem(known[1], known[0], proof=value.proof,
-                           elements=self._elements(known[1], value.items, depth)) \
-                if known else None
+            return self._with_elements(Problem(known[1], known[0], proof=value.proof),
+                                       value.items, depth) if known else None
         if isinstance(value, Bad):
-            return Problem(value.kind, value.name, proof=value.proof, field=value.field,
-                           elements=self._elements(value.kind, value.items, depth))
+            return self._with_elements(Problem(value.kind, value.name, proof=value.proof,
+                                               field=value.field), value.items, depth)
         if isinstance(value, Inst):
             return self._instance(value, top_model_ok)
         if isinstance(value, Coll):
@@ -163,11 +165,17 @@ class Lineage:
             return Problem(kinds.OBJECT, "module", proof=value.proof)
         return None
 
-    def _elements(self, kind, items, depth: int) -> Problem | None:
-        """The problem of a set's or an iterator's elements: ``list(...)`` alone keeps it."""
-        if kind not in (kinds.SET, kinds.ITERATOR) or items is None:
-            return None
-        return self.problem(items, False, depth + 1)
+    def _with_elements(self, problem: Problem, items, depth: int) -> Problem:
+        """*problem* of a set or an iterator with what its *items* need too: ``list(...)``
+        alone keeps their problem (``elements``), or may (``unsure_elements``)."""
+        if problem.kind not in (kinds.SET, kinds.ITERATOR) or items is None:
+            return problem
+        inner = self.problem(items, False, depth + 1)
+        if inner is not None:
+            return problem._replace(elements=inner)
+        if isinstance(items, Inst) and self.kind(items.cls) == UNKNOWN:
+            return problem._replace(unsure_elements=items.cls.name)
+        return problem
 
     def _instance(self, value: Inst, top_model_ok: bool) -> Problem | None:
         cls = value.cls

@@ -8,7 +8,7 @@ module a value's type came from invalidates the files that depend on it, and onl
 from __future__ import annotations
 
 from flake8_ssot.rule import Finding, finding_at
-from flake8_ssot.rules.sot3 import kinds, prefilter, results, summaries
+from flake8_ssot.rules.sot3 import installed, kinds, prefilter, results, summaries
 from flake8_ssot.rules.sot3.kinds import SOT902
 from flake8_ssot.rules.sot3.lineage import Lineage
 from flake8_ssot.rules.sot3.records import Assigned
@@ -31,7 +31,8 @@ def check(checked, value_sites, lookup: results.Lookup | None = None) -> list[Fi
     if lookup.findings is not None:
         return lookup.findings
     index, key, tree = lookup.index, lookup.key, checked.tree
-    session = Session(checked.roots, index, int(budget * STEPS_PER_BUDGET_UNIT), summarise)
+    session = Session(checked.roots, index, int(budget * STEPS_PER_BUDGET_UNIT), summarise,
+                      installed.packages(checked))
     session.lineage = Lineage(session)
     view = summaries.build(tree, checked.module, checked.path, checked.is_package, live=True,
                            source=checked.source)
@@ -95,6 +96,9 @@ def _finding(site, problem, settings) -> Finding:
     if inner is not None:  # list(...) of it would keep its elements: they need converting too
         fix = (f"store a list of its elements made JSON (each {_article(inner.type_name)}: "
                f"{inner.kind.fix.format(converter='a converting helper')})")
+    elif problem.unsure_elements:  # nothing says list(...) of it is JSON
+        fix += (f", with its {problem.unsure_elements} elements made JSON if they are not "
+                f"(nothing says they are)")
     proof = f" ({problem.proof})" if problem.proof else ""
     type_name = problem.type_name
     message = rule.format(value=text(site.value), verb="holds" if problem.nested else "is",

@@ -2,9 +2,10 @@
 import hooks), the step budget, and the record of every module read (for the results cache).
 
 Nothing of the checked project is imported or run: a module is found by its path under the
-roots and read as text. Names of modules outside the project (``datetime``, ``pydantic``,
-installed packages) stay names (``Ref``), and the table of kinds says what they are, the same
-on every Python build.
+roots and read as text; a module not in the project, by its file in an installed distribution
+(``installed``), read the same way. Names of modules found nowhere, and of the standard
+library's and the known libraries' (``datetime``, ``pydantic``), stay names (``Ref``), and the
+table of kinds says what they are, the same on every Python build.
 """
 
 from __future__ import annotations
@@ -33,8 +34,9 @@ class SiteOutOfBudget(Exception):
 
 
 class Session:
-    def __init__(self, roots, store, file_steps: int, summarise):
+    def __init__(self, roots, store, file_steps: int, summarise, installed=None):
         self.roots, self.store = tuple(roots), store
+        self.installed = installed  # installed.Installed, or None: the project's modules only
         self.file_steps, self.steps, self.site_limit = file_steps, 0, 0
         self.summarise = summarise  # (tree, qual, path, is_package, source) -> summary JSON
         self.read: dict[str, str] = {}  # path -> content hash of every module read
@@ -73,15 +75,22 @@ class Session:
                 if view is not None:
                     self._modules[qual] = view
                     return view
+        located = self.installed.locate(qual) if self.installed is not None else None
+        if located is not None:
+            view = self._modules[qual] = self._load(located.path, qual, located.is_package,
+                                                    located.distribution)
+            return view
         return None
 
-    def _load(self, path: str, qual: str, is_package: bool):
+    def _load(self, path: str, qual: str, is_package: bool, distribution: str = ""):
+        """The view of the module file at *path*; *distribution* ("name==version"): the
+        installed distribution it belongs to, "" for a project module."""
         data, digest = read_with_digest(path, self.store)
         if not digest:
             self.missing.add(path)
             return None
         self.read[path] = digest
-        key = f"{summaries.VERSION}:{qual}:{int(is_package)}:{digest}"
+        key = f"{summaries.VERSION}:{distribution}:{qual}:{int(is_package)}:{digest}"
         summary = self.store.cache_get("sot3-summary", key, keep=True)
         if summary is None:
             if data is None:  # hashed earlier in the run: read again, the same bytes or none

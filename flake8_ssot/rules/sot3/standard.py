@@ -44,6 +44,11 @@ def mro(qual: str) -> tuple:
     return tuple(order)
 
 
+def is_standard_module(name: str) -> bool:
+    """*name* (a top-level module) is the standard library's, in any Python typeshed knows."""
+    return name in table().TOP_LEVEL
+
+
 def is_json(qual: str) -> bool:
     """Instances of *qual* are JSON (by the judgement, along its bases)."""
     return qual in kinds.JSON_ROOTS or qual in kinds.JSON_FORMS or qual in table().JSON
