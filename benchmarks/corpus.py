@@ -8,6 +8,8 @@ Run by hand (never by pytest), from the repository root, with the project's venv
     python benchmarks/corpus.py generate OUT --modules 5000        # a synthetic agents project
     python benchmarks/corpus.py generate OUT --huge-module-mb 5    # one module of 5 MB
     python benchmarks/corpus.py generate OUT --many-classes 20000  # one module of 20,000 classes
+    python benchmarks/corpus.py generate OUT --modules 6000 --areas 4 --shared-class-share 0.5
+                                                     # a third of the classes share a name
     python benchmarks/corpus.py check [NAME ...]     # does the plugin hold on them (exit 1 if not)
 
 What it makes (all under ``benchmarks/.corpus/``, gitignored):
@@ -44,7 +46,12 @@ seed write the same bytes), package ``agentsvc``, 50 modules a sub-package:
   (declared ``-> datetime``), an attribute declared ``datetime``, and a dict or list built step
   by step; next to JSON-safe values that must not be reported;
 - ``--read-share`` (default a tenth) only read metadata; the rest never mention it;
-- ``--duplicate-share`` of the modules (default 5%) define one of the brief's duplicated classes.
+- ``--duplicate-share`` of the modules (default 5%) define one of the brief's duplicated classes;
+- ``--shared-class-share`` of the plain classes (default none) take one of ``--shared-names``
+  names (default one per 12 modules) instead of their own: 0.5 makes a third of all classes
+  duplicates, in about 500 names for 6,000 modules, as in the monorepo of issue #28;
+- ``--areas`` splits the packages into subtrees ``agentsvc/area_N/``: a larger repository of
+  which one subtree is linted (``compare.py ... --subtree agentsvc/area_1``).
 
 ``agentsvc/pkg_000/mod_00000.py`` is always an 860-line agent module with writes and
 ``mod_00001.py`` a 1,836-line module that only reads metadata (the one-file cases).
@@ -720,14 +727,15 @@ def generate_huge_module(out: Path, megabytes: float, write_share: float, seed: 
     return {"blocks": block, "bytes": sum(len(part) for part in parts)}
 
 
-def generate_many_classes(out: Path, classes: int) -> dict:
-    """One module of *classes* small classes (SOT2xx looks each one up in the index)."""
+def generate_many_classes(out: Path, classes: int, again: int = 0) -> dict:
+    """One module of *classes* small classes (SOT2xx looks each one up in the index), the first
+    *again* of them defined a second time at its end (twins within one file)."""
     start_tree(out)
     body = "".join(f"\n\nclass Model{number:06d}:\n    kind = {number}\n\n"
                    f"    def run(self):\n        return self.kind + 1\n"
-                   for number in range(classes))
+                   for number in (*range(classes), *range(again)))
     write_file(out, f"{PACKAGE}/many_classes.py", '"""Generated: many classes."""\n' + body)
-    return {"classes": classes}
+    return {"classes": classes + again}
 
 
 # -- check: does the plugin hold on real code ---------------------------------------------------
@@ -850,6 +858,8 @@ def main(argv=None) -> int:
                           help="instead: one module of this many MB")
     generate.add_argument("--many-classes", type=int,
                           help="instead: one module with this many classes")
+    generate.add_argument("--defined-again", type=int, default=0,
+                          help="with --many-classes: the first N classes defined once more")
     checking = commands.add_parser("check", help="run the plugin over the corpora")
     checking.add_argument("names", nargs="*", metavar="NAME",
                           help=f"corpora, of {', '.join(RUN_NAMES)} (default: all)")
@@ -882,7 +892,7 @@ def generate_tree(args: argparse.Namespace) -> dict:
     if args.huge_module_mb:
         counts = generate_huge_module(args.out, args.huge_module_mb, args.write_share, args.seed)
     elif args.many_classes:
-        counts = generate_many_classes(args.out, args.many_classes)
+        counts = generate_many_classes(args.out, args.many_classes, args.defined_again)
     else:
         counts = generate_project(args.out, args.modules, args.write_share, args.read_share,
                                   args.duplicate_share, args.seed, args.areas,
