@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import base64
 import hashlib
+import os
 import shutil
 import subprocess
 import sys
@@ -56,9 +57,12 @@ def _digest(data: bytes) -> str:
     return base64.urlsafe_b64encode(hashlib.sha256(data).digest()).rstrip(b"=").decode()
 
 
-def _pip_install(wheel: Path, target: Path) -> None:
+def _pip_install(wheel: Path, target: Path, *how: str) -> None:
+    """pip installs *wheel* (a wheel, or a project's directory with *how* ``-e``) into *target*,
+    from nothing but what it is given: no index, no dependencies, the suite venv's setuptools."""
     result = subprocess.run([sys.executable, "-m", "pip", "install", "-q", "--no-index",
-                             "--no-deps", "--upgrade", "--target", str(target), str(wheel)],
+                             "--no-deps", "--no-build-isolation", "--upgrade",
+                             "--target", str(target), *how, str(wheel)],
                             capture_output=True, text=True, env=user_env(), timeout=300)
     assert result.returncode == 0, result.stderr
 
@@ -71,7 +75,7 @@ def site(tmp_path_factory) -> Path:
     return directory / "site"
 
 
-def _check(project: Path, *args: str, site: Path | None = None) -> str:
+def _check(project: Path, *args: str, site: Path | str | None = None) -> str:
     result = run_flake8("--isolated", "--select", "SOT3", *args, "agent.py", cwd=project,
                         env={"PYTHONPATH": str(site)} if site is not None else None)
     assert result.stderr == ""
@@ -143,3 +147,71 @@ def test_a_stub_only_distribution_declares_what_the_package_leaves_open(tmp_path
     assert "declared `-> datetime.datetime`, fakeclock, line 3" in printed
     shutil.rmtree(site / "fakeclock-stubs")  # the runtime package alone says nothing
     assert _check(project, "--ssot-no-cache", site=site) == ""
+
+
+# -- editable installs (``pip install -e``): the sources stay in the library's own checkout -----
+
+EDITABLE = SOURCES / "editable"
+EDITABLE_AGENT = SOURCES / "editable.py"
+
+
+@pytest.fixture
+def editable(tmp_path) -> tuple:
+    """``(site, checkouts)``: pip installed flat-clock (setuptools maps it with a finder module)
+    and src-clock (a ``.pth`` path line) editable into *site*, from their checkouts."""
+    checkouts, site = tmp_path / "checkouts", tmp_path / "site"
+    shutil.copytree(EDITABLE, checkouts)
+    for library in ("flat", "src"):
+        _pip_install(checkouts / library, site, "-e")
+    return site, checkouts
+
+
+def _editable_project(tmp_path: Path) -> Path:
+    return write_tree(tmp_path / "project",
+                      {"agent.py": EDITABLE_AGENT.read_text(encoding="utf-8")})
+
+
+def test_editable_installs_are_read_from_their_checkouts(tmp_path, editable):
+    site, checkouts = editable
+    project = _editable_project(tmp_path)
+    printed = _check(project, "--ssot-no-cache", site=site)
+    assert reported(printed) == expected_in(EDITABLE_AGENT)
+    assert "declared `-> datetime.datetime`, flatclock, line 4" in printed
+    # In a venv the interpreter has read the .pth, so the checkout is on sys.path itself,
+    # holding no distribution: it is still src-clock's.
+    on_path = f"{site}{os.pathsep}{checkouts / 'src' / 'src'}"
+    assert reported(_check(project, "--ssot-no-cache", site=on_path)) == expected_in(EDITABLE_AGENT)
+
+
+def test_editable_installs_are_silent_when_off_or_gone(tmp_path, editable):
+    site, _ = editable
+    project = _editable_project(tmp_path)
+    assert _check(project, "--ssot-no-cache", "--ssot-skip-installed", site=site) == ""
+    assert _check(project, "--ssot-no-cache") == ""
+    for metadata in site.glob("*.dist-info"):
+        shutil.rmtree(metadata)  # the checkouts and the finder stay, no distribution owns them
+    assert _check(project, "--ssot-no-cache", site=site) == ""
+
+
+def test_an_edit_in_an_editable_checkout_is_read_on_a_warm_cache(tmp_path, editable):
+    """The version does not change when the checkout does: the sources' content is the key."""
+    site, checkouts = editable
+    project = _editable_project(tmp_path)
+    expected = expected_in(EDITABLE_AGENT)
+    assert reported(_check(project, site=site)) == expected
+    source = checkouts / "flat" / "flatclock" / "__init__.py"
+    source.write_text(source.read_text().replace("-> datetime.datetime", "-> str"))
+    assert reported(_check(project, site=site)) == {
+        (line, col, code) for line, col, code in expected if code != "SOT301"}
+
+
+def test_an_editable_installs_code_is_never_run(tmp_path, editable):
+    """The ``import`` lines of a ``.pth`` and the finder module are code: read, never run."""
+    site, _ = editable
+    ran = tmp_path / "ran"
+    code = f"import pathlib; pathlib.Path({str(ran)!r}).touch()\n"
+    for path in site.glob("__editable__*"):
+        path.write_text(code + path.read_text() + "\n" + code)
+    assert reported(_check(_editable_project(tmp_path), "--ssot-no-cache", site=site)) == \
+        expected_in(EDITABLE_AGENT)
+    assert not ran.exists()

@@ -12,11 +12,19 @@ A module is read only when an installed distribution owns its top-level package.
 nothing, and a standard-library name (``standard.is_standard_module``) is the table's, never a
 backport's. Stubs come first: ``<name>-stubs/`` (PEP 561), then a ``.pyi`` beside its ``.py``.
 
+An editable install (``pip install -e``: its ``direct_url.json`` says so) keeps its sources
+outside the directory of its ``.dist-info``. They are found the way the interpreter finds them,
+read as text and never run: a plain path line of a ``.pth`` file it installed, and the literal
+``MAPPING`` of setuptools' ``__editable___*_finder.py`` (parsed with ``ast``). The ``import``
+lines of a ``.pth`` are never executed.
+
 Nothing here imports flake8.
 """
 
 from __future__ import annotations
 
+import ast
+import json
 import os
 import re
 import sys
@@ -34,6 +42,12 @@ _METADATA_SUFFIXES = (".dist-info", ".egg-info")
 # wheel install) lists every file, so its first path parts name them.
 _TOP_LEVEL, _RECORD = "top_level.txt", "RECORD"
 _MODULE_SUFFIXES = (".pyi", ".py")  # the stub first: it declares what the source leaves open
+_DIRECT_URL = "direct_url.json"  # PEP 610: how pip installed it; ``dir_info.editable``
+# What an editable install leaves beside its .dist-info (RECORD lists them): .pth files, and
+# setuptools' (PEP 660) finder module, whose MAPPING names each top-level package's directory.
+_PTH = ".pth"
+_FINDER = re.compile(r"__editable___\w*_finder\.py\Z")
+_FINDER_MAPPING = "MAPPING"
 
 
 class Located(NamedTuple):
@@ -130,32 +144,58 @@ class Installed:
         return found
 
     def _find_top(self, name: str) -> _Top | None:
-        """The first directory of the search path holding *name* that a distribution owns."""
+        """The first directory of the search path holding *name* that a distribution owns,
+        else an editable install's."""
         for directory in self.search_path:
             stubs = os.path.join(directory, f"{name}-stubs")
             stubs_owner = self._owner(directory, f"{name}-stubs") if os.path.isdir(stubs) else ""
-            found = self._runtime(directory, name)
-            if found is not None:
-                package, owner = found
-                return _Top(((stubs,) if stubs_owner else ()) + ((package,) if package else ()),
-                            "" if package else directory, owner)
+            package = _package_in(directory, name)
+            owner = self._owner(directory, name) if package is not None else ""
+            if owner:
+                return _top_at(directory, package, owner, (stubs,) if stubs_owner else ())
             if stubs_owner:
                 return _Top((stubs,), "", stubs_owner)
+        return self._editable_top(name)
+
+    # -- editable installs -----------------------------------------------------------------------
+
+    def _editable_top(self, name: str) -> _Top | None:
+        """*name* in an editable install's sources, where the interpreter finds it: a ``.pth``'s
+        path line is on ``sys.path`` (so it comes first), a finder's mapping is asked after
+        every path."""
+        path_lines, mappings = self._editables()
+        for directory, owner, shipped in path_lines:
+            package = _package_in(directory, name) if shipped is None or name in shipped else None
+            if package is not None:
+                return _top_at(directory, package, owner)
+        for mapped, stem, owner in mappings:
+            if mapped == name:
+                return _top_at(os.path.dirname(stem), stem if os.path.isdir(stem) else "", owner)
         return None
 
-    def _runtime(self, directory: str, name: str):
-        """``(package directory or "", owner)`` of *name* in *directory*, owned by a
-        distribution; None when it is not there, or no distribution ships it."""
-        package = os.path.join(directory, name)
-        if os.path.isdir(package):
-            pass
-        elif any(os.path.isfile(os.path.join(directory, name + suffix))
-                 for suffix in _MODULE_SUFFIXES):
-            package = ""
-        else:
-            return None
-        owner = self._owner(directory, name)
-        return (package, owner) if owner else None
+    def _editables(self) -> tuple:
+        """``(path lines, mappings)`` of the editable installs in the search path, read once a
+        run: ``(directory, owner, its top-level names or None for any)`` and ``(top-level name,
+        its path without suffix, owner)``."""
+        found = self._owners.get("editables")
+        if found is None:
+            paths, mappings = [], []
+            for site in self.search_path:
+                for entry in self._metadata_directories(site):
+                    metadata = os.path.join(site, entry)
+                    if not _is_editable(metadata):
+                        continue
+                    owner = _identity(metadata)
+                    named = _read_text(os.path.join(metadata, _TOP_LEVEL))
+                    shipped = frozenset(named.split()) if named else None
+                    for path in _installed_files(metadata, site):
+                        if path.endswith(_PTH):
+                            paths.extend((line, owner, shipped) for line in _pth_paths(path, site))
+                        elif _FINDER.match(os.path.basename(path)):
+                            mappings.extend((name, stem, owner)
+                                            for name, stem in _finder_mapping(path))
+            found = self._owners["editables"] = (paths, mappings)
+        return found
 
     # -- distributions ---------------------------------------------------------------------------
 
@@ -193,6 +233,22 @@ class Installed:
         return shipped
 
 
+def _package_in(directory: str, name: str) -> str | None:
+    """The package directory of the top-level *name* in *directory*, "" when it is a module
+    there (``six.py``), None when it is not there."""
+    package = os.path.join(directory, name)
+    if os.path.isdir(package):
+        return package
+    if any(os.path.isfile(package + suffix) for suffix in _MODULE_SUFFIXES):
+        return ""
+    return None
+
+
+def _top_at(directory: str, package: str, owner: str, stubs: tuple = ()) -> _Top:
+    """A top-level name found in *directory*: its *package* directory, or a module there."""
+    return _Top(stubs + ((package,) if package else ()), "" if package else directory, owner)
+
+
 def _file(base: str, is_package: bool, top: _Top) -> Located | None:
     for suffix in _MODULE_SUFFIXES:
         if os.path.isfile(base + suffix):
@@ -225,6 +281,59 @@ def _top_level_names(metadata: str) -> frozenset:
         if first and not first.startswith(".") and not first.endswith(_METADATA_SUFFIXES):
             names.add(first.rsplit(".", 1)[0] if first.endswith(_MODULE_SUFFIXES) else first)
     return frozenset(names)
+
+
+def _is_editable(metadata: str) -> bool:
+    """Whether pip installed this distribution editable (PEP 610's ``direct_url.json``)."""
+    try:
+        direct = json.loads(_read_text(os.path.join(metadata, _DIRECT_URL)) or "{}")
+    except ValueError:
+        return False
+    info = direct.get("dir_info") if isinstance(direct, dict) else None
+    return isinstance(info, dict) and info.get("editable") is True
+
+
+def _installed_files(metadata: str, site: str) -> list:
+    """The files a distribution's RECORD lists, as paths (relative ones are *site*'s)."""
+    listed = (line.split(",", 1)[0] for line in _read_text(os.path.join(metadata, _RECORD))
+              .splitlines())
+    return [os.path.normpath(os.path.join(site, path)) for path in listed if path]
+
+
+def _pth_paths(pth: str, site: str) -> list:
+    """The directories a ``.pth`` file's path lines add, as ``site.addpackage`` reads them;
+    its ``import`` lines are code, never run."""
+    found = []
+    for line in _read_text(pth).splitlines():
+        line = line.rstrip()
+        if line and not line.startswith(("#", "import ", "import\t")):
+            directory = os.path.abspath(os.path.join(site, line))
+            if os.path.isdir(directory):
+                found.append(directory)
+    return found
+
+
+def _finder_mapping(finder: str) -> list:
+    """``[(top-level name, its path without suffix)]`` of setuptools' editable finder module:
+    its ``MAPPING`` dict literal, read with ``ast`` (the module is never run)."""
+    try:
+        tree = ast.parse(_read_text(finder))
+    except (SyntaxError, ValueError, RecursionError, MemoryError):
+        return []
+    for statement in tree.body:
+        targets = statement.targets if isinstance(statement, ast.Assign) else \
+            [statement.target] if isinstance(statement, ast.AnnAssign) else []
+        if any(isinstance(target, ast.Name) and target.id == _FINDER_MAPPING
+               for target in targets):
+            try:
+                mapping = ast.literal_eval(statement.value)
+            except (ValueError, TypeError, SyntaxError, RecursionError, MemoryError):
+                return []
+            return [(name, path) for name, path in
+                    (mapping.items() if isinstance(mapping, dict) else ())
+                    if isinstance(name, str) and name.isidentifier()
+                    and isinstance(path, str) and os.path.isabs(path)]
+    return []
 
 
 def _identity(metadata: str) -> str:
