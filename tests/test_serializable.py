@@ -283,6 +283,17 @@ def test_a_methods_return_type_is_read_whichever_method_is_asked_first(tmp_path)
     assert _sot3(result.stdout) == {(6, 5, "SOT301"), (7, 5, "SOT301")}
 
 
+def test_a_generator_of_non_json_elements_is_not_advised_list_alone():
+    result = run_flake8("--isolated", "--select", "SOT3", str(FIXTURES / "sot310.py"))
+    assert result.stderr == ""
+    lines = {int(line.split(":")[1]): line for line in result.stdout.splitlines()}
+    assert lines[32].endswith("(uuid4() for _ in agents) is a generator, which json.dumps cannot "
+                              "encode; store a list of its elements made JSON (each a UUID: "
+                              "store str(...) of it)")
+    assert lines[33].endswith("is a generator, which json.dumps cannot encode; store list(...) "
+                              "of it")  # of strings
+
+
 def test_a_set_of_non_json_elements_is_not_advised_list_alone():
     sets = FIXTURES / "sot303.py"
     result = run_flake8("--isolated", "--select", "SOT3", str(sets))

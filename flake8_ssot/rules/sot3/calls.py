@@ -34,8 +34,9 @@ class Calls:
         return self.member_of(owner, node.attr, depth)
 
     def _constructed_with(self, node, scope, at, depth):
-        """``x.field`` where this function made ``x = Cls(field=value)``: the value given, not
-        the field's declaration, until ``x.field`` is assigned (an unknown value: silence)."""
+        """``x.field`` where this function made ``x = Cls(field=value)`` (or ``Cls(value)`` of a
+        dataclass whose fields bind in order): the value given, not the field's declaration,
+        until ``x.field`` is assigned (an unknown value: silence)."""
         owner = node.value
         if not isinstance(owner, ast.Name) or at is None or scope.node is self.tracer.tree:
             return None
@@ -45,12 +46,20 @@ class Calls:
             return None
         statement = definitions[0].node
         call = statement.value
+        if not isinstance(call, ast.Call):
+            return None
         given = next((keyword.value for keyword in call.keywords if keyword.arg == node.attr),
-                     None) if isinstance(call, ast.Call) else None
-        if given is None or _assigns_attribute(scope.node, owner.id, node.attr):
+                     None)
+        if given is None and not call.args or _assigns_attribute(scope.node, owner.id, node.attr):
             return None
-        if not isinstance(self.tracer.expr(call.func, scope, statement, depth + 1), ClassObj):
+        made = self.tracer.expr(call.func, scope, statement, depth + 1)
+        if not isinstance(made, ClassObj):
             return None
+        if given is None:
+            given = _positional_argument(call.args, self.lineage.positional_fields(made.cls),
+                                         node.attr)
+            if given is None:
+                return None
         return self.tracer.expr(given, scope, statement, depth + 1).proved(
             lambda: f"`{owner.id}.{node.attr}` is given `{text(given)}`, "
                     f"{where(scope.view, statement.lineno)}")
@@ -334,6 +343,18 @@ class Calls:
                                 ("item", node.value, statement))
         scope.mutations = found
         return found
+
+
+def _positional_argument(arguments, fields, name: str):
+    """The positional argument that binds to the field *name*, in the order *fields* (a
+    ``Lineage.positional_fields``) gives; None when none certainly does (a ``*args`` before)."""
+    if fields is None or name not in fields:
+        return None
+    place = fields.index(name)
+    if place >= len(arguments) or any(isinstance(argument, ast.Starred)
+                                      for argument in arguments[:place + 1]):
+        return None
+    return arguments[place]
 
 
 def _assigns_attribute(function, name: str, attribute: str) -> bool:

@@ -225,8 +225,9 @@ EXCEPTION_BASES = frozenset(_names(("builtins",), ("BaseException", "Exception")
 NEUTRAL_BASES = frozenset({"builtins.object", "typing.Generic", "typing_extensions.Generic"})
 # A class with one of these bases may be abstract: an annotation naming it promises a subclass.
 ABSTRACT_BASES = frozenset({"abc.ABC", "typing.Protocol", "typing_extensions.Protocol"})
+DATACLASS = "dataclasses.dataclass"  # its generated __init__ takes the fields in order
 DATACLASS_DECORATORS = frozenset({
-    "dataclasses.dataclass", "attr.s", "attr.attrs", "attr.define", "attr.frozen",
+    DATACLASS, "attr.s", "attr.attrs", "attr.define", "attr.frozen",
     "attr.mutable", "attrs.define", "attrs.frozen", "attrs.mutable",
 })
 # Class decorators that keep the class a class (anything else may replace it).

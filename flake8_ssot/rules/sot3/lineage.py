@@ -115,6 +115,31 @@ class Lineage:
                 kind = UNKNOWN  # it may return anything in place of the class
         return ClassKind(kind, abstract)
 
+    def positional_fields(self, cls) -> tuple | None:
+        """The fields a ``dataclasses.dataclass``'s generated ``__init__`` binds positional
+        arguments to, in order (None in the place of one that a method assigns again, as
+        ``__post_init__`` may); None when the order is not certain: not such a dataclass, its
+        own ``__init__``, a base that may bring fields, a decorator that may replace it, a
+        field whose place is not known."""
+        if "__init__" in cls.methods or not cls.decorators:
+            return None
+        decorators = [self.session.lookup_dotted(cls.view, name) for name in cls.decorators]
+        if not all(isinstance(found, Ref) and found.qual in kinds.KEEPING_CLASS_DECORATORS
+                   for found in decorators) or \
+                not any(found.qual == kinds.DATACLASS for found in decorators):
+            return None
+        for base in cls.bases:
+            resolved = self.session.lookup_dotted(cls.view, base)
+            if not (isinstance(resolved, Ref) and resolved.qual in kinds.NEUTRAL_BASES):
+                return None
+        names = []
+        for name, field in cls.fields.items():
+            if field.positional is None:
+                return None
+            if field.positional:
+                names.append(None if name in cls.attrs else name)
+        return tuple(names)
+
     def mro(self, cls, limit: int = 20):
         """*cls* and its project base classes, nearest first."""
         order, queue = [], [cls]

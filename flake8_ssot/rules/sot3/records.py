@@ -30,12 +30,13 @@ class Assigned:
 
 
 class Field:
-    """``name: annotation`` in a class body."""
+    """``name: annotation`` in a class body; *positional*: whether a dataclass's generated
+    ``__init__`` takes it by position (True or False; None: not known, ``field(init=flag)``)."""
 
-    __slots__ = ("annotation", "line")
+    __slots__ = ("annotation", "line", "positional")
 
-    def __init__(self, annotation, line: int):
-        self.annotation, self.line = annotation, line
+    def __init__(self, annotation, line: int, positional=True):
+        self.annotation, self.line, self.positional = annotation, line, positional
 
 
 class SelfAttribute:

@@ -23,7 +23,7 @@ from flake8_ssot.syntax import (absolute_module, dotted_name, own_statements, pa
                                 statements_breadth_first)
 
 # Bumped when the summary's shape or meaning changes: old cache entries are then not read.
-VERSION = 4  # 4: standard-library values from the typeshed table
+VERSION = 5  # 4: standard-library values from the typeshed table; 5: positional fields
 
 
 # In a FuncInfo or ClassInfo built from a tree: worked out from the ``definition`` node when
@@ -186,11 +186,14 @@ def _decorator_names(function) -> set:
 
 def _class(node: ast.ClassDef, qual: str, view, keep: bool, can_yield: bool) -> ClassInfo:
     fields, methods, values = {}, {}, {}
-    has_new = abstract = False
+    has_new = abstract = keyword_only = False
     source_words = set()
     for statement in node.body:
         if isinstance(statement, ast.AnnAssign) and isinstance(statement.target, ast.Name):
-            fields[statement.target.id] = Field(_text(statement.annotation), statement.lineno)
+            annotation = _text(statement.annotation)
+            keyword_only = keyword_only or _annotation_root(annotation) in _KW_ONLY
+            fields[statement.target.id] = Field(annotation, statement.lineno,
+                                                _positional(statement, annotation, keyword_only))
         elif isinstance(statement, ast.Assign):
             for target in statement.targets:
                 if isinstance(target, ast.Name):
@@ -217,6 +220,39 @@ def _class(node: ast.ClassDef, qual: str, view, keep: bool, can_yield: bool) -> 
                      abstract, "serializer" in source_words, "use_enum_values" in source_words,
                      fields, LATER, methods, values, node=node if keep else None, view=view,
                      definition=node)
+
+
+# A dataclass's pseudo-fields that its generated __init__ does not take by position: a class
+# variable, and the marker after which every field is keyword-only.
+_KW_ONLY = ("KW_ONLY", "dataclasses.KW_ONLY")
+_NOT_POSITIONAL = ("ClassVar", "typing.ClassVar", *_KW_ONLY)
+_FIELD_CALLS = ("field", "dataclasses.field")
+
+
+def _annotation_root(annotation) -> str:
+    """``ClassVar`` of ``ClassVar[int]`` (or of the string ``"ClassVar[int]"``)."""
+    return (annotation or "").strip("'\"").split("[", 1)[0]
+
+
+def _positional(statement: ast.AnnAssign, annotation, keyword_only: bool):
+    """Whether a dataclass's generated ``__init__`` takes this field by position: False for a
+    class variable, a keyword-only or ``field(init=False)`` field; None when a flag is not a
+    constant (then the places of the fields after it are not known either)."""
+    if keyword_only or _annotation_root(annotation) in _NOT_POSITIONAL:
+        return False
+    value = statement.value
+    if not (isinstance(value, ast.Call) and _dotted(value) in _FIELD_CALLS):
+        return True
+    for keyword in value.keywords:
+        if keyword.arg is None:
+            return None  # field(**options)
+        if keyword.arg in ("init", "kw_only"):
+            flag = keyword.value.value if isinstance(keyword.value, ast.Constant) else None
+            if not isinstance(flag, bool):
+                return None
+            if flag is (keyword.arg == "kw_only"):
+                return False
+    return True
 
 
 def _words(node) -> set:
@@ -330,7 +366,8 @@ def to_json(view: ModuleView) -> dict:
             bindings[name] = ["class", [
                 info.name, info.line, info.bases, info.decorators, info.metaclass, info.has_new,
                 info.abstract, info.serializer, info.enum_values,
-                {key: [field.annotation, field.line] for key, field in info.fields.items()},
+                {key: [field.annotation, field.line, field.positional]
+                 for key, field in info.fields.items()},
                 {key: [attribute.annotation, attribute.hint, attribute.line]
                  for key, attribute in info.attrs.items()},
                 {key: _func_json(method) for key, method in info.methods.items()},

@@ -207,11 +207,11 @@ class Tracer:
             for name, value in self._unpack(generator.target, items):
                 names[name] = value
             inner = scope.with_names(names)
-        if isinstance(node, ast.GeneratorExp):
-            return Bad(kinds.ITERATOR, "generator")
         if isinstance(node, ast.DictComp):
             return Coll("dict", [self.expr(node.value, inner, at, depth + 1)])
         element = self.expr(node.elt, inner, at, depth + 1)
+        if isinstance(node, ast.GeneratorExp):  # its elements decide what list(...) of it is
+            return Bad(kinds.ITERATOR, "generator", element)
         if isinstance(node, ast.SetComp):
             return Obj("builtins.set", element)
         return Coll("list", [element])
