@@ -189,7 +189,7 @@ def _first_in_run(key: str) -> bool:
 
 def read_or_note(path: str, project_root: str | None = None) -> Read | None:
     """``read_file``, or None when it cannot be read; a refused file gets a note on stderr, once
-    per file and process ("flake8-ssot: skipped x.py: a FIFO, not a regular file")."""
+    per file and run (``note_refused``: "flake8-ssot: skipped x.py: a FIFO, not a regular file")."""
     try:
         return read_file(path, project_root)
     except Refused as refused:
