@@ -212,10 +212,27 @@ class Calls:
                 items = elements(self.tracer.expr(node.args[0], scope, at, depth + 1))
                 return Obj(qual, items)
             if qual in _EMPTY_CONTAINERS:
-                return Coll("dict" if "dict" in qual.lower() else "list") if not node.args \
-                    and not node.keywords else JSON
+                if not node.args and not node.keywords:
+                    return Coll("dict" if "dict" in qual.lower() else "list")
+                if qual == "builtins.list" and len(node.args) == 1 and not node.keywords:
+                    return self._listed(self.tracer.expr(node.args[0], scope, at, depth + 1))
+                return JSON
             return self.session.call_result(callee)
         return UNKNOWN
+
+    @staticmethod
+    def _listed(source):
+        """``list(source)``: a list of *source*'s elements, when they are certainly what
+        iterating gives (a list, a tuple, a set, a generator); else JSON as before (iterating
+        a dict gives its keys, which ``elements`` does not say)."""
+        iterated = (isinstance(source, Coll) and source.shape in ("list", "tuple")) or (
+            isinstance(source, Obj) and source.qual in ("builtins.set", "builtins.frozenset")) \
+            or (isinstance(source, Bad) and source.kind is kinds.ITERATOR
+                and source.name == "generator")
+        if not iterated:
+            return JSON
+        items = elements(source)
+        return JSON if items is UNKNOWN else Coll("list", (items,), proof=source.proof)
 
     def function_result(self, func, awaited: bool, depth: int):
         """What calling a project function gives: its declared return type when that is a
