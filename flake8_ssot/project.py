@@ -85,7 +85,7 @@ class Project:
                                            use_cache=not self.settings.no_cache)
 
     def save_index(self) -> None:
-        """Save what this file's checks confirmed and computed in the index (one write a
+        """Save what this file's checks computed in the index (one write a
         checked file), if they used the index at all; best effort, never an error."""
         if "index" in self.__dict__:
             try:

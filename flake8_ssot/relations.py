@@ -14,7 +14,7 @@ import os
 import re
 from typing import NamedTuple, Sequence
 
-from flake8_ssot.index import ClassDefinition, ModuleFacts, ProjectIndex
+from flake8_ssot.index import ClassDefinition, ClassRecord, ModuleFacts, ProjectIndex
 
 
 @functools.lru_cache(maxsize=8)  # asked for every checked file, parsed once per process
@@ -50,11 +50,26 @@ def related(path: str | None, other: str, packages: Sequence[str]) -> bool:
 
 # -- extensions and shims -------------------------------------------------------------------
 
+def may_extend(record: ClassRecord) -> bool:
+    """Whether the class of *record* can extend another definition of its name: one of its
+    bases, as the index keeps them (the last component; a name its module imports ``as`` an
+    alias, the name imported), is its own name. Only then are its module's imports read (a
+    parse, or the facts saved for its content): most duplicates are spared both. A base bound
+    through an alias in another module (``from pkg import E``, where ``pkg`` re-exports
+    ``Engine as E``) is not followed."""
+    return record.name in record.bases
+
+
 def extended(index: ProjectIndex, definition: ClassDefinition,
-             facts: ModuleFacts | None = None) -> ClassDefinition | None:
+             facts: ModuleFacts | None = None, record: ClassRecord | None = None
+             ) -> ClassDefinition | None:
     """The other definition of the same name that *definition* subclasses (a deprecated shim
     ``class Auth(_Auth)`` over ``from .real import Auth as _Auth``, or a public class extending
-    a runtime class of its name); None for a second implementation."""
+    a runtime class of its name); None for a second implementation. *facts* and *record*: the
+    checked buffer's own, when they are not the disk's (else read from the index)."""
+    record = record or index.record(definition)
+    if record is None or not may_extend(record):
+        return None
     facts = facts or index.facts(definition.path or "")
     if facts is None:
         return None

@@ -171,14 +171,25 @@ def test_syntax_errors_elsewhere_do_not_break_the_index(tmp_path):
     assert "Traceback" not in result.stderr
 
 
-def test_a_file_that_does_not_parse_defines_nothing(tmp_path):
-    # A Python 2 leftover or a half-saved edit: flake8 reports E999 there, and its classes are
-    # not counted elsewhere. Once it parses again, they are.
-    project(tmp_path, {"a.py": ENGINE, "old.py": ENGINE + "\nprint 'hello'\n"})
+def test_a_file_showing_a_sign_of_not_parsing_defines_nothing(tmp_path):
+    # A Python 2 leftover (a print statement) or a half-saved edit (a string or a bracket never
+    # closed): flake8 reports E999 there, and its classes are not counted elsewhere. Once it
+    # parses again, they are.
+    project(tmp_path, {"a.py": ENGINE, "old.py": ENGINE + "\nprint 'hello'\n",
+                       "half.py": ENGINE + "\nNAMES = ['a',\n"})
     assert run_flake8("--select", "SOT", "a.py", cwd=tmp_path).stdout == ""
     assert run_flake8("--select", "SOT", "a.py", cwd=tmp_path).stdout == ""  # warm: the same
     (tmp_path / "old.py").write_text(ENGINE + "\nprint('hello')\n")
     assert sot2(run_flake8("--select", "SOT", "a.py", cwd=tmp_path)) == {("a.py", 1, 1, "SOT201")}
+    assert "also at old.py:1;" in run_flake8("--select", "SOT", "a.py", cwd=tmp_path).stdout
+
+
+def test_a_file_with_a_syntax_error_the_scan_shows_no_sign_of_counts_its_classes(tmp_path):
+    # Twins are judged from what the index stored when it scanned them: no file is parsed again
+    # to confirm its classes, so one whose only error the scan cannot see still counts them.
+    project(tmp_path, {"a.py": ENGINE, "old.py": ENGINE + "\nexec code\n"})
+    result = run_flake8("--select", "SOT", "a.py", cwd=tmp_path)
+    assert "also at old.py:1;" in result.stdout
 
 
 def test_class_under_a_header_continued_at_column_0_is_counted(tmp_path):

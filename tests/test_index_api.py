@@ -223,30 +223,6 @@ def test_a_write_skipped_because_another_process_held_the_lock_is_made_by_the_ne
     other.close()
 
 
-def test_a_file_another_process_confirmed_is_not_parsed_again(tmp_path, monkeypatch):
-    # Two flake8 --jobs workers look up the same duplicated class: the second reuses the row
-    # the first confirmed with ast instead of parsing the file again.
-    from flake8_ssot.index import core
-
-    write_tree(tmp_path, {"a.py": "class Twin: pass\n", "b.py": "class Twin: pass\n"})
-    for path in tmp_path.rglob("*.py"):  # older than the cache's "racy" window: rows are kept
-        os.utime(path, ns=(time.time_ns() - 10**10,) * 2)
-    cache = str(tmp_path / ".cache")
-    ProjectIndex.build(str(tmp_path), ["a.py", "b.py"], cache)
-    first = ProjectIndex.build(str(tmp_path), ["a.py", "b.py"], cache)
-    second = ProjectIndex.build(str(tmp_path), ["a.py", "b.py"], cache)
-    assert second.defining_paths("Twin") == ("a.py", "b.py")  # its rows read: text-scanned
-    parsed = []
-    real = core.parse
-    monkeypatch.setattr(core, "parse", lambda data: parsed.append(1) or real(data))
-    expected = [ClassDefinition("Twin", "a.py", 1, 0), ClassDefinition("Twin", "b.py", 1, 0)]
-    assert first.definitions("Twin") == expected
-    first.save()
-    assert len(parsed) == 2
-    assert second.definitions("Twin") == expected
-    assert len(parsed) == 2
-
-
 def test_a_checked_file_with_many_classes_costs_one_decode(tmp_path):
     # The lookup of each of a file's classes decodes that file's row once, not once per name.
     names = [f"C{i}" for i in range(3000)]
@@ -286,23 +262,42 @@ def test_a_warm_index_answers_as_a_cold_one_name_by_name_and_after_reading_every
     assert warm.class_names() == cold.class_names() and "Missing" not in warm.class_names()
 
 
-def test_a_checked_buffer_that_is_the_disk_content_confirms_its_own_row(tmp_path, monkeypatch):
-    # flake8 parsed a.py already: its twin's lookup parses only b.py. An edited buffer is not
-    # the disk's content, so a.py is parsed from disk as before.
+def test_duplicates_are_looked_up_without_parsing_any_file(tmp_path, monkeypatch):
+    # What the scan stored is the answer: no file is parsed to confirm a twin, cold or warm.
     import ast
 
-    from flake8_ssot.index import core
+    write_tree(tmp_path, {"a.py": "class Twin: pass\n", "b.py": "class Twin(Base): pass\n"})
+    for path in tmp_path.rglob("*.py"):  # older than the cache's "racy" window: rows are kept
+        os.utime(path, ns=(time.time_ns() - 10**10,) * 2)
+    cache = str(tmp_path / ".cache")
+    parsed = []
+    real = ast.parse
+    monkeypatch.setattr(ast, "parse", lambda *args, **kwargs: parsed.append(1) or real(
+        *args, **kwargs))
+    expected = [ClassDefinition("Twin", "a.py", 1, 0), ClassDefinition("Twin", "b.py", 1, 0)]
+    for _ in ("cold", "warm"):
+        index = ProjectIndex.build(str(tmp_path), ["a.py", "b.py"], cache)
+        assert index.definitions("Twin") == expected
+        assert [r.bases for r in index.records_named("Twin")] == [(), ("Base",)]
+        index.save()
+    assert parsed == []
 
-    saved = "class Twin: pass\n"
-    write_tree(tmp_path, {"a.py": saved, "b.py": saved})
+
+def test_a_checked_buffer_that_is_the_disk_content_gives_its_facts(tmp_path, monkeypatch):
+    # flake8 parsed a.py already: asking for its imports (is its class a shim?) parses nothing.
+    # An edited buffer is not the disk's content, so a.py's facts are read from disk.
+    import ast
+
+    from flake8_ssot.index import core, module_facts
+
+    saved = "from b import Twin as _Twin\n\n\nclass Twin(_Twin): pass\n"
+    write_tree(tmp_path, {"a.py": saved, "b.py": "class Twin: pass\n"})
     parsed = []
     real = core.parse
     monkeypatch.setattr(core, "parse", lambda data: parsed.append(1) or real(data))
-    expected = [ClassDefinition("Twin", "a.py", 1, 0), ClassDefinition("Twin", "b.py", 1, 0)]
-    for buffer, parses in ((saved, 1), ("\n" + saved, 2)):
+    for buffer, parses in ((saved, 0), ("\n" + saved, 1)):
         parsed.clear()
         index = ProjectIndex.build(str(tmp_path), ["a.py", "b.py"], None)
-        index.defining_paths("Twin")
-        index.adopt_buffer("a.py", buffer, ast.parse(buffer))
-        assert index.definitions("Twin") == expected
+        index.adopt_buffer("a.py", buffer, module_facts(ast.parse(buffer), "a.py"))
+        assert index.facts("a.py") == module_facts(ast.parse(saved), "a.py")
         assert len(parsed) == parses, buffer

@@ -1,5 +1,6 @@
-"""The project index: the text scanner agrees with ast (it is what SOT201 counts in every file
-it does not parse), and the public API answers from real files on disk."""
+"""The project index: the text scanner agrees with ast (what it reads is all SOT2xx knows of
+every file but the checked one: no file is parsed again to confirm it), a file showing a sign of
+not parsing defines nothing, and the public API answers from real files on disk."""
 
 from __future__ import annotations
 
@@ -13,12 +14,7 @@ import pytest
 
 from flake8_ssot.index import (ClassDefinition, ProjectIndex, list_python_files,
                                module_level_classes)
-from flake8_ssot.index.scanner import classes_from_ast, scan_classes
-
-
-def extract_classes(data: bytes):
-    """The text scanner's answer (classes with their base names), before any ast check."""
-    return scan_classes(data)[0]
+from flake8_ssot.index.scanner import scan_classes
 
 
 TRICKY = {
@@ -70,7 +66,7 @@ if sys.version_info >= (3, 10):
 
 @pytest.mark.parametrize("source", TRICKY.values(), ids=TRICKY.keys())
 def test_tricky_layouts(source):
-    assert extract_classes(source.encode()) == module_level_classes(ast.parse(source))
+    assert scan_classes(source.encode()) == module_level_classes(ast.parse(source))
 
 
 # What each class IS, as the index stores it: the text scan and ast agree.
@@ -133,7 +129,7 @@ class Meta(metaclass=ABCMeta):
 
 
 def test_the_scan_stores_each_classs_kind_fields_and_members():
-    found = {record.name: record for record in extract_classes(KINDS.encode())}
+    found = {record.name: record for record in scan_classes(KINDS.encode())}
     assert list(found.values()) == module_level_classes(ast.parse(KINDS))
     assert {name: record.kind for name, record in found.items()} == {
         "Point": "dataclass", "Source": "orm", "Row": "orm", "Schema": "model",
@@ -149,30 +145,71 @@ def test_a_stand_in_for_an_import_is_a_fallback():
               "    class Encoder:\n        pass\n    class Helper:\n        pass\n"
               "try:\n    import ujson as json\nexcept ModuleNotFoundError:\n"
               "    class json:\n        pass\n")
-    records = extract_classes(source.encode())
+    records = scan_classes(source.encode())
     assert records == module_level_classes(ast.parse(source))
     assert [(r.name, r.fallback) for r in records] == [
         ("Encoder", True), ("Helper", False), ("json", True)]
 
 
-def test_a_file_that_does_not_parse_defines_nothing_once_confirmed(tmp_path):
-    # The text scanner cannot see a syntax error (a Python 2 file, a half-saved edit): the index
-    # confirms with ast before reporting, so such a file defines no class.
-    python2 = b"class Engine:\n    pass\n\nprint 'hello'\n"
-    assert extract_classes(python2) == [("Engine", 1, 0, (), (), "plain", (), False)]
-    assert classes_from_ast(python2) == []
-    (tmp_path / "old.py").write_bytes(python2)
-    (tmp_path / "new.py").write_bytes(b"\n\nclass Engine:\n    pass\n")
-    index = ProjectIndex.build(str(tmp_path), ["new.py", "old.py"], None)
-    assert [(d.path, d.line) for d in index.definitions("Engine")] == [("new.py", 3)]
-    assert index.definitions("Engine", keep=lambda d: d.path != "new.py") == []
+ENGINE_LINES = "class Engine:\n    pass\n"
+# Signs of a file that does not parse, which the scan sees without parsing: ast then reads the
+# file, and it defines nothing.
+BROKEN = {
+    "python 2 print": ENGINE_LINES + "\nprint 'hello'\n",
+    "print statement of a name, indented": ENGINE_LINES + "if x:\n    print x\n",
+    "string never terminated": ENGINE_LINES + "\nNAME = 'half-saved\n",
+    "lone quote": ENGINE_LINES + 'x = "\n',
+    "triple quote never closed": ENGINE_LINES + '\n"""Docs.\n\nclass Other:\n    pass\n',
+    "bracket never closed": ENGINE_LINES + "\nvalues = [1, 2,\n",
+    "bracket closed twice": ENGINE_LINES + "\nvalues = f(1))\n",
+    "merge conflict": "<<<<<<< HEAD\n" + ENGINE_LINES + "=======\nclass Engine:\n    x = 1\n"
+                      ">>>>>>> branch\n",
+    "merge conflict below": ENGINE_LINES + "<<<<<<< HEAD\nx = 1\n=======\nx = 2\n>>>>>>> b\n",
+}
+
+
+@pytest.mark.parametrize("source", BROKEN.values(), ids=BROKEN.keys())
+def test_a_file_showing_a_sign_of_not_parsing_defines_nothing(source):
+    with pytest.raises(SyntaxError):
+        ast.parse(source)
+    assert scan_classes(source.encode()) == []
+
+
+# Python 3 that looks like the signs above: the scan reads its classes as ast does.
+NOT_BROKEN = {
+    "print as a value": ENGINE_LINES + ("print >> sys.stderr, 'x'\nprint if x else y\n"
+                                        "print in names\nprint\nprint  # a comment\nprint (1)\n"),
+    "print statement in strings": ENGINE_LINES + "'''\nprint 'hello'\n'''\nx = ' print y'\n",
+    "brackets in strings and comments": ENGINE_LINES + "x = '(['  # ) {\ny = \"]\"\n",
+    "conflict markers in a string": ENGINE_LINES + '"""\n<<<<<<< HEAD\n>>>>>>> b\n"""\n',
+    "quotes in comments": ENGINE_LINES + "# it's\nx = 1  # \"\n",
+}
+
+
+@pytest.mark.parametrize("source", NOT_BROKEN.values(), ids=NOT_BROKEN.keys())
+def test_python_3_resembling_a_sign_of_not_parsing_is_read(source):
+    assert scan_classes(source.encode()) == module_level_classes(ast.parse(source)) != []
+
+
+def test_a_file_with_another_syntax_error_defines_what_the_scan_reads(tmp_path):
+    # No file is parsed to confirm what the scan read: a syntax error the scan shows no sign of
+    # (here a Python 2 exec statement) leaves the classes it reads in the index.
+    source = ENGINE_LINES + "\nexec code\n"
+    with pytest.raises(SyntaxError):
+        ast.parse(source)
+    (tmp_path / "old.py").write_text(source)
+    (tmp_path / "new.py").write_text("\n\nclass Engine:\n    pass\n")
+    (tmp_path / "py2.py").write_text(BROKEN["python 2 print"])
+    index = ProjectIndex.build(str(tmp_path), ["new.py", "old.py", "py2.py"], None)
+    found = [(d.path, d.line) for d in index.definitions("Engine")]
+    assert found == [("new.py", 3), ("old.py", 1)]
 
 
 def test_broken_input_has_no_classes():
     broken = b"class Broken(:\n    if x:\n  class A: pass\nif y:\n    class B: pass\n"
-    assert extract_classes(broken) == []
-    assert extract_classes(b"# -*- coding: no-such-codec -*-\nclass A: pass\n") == []
-    assert extract_classes(b"\xff\xfe\x00class A: pass\n") == []
+    assert scan_classes(broken) == []
+    assert scan_classes(b"# -*- coding: no-such-codec -*-\nclass A: pass\n") == []
+    assert scan_classes(b"\xff\xfe\x00class A: pass\n") == []
 
 
 def _parses(path: Path) -> bool:
@@ -198,7 +235,7 @@ def test_agrees_with_ast_on_standard_library_files(path):
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         tree = ast.parse(data)
-    assert extract_classes(data) == module_level_classes(tree)
+    assert scan_classes(data) == module_level_classes(tree)
 
 
 def test_walk_does_not_follow_symlink_loops(tmp_path):

@@ -5,8 +5,10 @@ modules" in one file and "3" in another).
 Hypothesis writes the programs from the pieces that have fooled text scanners: ``class`` and its
 name apart by tabs and backslash continuations, bases over several lines, look-alikes in strings
 and comments, headers continued at column 0, form feeds, blocks of every kind, and the three line
-breaks (LF, CRLF, a lone CR). Only programs that parse are compared (the index confirms with
-``ast`` whatever the scanner finds in one that does not).
+breaks (LF, CRLF, a lone CR). Only programs that parse are compared: what the scan reads is
+all SOT2xx knows of a file (nothing is parsed again to confirm it). The same programs made not to
+parse by a sign the scan sees (a string never terminated, a bracket never closed, a Python 2
+print) define nothing.
 """
 
 from __future__ import annotations
@@ -101,12 +103,27 @@ def test_the_scanner_sees_every_class_ast_sees(source):
     expected = seen_by_ast(source)
     if expected is None:
         return
-    classes, _ = scan_classes(source.encode("utf-8"))
+    classes = scan_classes(source.encode("utf-8"))
     assert [(c.name, c.line, c.col, c.bases) for c in classes] == expected
+
+
+# Lines that make any program above fail to parse, each a sign the scan sees without parsing.
+SIGNS = st.sampled_from(["print 'hello'", "print x", "x = 'never closed", 's = "', "y = (1,",
+                         "z = [1]]", '"""a docstring never closed', "<<<<<<< HEAD"])
+
+
+@PROPERTY
+@given(programs(), SIGNS, st.booleans())
+def test_a_program_showing_a_sign_of_not_parsing_defines_nothing(source, sign, first):
+    if seen_by_ast(source) is None:
+        return
+    broken = f"{sign}\n{source}" if first else f"{source}{sign}\n"
+    assert seen_by_ast(broken) is None
+    assert scan_classes(broken.encode("utf-8")) == []
 
 
 def test_a_class_name_on_the_line_after_a_backslash_is_seen():
     source = "class \\\nExecutionEngine:\n    pass\n\n\nclass\\\n  Other(\\\n Base):\n    pass\n"
-    classes, _ = scan_classes(source.encode("utf-8"))
+    classes = scan_classes(source.encode("utf-8"))
     assert [(c.name, c.line, c.bases) for c in classes] == [
         ("ExecutionEngine", 1, ()), ("Other", 6, ("Base",))]

@@ -194,7 +194,7 @@ def forge_summary(root: Path, connection: sqlite3.Connection, tmp_path: Path, en
 
 def forge_class_rows(root, connection, tmp_path, env):
     """The rows of the two Engines say they define nothing: SOT201 hidden."""
-    connection.execute("UPDATE files SET names = '', classes = '', exact = 1 "
+    connection.execute("UPDATE files SET names = '', classes = '' "
                        "WHERE path IN ('app/engine.py', 'app/legacy.py')")
     connection.execute("DELETE FROM names WHERE name = 'Engine'")
 
@@ -238,7 +238,7 @@ def reseal(root: Path, env: dict) -> None:
         table = "real_entries" if connection.execute(
             "SELECT 1 FROM sqlite_master WHERE name = 'real_entries'").fetchone() else "entries"
         for row in connection.execute(
-                "SELECT path, mtime_ns, size, inode, ctime_ns, sha1, names, classes, exact "
+                "SELECT path, mtime_ns, size, inode, ctime_ns, sha1, names, classes "
                 "FROM files").fetchall():
             connection.execute("UPDATE files SET mac = ? WHERE path = ?",
                                (trust.mac(own, ["files", *row]), row[0]))

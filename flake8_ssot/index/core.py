@@ -8,21 +8,19 @@ store (``store``) and revalidated against the disk on every flake8 run (``begin_
 
 from __future__ import annotations
 
-import ast
 import bisect
 import itertools
 import json
 import operator
 import os
-import time
 from stat import S_ISDIR, S_ISREG
 from typing import Any, Callable, NamedTuple, Sequence
 
 from flake8_ssot.digests import sha1_hex
 from flake8_ssot.files import Refused, note_refused, not_regular
-from flake8_ssot.index.discovery import Discovery, cache_mtime, read_project_file, stat_all
+from flake8_ssot.index.discovery import Discovery, read_project_file, stat_all
 from flake8_ssot.index.scanner import (ClassFacts, ClassRecord, ImportFacts, ModuleFacts,
-                                       module_facts, module_level_classes, parse, scan_classes)
+                                       module_facts, parse, scan_classes)
 from flake8_ssot.index.store import (Row, Store, classes_sharing, decode_classes, encode_classes,
                                      is_database_file, stamp_of)
 from flake8_ssot.syntax import module_names
@@ -87,13 +85,9 @@ class ProjectIndex:
         self._encoded: dict[str, str] = {}  # path -> classes, as stored
         self._hashes: dict[str, str] = {}  # path -> sha1 of the content the row was made from
         self._decoded: dict[str, dict[str, list[ClassRecord]]] = {}  # path -> name -> records
-        # Files whose classes come from the text scanner: confirmed with ast before any of
-        # them is reported (the scanner does not see syntax errors).
-        self._unconfirmed: set[str] = set()
         self._module_paths: dict[str, str] | None = None
         self._ancestors: dict[str, frozenset[str]] = {}
         self._facts: dict[str, ModuleFacts | None] = {}
-        self._unsaved: list[tuple] = []  # ast-confirmed rows, saved together by save
         # Entries waiting for save, and those a caller asked to keep for the whole run (what
         # every checked file reads again, such as an imported module's summary): keyed by
         # content hashes, so never stale.
@@ -191,9 +185,9 @@ class ProjectIndex:
         return self._paths_by_name.get(name, [])
 
     def _add_row(self, row: Row) -> None:
-        self._add(row.path, row.sha1, row.names, row.classes, row.exact)
+        self._add(row.path, row.sha1, row.names, row.classes)
 
-    def _add(self, path: str, sha1, names, encoded, exact) -> None:
+    def _add(self, path: str, sha1, names, encoded) -> None:
         if not (type(names) is str and type(encoded) is str and type(sha1) is str):
             return  # a tampered row: ignore it rather than trust it
         if sha1:  # empty: the file could not be read when it was scanned
@@ -203,16 +197,6 @@ class ProjectIndex:
         for name in set(names.split()):
             self._paths_by_name.setdefault(name, []).append(path)
         self._encoded[path] = encoded
-        if not exact:
-            self._unconfirmed.add(path)
-
-    def _forget(self, path: str) -> None:
-        for name in self._classes_of(path):
-            self._paths_by_name[name] = [p for p in self._paths_by_name[name] if p != path]
-        self._encoded.pop(path, None)
-        self._decoded.pop(path, None)
-        self._hashes.pop(path, None)
-        self._unconfirmed.discard(path)
 
     def _classes_of(self, path: str) -> dict[str, list[ClassRecord]]:
         """name -> the file's module-level classes of that name, decoded once per file."""
@@ -231,101 +215,39 @@ class ProjectIndex:
 
     # -- classes ----------------------------------------------------------------------------
 
-    def _find(self, name: str, keep) -> list[ClassDefinition]:
-        return [definition for definition, _ in self.scanned(name, keep)]
-
     def definitions(self, name: str, keep: Callable[[ClassDefinition], bool] | None = None
                     ) -> list[ClassDefinition]:
-        """Module-level definitions of *name* for which ``keep(definition)`` holds, as ast sees
-        them: a file the text scanner read is parsed (once) before it is returned."""
-        found = self._find(name, keep)
-        unconfirmed = sorted({d.path for d in found} & self._unconfirmed)
-        if not unconfirmed:
-            return found
-        self._confirm(unconfirmed)
-        return self._find(name, keep)
+        """Module-level definitions of *name* for which ``keep(definition)`` holds, as the scan
+        recorded them (a file is never parsed again to confirm them: see ``scan_classes`` for
+        what a file that does not parse defines)."""
+        return [definition for definition, _ in self.scanned(name, keep)]
 
-    def _confirm(self, paths: Sequence[str]) -> None:
-        rows = []
-        # Another process (a flake8 --jobs worker) may have confirmed the same content since
-        # this index read its rows: its row is the answer, without parsing the file again.
-        confirmed = self._store.rows(paths) if self._store is not None else {}
-        for path in paths:
-            row = confirmed.get(path)
-            sha1 = self._hashes.get(path)
-            self._forget(path)
-            if row is not None and row.exact == 1 and sha1 and row.sha1 == sha1:
-                self._add_row(row)
-                continue
-            read_at = time.time_ns()
-            read = read_project_file(self.root, path)
-            if read is None:
-                continue  # gone since the listing: it defines nothing now
-            data, stat = read
-            sha1 = sha1_hex(data)
-            tree = parse(data)
-            classes = module_level_classes(tree) if tree is not None else []
-            # The facts of a duplicate's file are asked for next when one of its classes has
-            # bases (is it an extension?): from the same parse.
-            if any(record.bases for record in classes):
-                self._adopt_facts(path, sha1, tree)
-            rows.append(Row(*stamp_of(path, stat, cache_mtime(stat, read_at)), sha1,
-                            *self._add_confirmed(path, sha1, classes), 1))
-        self._unsaved += rows
-
-    def _add_confirmed(self, path: str, sha1: str, classes: list[ClassRecord]
-                       ) -> tuple[str, str]:
-        """*path*'s classes as ``ast`` sees them (``module_level_classes``; none when the file
-        does not parse), in place of what was known; the row's ``names`` and ``classes``."""
-        self._forget(path)
-        names, encoded = encode_classes(classes)
-        self._add(path, sha1, names, encoded, True)
-        self._ancestors = {}
-        return names, encoded
-
-    def adopt_buffer(self, path: str, text: str, tree: ast.Module,
-                     facts: ModuleFacts | None = None) -> None:
-        """The checked file's own tree (flake8 parsed it): when the buffer is the content the
-        index scanned, its classes confirm its row and its facts are kept, so the other files
-        that define the same names do not parse it again. *facts*: the tree's, when the caller
-        built them (kept too)."""
-        self._read_rows([path])
-        if path not in self._unconfirmed and (facts is None or path in self._facts):
+    def adopt_buffer(self, path: str, text: str, facts: ModuleFacts) -> None:
+        """The checked file's facts, built from flake8's tree: when the buffer is the content
+        the index scanned, they are the file's (kept, and saved under its content hash), so a
+        check of another file asking whether a class of this one extends another does not
+        parse it again."""
+        if path in self._facts:
             return
+        self._read_rows([path])
         sha1 = self._hashes.get(path)
         if sha1 is None or sha1_hex(text.encode("utf-8", "surrogatepass")) != sha1:
             return  # unsaved edits, or an encoding other than UTF-8: the disk's copy differs
-        if facts is not None:
-            self._adopt_facts(path, sha1, tree, facts)
-        if path not in self._unconfirmed:
-            return
-        row = self._store.rows([path]).get(path) if self._store is not None else None
-        names, encoded = self._add_confirmed(path, sha1, module_level_classes(tree))
-        if row is not None and row.sha1 == sha1:  # its saved stamp is this content's
-            self._unsaved.append(row._replace(names=names, classes=encoded, exact=1))
-
-    def _adopt_facts(self, path: str, sha1: str, tree: ast.Module | None,
-                     facts: ModuleFacts | None = None) -> None:
-        if path in self._facts:
-            return
-        if facts is None and tree is not None:
-            facts = module_facts(tree, path)
         self._facts[path] = facts
-        if facts is not None and self.cache_get(_FACTS, sha1) is None:
+        if self.cache_get(_FACTS, sha1) is None:
             self.cache_put(_FACTS, sha1, _facts_to_json(facts))
 
     def save(self) -> None:
-        """Save the rows ``definitions`` confirmed and the entries put since the last call, in
-        one transaction (one per confirmation cost a commit each: 1,276 for one file's first
-        SOT205 lookups). A write another process's lock made skip is tried again at the next
-        call; the next run reuses what was saved and computes the rest again."""
-        if self._store is None or not (self._unsaved or self._pending):
+        """Save the entries put since the last call, in one transaction. A write another
+        process's lock made skip is tried again at the next call; the next run reuses what was
+        saved and computes the rest again."""
+        if self._store is None or not self._pending:
             return
         entries = [(namespace, key, text) for (namespace, key), text in self._pending.items()]
-        busy = self._store.save(rows=self._unsaved, entries=entries)
+        busy = self._store.save(entries=entries)
         if busy and sum(len(text) for text in self._pending.values()) <= _PENDING_LIMIT:
             return  # kept for the next call
-        self._unsaved, self._pending = [], {}
+        self._pending = {}
 
     # -- what each class is (kind, bases, members), as stored at scan time --------------------
     #
@@ -334,12 +256,12 @@ class ProjectIndex:
     # "plain"), ``bases`` (last components as written), ``methods`` (public defs), ``fields``
     # (public names assigned or annotated in the body) and ``fallback`` (defined under ``except
     # ImportError``). They come from the text scan (or ``ast`` where the scan defers to it), so
-    # reading them parses nothing; ``definitions`` is still the answer to report.
+    # reading them parses nothing.
 
     def scanned(self, name: str, keep: Callable[[ClassDefinition], bool] | None = None
                 ) -> list[tuple[ClassDefinition, ClassRecord]]:
-        """``(definition, record)`` of every module-level class *name* the scan found (not
-        ast-confirmed), for which ``keep(definition)`` holds."""
+        """``(definition, record)`` of every module-level class *name* the scan found, for which
+        ``keep(definition)`` holds."""
         found = []
         for path in self._paths_named(name):
             for record in self._classes_of(path).get(name, ()):
@@ -360,8 +282,7 @@ class ProjectIndex:
         return None
 
     def defining_paths(self, name: str) -> tuple[str, ...]:
-        """The files whose text scan found a module-level class *name* (not ast-confirmed:
-        ``definitions`` is the answer to report)."""
+        """The files whose text scan found a module-level class *name*."""
         return tuple(self._paths_named(name))
 
     def class_names(self) -> frozenset[str]:
@@ -552,13 +473,12 @@ def _row(root: str, path: str, saved: Row | None = None,
     read = read_project_file(root, path)
     if read is None:
         return Row(*(stamp_of(path, stat) if stat is not None else (path, 0, 0, 0, 0)),
-                   "", "", "", 1)
+                   "", "", "")
     data, stat = read
     sha1 = sha1_hex(data)
     if saved is not None and saved.sha1 == sha1:
         return Row(*stamp_of(path, stat), *saved[5:])
-    classes, exact = scan_classes(data)
-    return Row(*stamp_of(path, stat), sha1, *encode_classes(classes), int(exact))
+    return Row(*stamp_of(path, stat), sha1, *encode_classes(scan_classes(data)))
 
 
 def _facts_to_json(facts: ModuleFacts) -> list:

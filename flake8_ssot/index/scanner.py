@@ -271,12 +271,17 @@ _TOP_LEVEL_LINE = re.compile(r"^[^\s#)\]}]", re.M)
 # with, match, or a line continuing a multi-line header) an indented class may be module-level.
 _OPENS_DEF_OR_CLASS = re.compile(r"(?:async[ \t]+)?def\b|class\b")
 # Only what can hide a line from the parser matters here: comments and strings.
-_LEXEMES = re.compile(  # written "unrolled" so the regex engine does not step per character
+_LEXEME_PATTERN = (  # written "unrolled" so the regex engine does not step per character
     r"""\#[^\n]*
       | \"\"\"[^\"\\]*(?:(?:\\.|\"(?!\"\"))[^\"\\]*)*\"\"\"
       | '''[^'\\]*(?:(?:\\.|'(?!''))[^'\\]*)*'''
-      | \"[^\"\\\n]*(?:\\.[^\"\\\n]*)*\" | '[^'\\\n]*(?:\\.[^'\\\n]*)*'
-    """, re.X | re.S)
+      | \"[^\"\\\n]*(?:\\.[^\"\\\n]*)*\"{closing} | '[^'\\\n]*(?:\\.[^'\\\n]*)*'{closing}
+    """)
+_LEXEMES = re.compile(_LEXEME_PATTERN.format(closing=""), re.X | re.S)
+# The same, where a one-line string may lack its closing quote: such a lexeme is a string never
+# terminated, a sign of a file that does not parse, seen in the scan's one pass over the lexemes
+# (an extra alternative for a lone quote tripled that pass's cost).
+_LEXEMES_OPEN_ENDED = re.compile(_LEXEME_PATTERN.format(closing="?"), re.X | re.S)
 _IDENTIFIER = re.compile(r"[^\W\d]\w*\Z")
 _INDENTED_LINE = re.compile(r"^([ \t]+)[^\s#]", re.M)
 _HEADER_END = re.compile(r"[^\n]*")
@@ -350,28 +355,35 @@ def _text_bases(text: str, offset: int) -> tuple[tuple[str, ...], tuple[str, ...
     return bases, tuple(keywords), _HEADER_END.match(text, position).end()
 
 
-def scan_classes(data: bytes) -> tuple[list[ClassRecord], bool]:
-    """Module-level classes of a source file, and whether that answer is exact.
+def scan_classes(data: bytes) -> list[ClassRecord]:
+    """Module-level classes of a source file: what the index keeps for it, and all SOT2xx knows
+    of it (no file is parsed again to confirm its classes).
 
     Parsing every file of a large project with ``ast`` costs seconds, so the common layout is read
     from the text: a ``class`` at column 0 outside a string is module-level, an indented one is
     nested if the top-level line it is indented under opens a ``def`` or ``class``. When an
     indented class sits under anything else (``if``, ``try``, a header continued at column 0),
-    ``ast`` decides. The text scan cannot see a syntax error, so its answer is not *exact*: the
-    index confirms it with ``ast`` before such a definition is reported.
+    ``ast`` decides, as it does for a file showing a sign of not parsing (a string never
+    terminated, ``looks_broken``): such a file defines nothing. A syntax error the scan shows
+    no sign of is not seen: the file defines the classes the scan reads.
     """
     text = decode_source(data)
     if text is None or "class" not in text:
-        return [], True
+        return []
     if "\f" in text:  # a form feed resets the indentation Python counts: ``ast`` knows how
-        return classes_from_ast(text), True
+        return classes_from_ast(text)
     if "\r" in text:  # old Mac line endings: one newline character for the regexes below
         text = text.replace("\r\n", "\n").replace("\r", "\n")
     multiline_starts, multiline_ends = [], []
-    for lexeme in _LEXEMES.finditer(text):
-        if "\n" in lexeme.group():  # triple-quoted, or continued with a backslash
+    for lexeme in _LEXEMES_OPEN_ENDED.finditer(text):
+        written = lexeme.group()
+        if "\n" in written:  # triple-quoted, or continued with a backslash
             multiline_starts.append(lexeme.start())
             multiline_ends.append(lexeme.end())
+        # A string ends with the quote it opens with, and a lone quote is no string: one that
+        # does not is never terminated, a sign of a file that does not parse (``ast`` decides).
+        if (written[-1] != written[0] or len(written) == 1) and written[0] != "#":
+            return classes_from_ast(text)
 
     def in_string(offset: int) -> bool:
         index = bisect.bisect_right(multiline_starts, offset) - 1
@@ -386,7 +398,7 @@ def scan_classes(data: bytes) -> tuple[list[ClassRecord], bool]:
                                if not in_string(m.start())]
         index = bisect.bisect_right(top_level_lines, match.start()) - 1
         if index < 0 or not _OPENS_DEF_OR_CLASS.match(text, top_level_lines[index]):
-            return classes_from_ast(text), True
+            return classes_from_ast(text)
     found = []  # (name, line, bases as written, methods, fields, other kind markers)
     line, counted_to = 1, 0  # lines are counted on from the previous class: linear in the file
     for match in _CLASS_AT_COLUMN_0.finditer(text):
@@ -406,14 +418,58 @@ def scan_classes(data: bytes) -> tuple[list[ClassRecord], bool]:
     bare = {base for _, _, bases, *_ in found for base in bases if "." not in base}
     aliases = _text_import_aliases(text, bare, in_string, top_level_lines)
     if aliases is None:  # an aliased base imported under an if/try: ``ast`` knows the binding
-        return classes_from_ast(text), True
+        return classes_from_ast(text)
+    if found and looks_broken(text, in_string):
+        return classes_from_ast(text)
     classes = []
     for name, line, bases, methods, fields, markers in found:
         bases = tuple(_unaliased(base, aliases) for base in bases)
         classes.append(ClassRecord(name, line, 0, bases, methods,
                                    kind_from_markers([*bases, *markers]),
                                    tuple(name for name in fields if is_public(name))))
-    return classes, not classes
+    return classes
+
+
+# A Python 2 print statement (``print "x"``, ``print x``): ``print`` then a blank then a name, a
+# number or a string, where a statement starts (checked by ``_at_line_start``). Not ``print >>f``:
+# ``print >> f`` is a Python 3 expression too.
+# Written to start with the literal "print" (the regex engine jumps from one to the next). Not
+# an operator or keyword after ``print`` (``print if x else y`` and ``print in names`` are
+# Python 3 expressions).
+_PRINT_STATEMENT = re.compile(
+    r"print[ \t]+(?!(?:if|else|or|and|is|in|not|for|async)\b)[\w'\"]")
+# The lines a merge conflict leaves (``<<<<<<< HEAD``, ``>>>>>>> branch``), after a newline.
+_CONFLICT_MARKERS = ("\n<<<<<<< ", "\n>>>>>>> ")
+
+
+def looks_broken(text: str, in_string) -> bool:
+    """Whether *text* shows a sign of a file that does not parse, cheaper to see than a parse:
+    brackets that do not balance outside strings and comments, a merge conflict's markers at
+    column 0, or a Python 2 print statement (a string never terminated is seen while the
+    lexemes are read). *in_string(offset)*: whether an offset is inside a string spanning
+    lines. ``ast`` decides such a file; another syntax error is not seen here."""
+    if text.startswith(tuple(marker[1:] for marker in _CONFLICT_MARKERS)):
+        return True
+    for marker in _CONFLICT_MARKERS:
+        found = text.find(marker)
+        while found >= 0:
+            if not in_string(found + 1):
+                return True
+            found = text.find(marker, found + 1)
+    if any(text.count(opening) != text.count(closing)
+           for opening, closing in zip(_OPENING, _CLOSING)):
+        code = _LEXEMES.sub("", text)  # only then: brackets in strings and comments do not count
+        if any(code.count(opening) != code.count(closing)
+               for opening, closing in zip(_OPENING, _CLOSING)):
+            return True
+    return any(_at_line_start(text, found.start()) and not in_string(found.start())
+               for found in _PRINT_STATEMENT.finditer(text))
+
+
+def _at_line_start(text: str, offset: int) -> bool:
+    """Whether only blanks stand between the start of *offset*'s line and it."""
+    line_start = text.rfind("\n", 0, offset) + 1
+    return not text[line_start:offset].strip(" \t")
 
 
 # ``from m import ...`` at the start of a line; what follows ``import`` is read by

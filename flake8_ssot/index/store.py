@@ -37,11 +37,13 @@ except ImportError:  # Windows: sqlite's own locking still protects the data
 # 8: method names read again (a line at column 0 inside a method no longer ends the class);
 # 9: each class's kind, public fields and fallback flag in "classes";
 # 10: inode and ctime in a file's stamp, a MAC on every row, entry and listing, the owner token;
-# 11: a base imported under an alias (``from m import Base as _Base``) kept as the name imported.
-SCHEMA_VERSION = "11"
+# 11: a base imported under an alias (``from m import Base as _Base``) kept as the name imported;
+# 12: no "exact" column (a scanned file is no longer confirmed with ast; a file showing a sign of
+# not parsing is read by ast when it is scanned).
+SCHEMA_VERSION = "12"
 CACHEDIR_TAG = trust.CACHEDIR_TAG
 _BUSY_TIMEOUT_SECONDS = 60.0
-# Writes that only save work for a later run (ast confirmations, derived data) never wait long.
+# Writes that only save work for a later run (derived data) never wait long.
 _BEST_EFFORT_TIMEOUT_MILLISECONDS = 1000
 # sqlite's page cache per connection (its default is 2 MiB). A run reads each page about once
 # (stamps in one scan, then rows and entries by key), so pages beyond a B-tree's upper levels are
@@ -56,7 +58,7 @@ _CHUNK_BYTES = 512 * 1024
 _SCHEMA = (
     "CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT)",
     "CREATE TABLE files (path TEXT PRIMARY KEY, mtime_ns INTEGER, size INTEGER, inode INTEGER,"
-    " ctime_ns INTEGER, sha1 TEXT, names TEXT, classes TEXT, exact INTEGER, mac TEXT)",
+    " ctime_ns INTEGER, sha1 TEXT, names TEXT, classes TEXT, mac TEXT)",
     "CREATE TABLE names (name TEXT, path TEXT)",
     "CREATE INDEX names_by_name ON names (name)",
     "CREATE INDEX names_by_path ON names (path)",
@@ -70,8 +72,7 @@ _SCHEMA = (
 
 class Row(NamedTuple):
     """A file's row: its stamp (path, mtime, size, inode, ctime), the sha1 of the content the
-    rest was made from, its class names, its classes (``encode_classes``) and whether ``ast``
-    confirmed them."""
+    rest was made from, its class names and its classes (``encode_classes``)."""
     path: str
     mtime_ns: int
     size: int
@@ -80,7 +81,6 @@ class Row(NamedTuple):
     sha1: str
     names: str
     classes: str
-    exact: int
 
 
 Stamp = tuple  # (path, mtime_ns, size, inode, ctime_ns): a Row's first five columns
@@ -89,7 +89,7 @@ Stamp = tuple  # (path, mtime_ns, size, inode, ctime_ns): a Row's first five col
 # asked for (through the ``names`` table), and ``classes`` (name:line:col:base,base:method,
 # method;...) is decoded only where it is needed. A ``names`` row only says which rows to read:
 # a row's own ``names`` column (under its MAC) says what it defines.
-_COLUMNS = "path, mtime_ns, size, inode, ctime_ns, sha1, names, classes, exact"
+_COLUMNS = "path, mtime_ns, size, inode, ctime_ns, sha1, names, classes"
 _STAMP_COLUMNS = "path, mtime_ns, size, inode, ctime_ns"
 # Paths per ``IN (...)`` query: below sqlite's oldest limit on bound variables (999).
 _PATHS_PER_QUERY = 900
@@ -432,10 +432,9 @@ class Store:
         each with its MAC."""
         key = self._key
         if rows:
-            rows = [Row(*row[:8], int(row.exact)) for row in rows]
             connection.executemany(
                 f"INSERT OR REPLACE INTO files ({_COLUMNS}, mac) "
-                f"VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                f"VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
                 [(*row, trust.mac(key, ["files", *row])) for row in rows])
             connection.executemany("DELETE FROM names WHERE path = ?",
                                    [(row.path,) for row in rows])
@@ -530,19 +529,18 @@ class Store:
             large = {}
         return rows
 
-    def save(self, rows: Sequence[Row] = (),
-             entries: Sequence[tuple[str, str, str]] = ()) -> bool:
+    def save(self, entries: Sequence[tuple[str, str, str]] = ()) -> bool:
         """Best effort: what a later run would otherwise compute again. A busy, locked or
         read-only database skips the write, silently. True: skipped because another process
         held the lock, so the caller may try again later (a read-only file will not change)."""
         connection = self._connection()
-        if connection is None or not (rows or entries):
+        if connection is None or not entries:
             return False
         try:
             connection.execute(f"PRAGMA busy_timeout = {_BEST_EFFORT_TIMEOUT_MILLISECONDS}")
             connection.execute("BEGIN IMMEDIATE")
             try:
-                self._write(connection, rows=rows, entries=entries)
+                self._write(connection, entries=entries)
                 connection.execute("COMMIT")
             except sqlite3.Error:
                 with contextlib.suppress(sqlite3.Error):

@@ -158,24 +158,20 @@ class _Buffer:
         self.tree, self.path, self.source = checked.tree, checked.relative, checked.source
         self.index = project_index
         self._facts = None
-        self._offered = False
 
-    def offer(self) -> None:
-        """Offers flake8's tree to the index, once, when a class has another definition: when
-        the buffer is the disk's content, it confirms the file's row (the other definitions'
-        checks then need not parse this file)."""
-        if not self._offered and self.path is not None and self.source is not None:
-            self.index.adopt_buffer(self.path, self.source, self.tree, self._facts)
-        self._offered = True
-
-    def facts(self):
-        """The buffer's classes and imports, built only when a class with bases has another
-        definition; offered to the index as the tree is."""
+    def extends(self, record) -> bool:
+        """Whether the buffer's class *record* extends another definition of its name (a shim).
+        The buffer's imports are read only for a class that may (``relations.may_extend``),
+        and offered to the index: when the buffer is the disk's content, a check of another
+        file asking the same of this one does not parse it."""
+        if not relations.may_extend(record):
+            return False
         if self._facts is None:
             self._facts = index.module_facts(self.tree, self.path or "")
-            self._offered = False
-            self.offer()
-        return self._facts
+            if self.path is not None and self.source is not None:
+                self.index.adopt_buffer(self.path, self.source, self._facts)
+        return relations.extended(self.index, self.definition(record), self._facts,
+                                  record) is not None
 
     def definition(self, record) -> index.ClassDefinition:
         return index.ClassDefinition(record.name, self.path, record.line, record.col)
@@ -222,9 +218,7 @@ def _check_definition(record, checked: _Buffer, homes, settings) -> list[Finding
                     and (not home_twins or any(o in copies for o in home_twins)))
     if not copies and not reports_home:
         return findings
-    checked.offer()
-    if record.bases and relations.extended(project_index, checked.definition(record),
-                                           checked.facts()) is not None:
+    if checked.extends(record):
         return findings  # an extension of another definition (a shim), not a copy
     if home is not None:
         if not reports_home:
@@ -232,31 +226,17 @@ def _check_definition(record, checked: _Buffer, homes, settings) -> list[Finding
         module = module_name(home)
         message = SOT202.format(name=name, home=home, module=module)
         return [*findings, Finding(line, col, SOT202.code, message, line)]
-    # Reported definitions are ast-confirmed (the scan cannot see a syntax error).
-    paths = {o.definition.path for o in copies}
-    confirmed = project_index.definitions(name, keep=lambda d: d.path in paths)
-    copies = [d for d in confirmed if _still_a_copy(this, d, project_index)]
+    copies = sorted((o.definition for o in copies
+                     if relations.extended(project_index, o.definition, record=o.record) is None),
+                    key=lambda d: (d.path, d.line))
     if not copies:
         return findings
-    copies.sort(key=lambda d: (d.path, d.line))
     modules = {d.path for d in copies}
     listed = [f"{d.path}:{d.line}" for d in copies[:settings.max_listed]]
     if len(copies) > settings.max_listed:
         listed.append(f"and {len(copies) - settings.max_listed} more")
     message = SOT201.format(name=name, count=len(modules) + 1, others=", ".join(listed))
     return [*findings, Finding(line, col, SOT201.code, message, line)]
-
-
-def _still_a_copy(this: twins.Twin, definition, project_index) -> bool:
-    """A definition confirmed by ``ast`` is judged again on its confirmed record, and is not an
-    extension of another definition (a class without bases extends nothing: its file's
-    imports are not read for it, which spares most duplicates a parse or a store read)."""
-    record = project_index.record(definition)
-    if record is None:
-        return False
-    other = twins.twin_of(project_index, definition, record)
-    return (not twins.set_aside(other) and twins.duplicates(this, other)
-            and not (record.bases and relations.extended(project_index, definition)))
 
 
 def _check_reused(this: twins.Twin, others: list) -> list[Finding]:

@@ -48,21 +48,36 @@ class Calls:
         call = statement.value
         if not isinstance(call, ast.Call):
             return None
-        given = next((keyword.value for keyword in call.keywords if keyword.arg == node.attr),
-                     None)
-        if given is None and not call.args or _assigns_attribute(scope.node, owner.id, node.attr):
+        if not (call.args or call.keywords) or _assigns_attribute(scope.node, owner.id,
+                                                                  node.attr):
             return None
         made = self.tracer.expr(call.func, scope, statement, depth + 1)
         if not isinstance(made, ClassObj):
             return None
+        given = self._given(call, made.cls, node.attr)
         if given is None:
-            given = _positional_argument(call.args, self.lineage.positional_fields(made.cls),
-                                         node.attr)
-            if given is None:
-                return None
+            return None
         return self.tracer.expr(given, scope, statement, depth + 1).proved(
             lambda: f"`{owner.id}.{node.attr}` is given `{text(given)}`, "
                     f"{where(scope.view, statement.lineno)}")
+
+    def _given(self, call, cls, name: str):
+        """The argument of ``cls(...)`` that becomes the instance's *name*: a keyword or a
+        positional argument of a generated ``__init__`` (a dataclass's, a model's); of a
+        project ``__init__``, only the keyword of a parameter it keeps as it is
+        (``self.state = state``: not ``self.state = wrap(state)``). None when not certain."""
+        chain = self.lineage.mro(cls)
+        init = next((klass for klass in chain if "__init__" in klass.methods), None)
+        if init is not None:
+            attribute = init.attrs.get(name)
+            if attribute is None or attribute.param is None or any(
+                    name in klass.attrs for klass in chain if klass is not init):
+                return None
+            name = attribute.param
+        given = next((keyword.value for keyword in call.keywords if keyword.arg == name), None)
+        if given is None and init is None:
+            given = _positional_argument(call.args, self.lineage.positional_fields(cls), name)
+        return given
 
     def member_of(self, owner, name: str, depth: int = 0):
         session = self.session
@@ -212,10 +227,27 @@ class Calls:
                 items = elements(self.tracer.expr(node.args[0], scope, at, depth + 1))
                 return Obj(qual, items)
             if qual in _EMPTY_CONTAINERS:
-                return Coll("dict" if "dict" in qual.lower() else "list") if not node.args \
-                    and not node.keywords else JSON
+                if not node.args and not node.keywords:
+                    return Coll("dict" if "dict" in qual.lower() else "list")
+                if qual == "builtins.list" and len(node.args) == 1 and not node.keywords:
+                    return self._listed(self.tracer.expr(node.args[0], scope, at, depth + 1))
+                return JSON
             return self.session.call_result(callee)
         return UNKNOWN
+
+    @staticmethod
+    def _listed(source):
+        """``list(source)``: a list of *source*'s elements, when they are certainly what
+        iterating gives (a list, a tuple, a set, a generator); else JSON as before (iterating
+        a dict gives its keys, which ``elements`` does not say)."""
+        iterated = (isinstance(source, Coll) and source.shape in ("list", "tuple")) or (
+            isinstance(source, Obj) and source.qual in ("builtins.set", "builtins.frozenset")) \
+            or (isinstance(source, Bad) and source.kind is kinds.ITERATOR
+                and source.name == "generator")
+        if not iterated:
+            return JSON
+        items = elements(source)
+        return JSON if items is UNKNOWN else Coll("list", (items,), proof=source.proof)
 
     def function_result(self, func, awaited: bool, depth: int):
         """What calling a project function gives: its declared return type when that is a

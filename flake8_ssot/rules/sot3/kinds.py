@@ -223,6 +223,8 @@ PYDANTIC_BASES = frozenset({
 EXCEPTION_BASES = frozenset(_names(("builtins",), ("BaseException", "Exception")))
 # Bases that say nothing about what an instance is made of (a plain class may name them).
 NEUTRAL_BASES = frozenset({"builtins.object", "typing.Generic", "typing_extensions.Generic"})
+# A class with one of these bases gets an __init__ that takes its annotated names in order.
+NAMED_TUPLES = frozenset(_names(("typing", "typing_extensions"), ("NamedTuple",)))
 # A class with one of these bases may be abstract: an annotation naming it promises a subclass.
 ABSTRACT_BASES = frozenset({"abc.ABC", "typing.Protocol", "typing_extensions.Protocol"})
 DATACLASS = "dataclasses.dataclass"  # its generated __init__ takes the fields in order

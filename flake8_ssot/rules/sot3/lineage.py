@@ -116,29 +116,61 @@ class Lineage:
         return ClassKind(kind, abstract)
 
     def positional_fields(self, cls) -> tuple | None:
-        """The fields a ``dataclasses.dataclass``'s generated ``__init__`` binds positional
-        arguments to, in order (None in the place of one that a method assigns again, as
-        ``__post_init__`` may); None when the order is not certain: not such a dataclass, its
-        own ``__init__``, a base that may bring fields, a decorator that may replace it, a
-        field whose place is not known."""
-        if "__init__" in cls.methods or not cls.decorators:
+        """The fields the generated ``__init__`` of a ``dataclasses.dataclass`` or a
+        ``typing.NamedTuple`` binds positional arguments to, in order (None in the place of one
+        that a method assigns again, as ``__post_init__`` may); None when the order is not
+        certain: another class, its own ``__init__``, a base that may bring fields, a
+        decorator that may replace it, a field whose place is not known."""
+        fields = self._generated_fields(cls)
+        if fields is None:
+            return None
+        chain = self.mro(cls)
+        return tuple(None if any(name in klass.attrs for klass in chain) else name
+                     for name in fields)
+
+    def _generated_fields(self, cls, depth: int = 0) -> list | None:
+        if "__init__" in cls.methods or "__new__" in cls.methods or depth > MAX_NESTING:
+            return None
+        bases = [self.session.lookup_dotted(cls.view, base) for base in cls.bases]
+        quals = [found.qual if isinstance(found, Ref) else None for found in bases]
+        if not cls.decorators and kinds.NAMED_TUPLES.intersection(quals) and all(
+                qual in kinds.NAMED_TUPLES or qual in kinds.NEUTRAL_BASES for qual in quals):
+            # Every annotation of a NamedTuple is a field, taken by position in its order.
+            return list(cls.fields) if all(field.positional is True
+                                           for field in cls.fields.values()) else None
+        if not cls.decorators:
             return None
         decorators = [self.session.lookup_dotted(cls.view, name) for name in cls.decorators]
         if not all(isinstance(found, Ref) and found.qual in kinds.KEEPING_CLASS_DECORATORS
                    for found in decorators) or \
                 not any(found.qual == kinds.DATACLASS for found in decorators):
             return None
-        for base in cls.bases:
-            resolved = self.session.lookup_dotted(cls.view, base)
-            if not (isinstance(resolved, Ref) and resolved.qual in kinds.NEUTRAL_BASES):
+        names: list = []
+        declared: set = set()  # every field of the bases, positional or not
+        followed = False
+        for resolved, qual in zip(bases, quals):
+            if qual in kinds.NEUTRAL_BASES:
+                continue
+            # A dataclass base's fields come first. With two, their order is the MRO's: not
+            # followed.
+            if followed or not isinstance(resolved, ClassObj):
                 return None
-        names = []
+            inherited = self._generated_fields(resolved.cls, depth + 1)
+            if inherited is None:
+                return None
+            names, followed = inherited, True
+            declared = {name for klass in self.mro(resolved.cls) for name in klass.fields}
         for name, field in cls.fields.items():
             if field.positional is None:
                 return None
-            if field.positional:
-                names.append(None if name in cls.attrs else name)
-        return tuple(names)
+            if name in declared:
+                # A field defined again keeps its base's place; its init or kw_only changed:
+                # not followed.
+                if field.positional is not (name in names):
+                    return None
+            elif field.positional:
+                names.append(name)
+        return names
 
     def mro(self, cls, limit: int = 20):
         """*cls* and its project base classes, nearest first."""

@@ -42,13 +42,14 @@ class Field:
 class SelfAttribute:
     """``self.name`` as a class's methods assign it: the annotation where one is declared, and
     every ``(value node, method node)`` assigning it (``(None, method)``: a value the tracer
-    cannot follow, a target in a tuple; ``(None, None)``: nodes not kept)."""
+    cannot follow, a target in a tuple; ``(None, None)``: nodes not kept). *param*: the
+    ``__init__`` parameter it is, when that is its only assignment (``self.state = state``)."""
 
-    __slots__ = ("annotation", "hint", "line", "assignments")
+    __slots__ = ("annotation", "hint", "line", "assignments", "param")
 
-    def __init__(self, annotation, hint, line: int, assignments: list):
+    def __init__(self, annotation, hint, line: int, assignments: list, param=None):
         self.annotation, self.hint, self.line = annotation, hint, line
-        self.assignments = assignments
+        self.assignments, self.param = assignments, param
 
 
 class ClassValue:

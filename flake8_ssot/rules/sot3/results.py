@@ -15,7 +15,7 @@ from flake8_ssot.rule import Finding
 from flake8_ssot.rules.sot3 import installed
 from flake8_ssot.rules.sot3.store import content_hash, digest_of
 
-ENGINE = "sot3-9"  # part of every results key: a new engine never reads old results
+ENGINE = "sot3-12"  # part of every results key: a new engine never reads old results
 NAMESPACE = "sot3-result"
 
 

@@ -23,7 +23,8 @@ from flake8_ssot.syntax import (absolute_module, dotted_name, own_statements, pa
                                 statements_breadth_first)
 
 # Bumped when the summary's shape or meaning changes: old cache entries are then not read.
-VERSION = 5  # 4: standard-library values from the typeshed table; 5: positional fields
+VERSION = 6  # 4: standard-library values from the typeshed table; 5: positional fields;
+# 6: attributes that are an __init__ parameter
 
 
 # In a FuncInfo or ClassInfo built from a tree: worked out from the ``definition`` node when
@@ -268,7 +269,33 @@ def _instance_attributes(node: ast.ClassDef, keep: bool) -> dict:
         if isinstance(statement, (ast.FunctionDef, ast.AsyncFunctionDef)) and \
                 _method_kind(_decorator_names(statement)) == "method" and statement.args.args:
             _self_attributes(statement, statement.args.args[0].arg, attrs, keep)
+            if statement.name == "__init__":
+                _parameters_kept(statement, attrs)
+    for attribute in attrs.values():
+        if len(attribute.assignments) != 1:
+            attribute.param = None
     return attrs
+
+
+def _parameters_kept(init, attrs: dict) -> None:
+    """Mark the attributes ``__init__`` sets to one of its parameters as given, never bound
+    again in it (``self.state = state``; not ``state = wrap(state)`` first)."""
+    arguments = init.args
+    params = {arg.arg for arg in (*arguments.posonlyargs, *arguments.args[1:],
+                                  *arguments.kwonlyargs)}
+    rebound = {node.id for node in ast.walk(init)
+               if isinstance(node, ast.Name) and not isinstance(node.ctx, ast.Load)}
+    for statement in statements_breadth_first(init):
+        if isinstance(statement, ast.Assign) and len(statement.targets) == 1:
+            target, value = statement.targets[0], statement.value
+        elif isinstance(statement, ast.AnnAssign):
+            target, value = statement.target, statement.value
+        else:
+            continue
+        if isinstance(target, ast.Attribute) and isinstance(target.value, ast.Name) \
+                and target.value.id == arguments.args[0].arg and isinstance(value, ast.Name) \
+                and value.id in params and value.id not in rebound and target.attr in attrs:
+            attrs[target.attr].param = value.id
 
 
 def _self_attributes(method, self_name: str, attrs: dict, keep: bool) -> None:
@@ -368,7 +395,7 @@ def to_json(view: ModuleView) -> dict:
                 info.abstract, info.serializer, info.enum_values,
                 {key: [field.annotation, field.line, field.positional]
                  for key, field in info.fields.items()},
-                {key: [attribute.annotation, attribute.hint, attribute.line]
+                {key: [attribute.annotation, attribute.hint, attribute.line, attribute.param]
                  for key, attribute in info.attrs.items()},
                 {key: _func_json(method) for key, method in info.methods.items()},
                 {key: [value.hint, value.line] for key, value in info.values.items()}]]
@@ -395,10 +422,10 @@ def from_json(data: dict, path: str) -> ModuleView | None:
                 info = ClassInfo(qual, cname, line, bases, decorators, metaclass, has_new,
                                  abstract, serializer, enum_values,
                                  {k: Field(*v) for k, v in fields.items()},
-                                 {k: SelfAttribute(*v, []) for k, v in attrs.items()}, {},
+                                 {k: SelfAttribute(*v[:3], [], v[3]) for k, v in attrs.items()}, {},
                                  {k: ClassValue(*v) for k, v in values.items()}, None, view)
                 info.methods = {k: _func_from(v, f"{qual}.{k}", view) for k, v in methods.items()}
                 view.bindings[name] = info
-    except (TypeError, ValueError, KeyError):
+    except (TypeError, ValueError, KeyError, IndexError):
         return None
     return view
