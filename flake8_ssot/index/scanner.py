@@ -123,11 +123,14 @@ def is_public(name: str) -> bool:
 
 def module_level_classes(tree: ast.AST) -> list[ClassRecord]:
     """Classes defined at module level, also under module-level if/try/with/for/while/match."""
-    body = getattr(tree, "body", ())
-    fallbacks = _fallback_classes(body)
-    aliases = _import_aliases(body)
+    statements = list(own_statements(getattr(tree, "body", ())))  # walked once
+    classes = [node for node in statements if isinstance(node, ast.ClassDef)]
+    if not classes:
+        return []
+    fallbacks = _fallback_classes(statements)
+    aliases = _import_aliases(statements)
     records = []
-    for node in _classes_in_body(body):
+    for node in classes:
         bases = tuple(_unaliased(base, aliases) for base in _written_bases(node))
         fields = _fields(node)
         markers = [*bases, *_keyword_markers(node)]
@@ -154,10 +157,11 @@ def _unaliased(written: str, aliases: dict[str, str]) -> str:
     return aliases.get(written, written)
 
 
-def _import_aliases(body: Sequence[ast.stmt]) -> dict[str, str]:
-    """alias -> imported name, of the module-level ``from m import Name as alias`` (the last
-    binding of an alias wins). Imports in functions cannot bind a module-level class's base."""
-    return {alias.asname: alias.name for node in own_statements(body)
+def _import_aliases(statements: Sequence[ast.stmt]) -> dict[str, str]:
+    """alias -> imported name, of the module-level ``from m import Name as alias`` among the
+    module's *statements* (``own_statements``; the last binding of an alias wins). Imports in
+    functions cannot bind a module-level class's base."""
+    return {alias.asname: alias.name for node in statements
             if isinstance(node, ast.ImportFrom) for alias in node.names if alias.asname}
 
 
@@ -183,11 +187,12 @@ def _fields(node: ast.ClassDef) -> tuple[str, ...]:
     return tuple(dict.fromkeys(names))
 
 
-def _fallback_classes(body: Sequence[ast.stmt]) -> set[int]:
+def _fallback_classes(statements: Sequence[ast.stmt]) -> set[int]:
     """``id`` of each module-level class that stands in for a name the ``try`` imports, defined
-    in its ``except ImportError`` (or ``ModuleNotFoundError``) handler."""
+    in its ``except ImportError`` (or ``ModuleNotFoundError``) handler; *statements*: the
+    module's (``own_statements``)."""
     found = set()
-    for statement in own_statements(body):
+    for statement in statements:
         handlers = getattr(statement, "handlers", ())
         if not handlers:
             continue
