@@ -280,7 +280,10 @@ class Discovery:
         if not self._cache:
             return []
         prefix = self._cache + "/"
-        paths = (self.tracked_output() or b"").decode("utf-8", "surrogateescape").split("\0")
+        output = self.tracked_output() or b""
+        if b"\0" + prefix.encode("utf-8", "surrogateescape") not in b"\0" + output:
+            return []  # (most repositories: no need to split every tracked path)
+        paths = output.decode("utf-8", "surrogateescape").split("\0")
         return [path for path in paths if path.startswith(prefix)]
 
     def listing(self, saved: dict | None) -> Listing:

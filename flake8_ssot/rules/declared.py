@@ -83,8 +83,12 @@ class Declared:
     """The declarations of one file's tree (see the module docstring)."""
 
     def __init__(self, tree: ast.AST):
-        self.fields: dict[str, dict[str, ast.expr]] = {}  # class -> attribute -> annotation
         self.returns: dict[str, dict[str, ast.expr]] = {}  # class ("" for module) -> function
+        # class -> its class definitions and methods in the order they are met; its fields
+        # (attribute -> annotation) are read from them when first asked for: most files ask
+        # for a few classes, and reading ``self.x: T`` means reading every method's body.
+        self._owners: dict[str, list[ast.stmt]] = {}
+        self._fields: dict[str, dict[str, ast.expr]] = {}
         self._scan(getattr(tree, "body", ()), "")
 
     def _scan(self, body, owner: str) -> None:
@@ -93,16 +97,27 @@ class Declared:
                 if node.returns is not None:
                     self.returns.setdefault(owner, {}).setdefault(node.name, node.returns)
                 if owner:
-                    self._self_fields(node, owner)
+                    self._owners[owner].append(node)
             elif isinstance(node, ast.ClassDef):
-                fields = self.fields.setdefault(node.name, {})
-                for item in own_statements(node.body):
-                    if isinstance(item, ast.AnnAssign) and isinstance(item.target, ast.Name):
-                        fields.setdefault(item.target.id, item.annotation)
+                self._owners.setdefault(node.name, []).append(node)
                 self._scan(node.body, node.name)
 
-    def _self_fields(self, function, owner: str) -> None:
-        fields = self.fields.setdefault(owner, {})
+    def fields(self, owner: str) -> dict[str, ast.expr]:
+        """attribute -> annotation: the class's own annotated fields, then ``self.x: T`` in its
+        methods (the first one met wins)."""
+        fields = self._fields.get(owner)
+        if fields is None:
+            fields = self._fields[owner] = {}
+            for node in self._owners.get(owner, ()):
+                if isinstance(node, ast.ClassDef):
+                    for item in own_statements(node.body):
+                        if isinstance(item, ast.AnnAssign) and isinstance(item.target, ast.Name):
+                            fields.setdefault(item.target.id, item.annotation)
+                else:
+                    self._self_fields(node, fields)
+        return fields
+
+    def _self_fields(self, function, fields: dict[str, ast.expr]) -> None:
         for item in own_statements(function.body):
             target = getattr(item, "target", None)
             if (isinstance(item, ast.AnnAssign) and isinstance(target, ast.Attribute)
@@ -112,7 +127,7 @@ class Declared:
     def field(self, owner: Type | None, attribute: str) -> Type | None:
         if owner is None or owner.collection:
             return None
-        return annotation_type(self.fields.get(owner.name, {}).get(attribute))
+        return annotation_type(self.fields(owner.name).get(attribute))
 
     def returned(self, owner: str, function: str) -> Type | None:
         """What *function* of class *owner* ("" for the module) is declared to return."""

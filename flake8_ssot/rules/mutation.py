@@ -189,6 +189,7 @@ class MetadataVisitor(ast.NodeVisitor):
         self._methods: list[tuple | None] = []
         self.tree: ast.AST | None = None  # the file's tree, for its declarations
         self._declared: Declared | None = None
+        self._typed: tuple[ast.expr | None, Type | None] | None = None  # see _bind_target
         self._lambdas = 0  # lambdas the walk is inside of
         self._deferred: list[tuple] = []  # (lambda, the walk's state at it): walked later
 
@@ -296,15 +297,21 @@ class MetadataVisitor(ast.NodeVisitor):
 
     def _is_typed_context(self, node: ast.expr) -> bool | None:
         """True or False when the file declares *node*'s type; None when it does not."""
-        found = self._type_of(node)
+        typed = self._typed  # (the value being bound, its type): worked out once
+        found = typed[1] if typed is not None and typed[0] is node else self._type_of(node)
         if found is None:
             return None
         return not found.collection and self.rules.is_context_class(found.name)
 
     def _bind_target(self, target: ast.expr, value: ast.expr | None) -> None:
         if isinstance(target, ast.Name):
-            self._bind(target.id, *self._binding_for_value(value),
-                       type_=self._type_of(value) if value is not None else None)
+            type_ = self._type_of(value) if value is not None else None
+            self._typed = (value, type_)
+            try:
+                binding = self._binding_for_value(value)
+            finally:
+                self._typed = None
+            self._bind(target.id, *binding, type_=type_)
         elif isinstance(target, (ast.Tuple, ast.List)):
             for element in target.elts:
                 self._bind_target(element, None)
