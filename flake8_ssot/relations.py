@@ -44,6 +44,8 @@ def independent_package(path: str | None, packages: Sequence[str]) -> str | None
 def related(path: str | None, other: str, packages: Sequence[str]) -> bool:
     """Whether classes in *path* and *other* can duplicate each other: not when they lie in two
     different independent packages (each is its own single source of truth)."""
+    if not packages:
+        return True
     mine, theirs = independent_package(path, packages), independent_package(other, packages)
     return mine is None or theirs is None or mine == theirs
 

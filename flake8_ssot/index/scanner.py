@@ -123,11 +123,14 @@ def is_public(name: str) -> bool:
 
 def module_level_classes(tree: ast.AST) -> list[ClassRecord]:
     """Classes defined at module level, also under module-level if/try/with/for/while/match."""
-    body = getattr(tree, "body", ())
-    fallbacks = _fallback_classes(body)
-    aliases = _import_aliases(body)
+    statements = list(own_statements(getattr(tree, "body", ())))  # walked once
+    classes = [node for node in statements if isinstance(node, ast.ClassDef)]
+    if not classes:
+        return []
+    fallbacks = _fallback_classes(statements)
+    aliases = _import_aliases(statements)
     records = []
-    for node in _classes_in_body(body):
+    for node in classes:
         bases = tuple(_unaliased(base, aliases) for base in _written_bases(node))
         fields = _fields(node)
         markers = [*bases, *_keyword_markers(node)]
@@ -154,10 +157,11 @@ def _unaliased(written: str, aliases: dict[str, str]) -> str:
     return aliases.get(written, written)
 
 
-def _import_aliases(body: Sequence[ast.stmt]) -> dict[str, str]:
-    """alias -> imported name, of the module-level ``from m import Name as alias`` (the last
-    binding of an alias wins). Imports in functions cannot bind a module-level class's base."""
-    return {alias.asname: alias.name for node in own_statements(body)
+def _import_aliases(statements: Sequence[ast.stmt]) -> dict[str, str]:
+    """alias -> imported name, of the module-level ``from m import Name as alias`` among the
+    module's *statements* (``own_statements``; the last binding of an alias wins). Imports in
+    functions cannot bind a module-level class's base."""
+    return {alias.asname: alias.name for node in statements
             if isinstance(node, ast.ImportFrom) for alias in node.names if alias.asname}
 
 
@@ -183,11 +187,12 @@ def _fields(node: ast.ClassDef) -> tuple[str, ...]:
     return tuple(dict.fromkeys(names))
 
 
-def _fallback_classes(body: Sequence[ast.stmt]) -> set[int]:
+def _fallback_classes(statements: Sequence[ast.stmt]) -> set[int]:
     """``id`` of each module-level class that stands in for a name the ``try`` imports, defined
-    in its ``except ImportError`` (or ``ModuleNotFoundError``) handler."""
+    in its ``except ImportError`` (or ``ModuleNotFoundError``) handler; *statements*: the
+    module's (``own_statements``)."""
     found = set()
-    for statement in own_statements(body):
+    for statement in statements:
         handlers = getattr(statement, "handlers", ())
         if not handlers:
             continue
@@ -394,8 +399,7 @@ def scan_classes(data: bytes) -> list[ClassRecord]:
         if in_string(match.start()):
             continue
         if top_level_lines is None:
-            top_level_lines = [m.start() for m in _TOP_LEVEL_LINE.finditer(text)
-                               if not in_string(m.start())]
+            top_level_lines = _top_level_lines(text, multiline_starts, multiline_ends)
         index = bisect.bisect_right(top_level_lines, match.start()) - 1
         if index < 0 or not _OPENS_DEF_OR_CLASS.match(text, top_level_lines[index]):
             return classes_from_ast(text)
@@ -407,11 +411,10 @@ def scan_classes(data: bytes) -> list[ClassRecord]:
             counted_to = match.start()
             bases, keywords, header_end = _text_bases(text, match.end())
             if top_level_lines is None:
-                top_level_lines = [m.start() for m in _TOP_LEVEL_LINE.finditer(text)
-                                   if not in_string(m.start())]
+                top_level_lines = _top_level_lines(text, multiline_starts, multiline_ends)
             body_end = _body_end(text, header_end, top_level_lines)
             methods, fields = _text_members(text, header_end, body_end, in_string)
-            markers = [*keywords, *_text_decorators(text, match.start())]
+            markers = [*keywords, *_text_decorators(text, match.start(), top_level_lines)]
             if "__tablename__" in fields:
                 markers.append("__tablename__")
             found.append((match.group(1), line, bases, methods, fields, markers))
@@ -440,6 +443,20 @@ _PRINT_STATEMENT = re.compile(
     r"print[ \t]+(?!(?:if|else|or|and|is|in|not|for|async)\b)[\w'\"]")
 # The lines a merge conflict leaves (``<<<<<<< HEAD``, ``>>>>>>> branch``), after a newline.
 _CONFLICT_MARKERS = ("\n<<<<<<< ", "\n>>>>>>> ")
+
+
+def _top_level_lines(text: str, multiline_starts: list[int], multiline_ends: list[int]
+                     ) -> list[int]:
+    """Offsets of the lines starting at column 0 with code (``_TOP_LEVEL_LINE``) outside the
+    strings spanning lines, which start at *multiline_starts* and end at *multiline_ends*: the
+    text between two such strings is searched, not each line checked against them."""
+    found = []
+    position = 0
+    for start, end in zip(multiline_starts, multiline_ends):
+        found += [m.start() for m in _TOP_LEVEL_LINE.finditer(text, position, start)]
+        position = end
+    found += [m.start() for m in _TOP_LEVEL_LINE.finditer(text, position)]
+    return found
 
 
 def looks_broken(text: str, in_string) -> bool:
@@ -581,24 +598,21 @@ _CHAINED_TARGET = re.compile(r"[ \t]*([^\W\d]\w*)[ \t]*=(?!=)")
 _DECORATOR = re.compile(r"@[ \t]*([^\W\d][\w.]*)")
 
 
-def _text_decorators(text: str, class_start: int) -> list[str]:
+def _text_decorators(text: str, class_start: int, top_level_lines: list[int]) -> list[str]:
     """``@name`` markers of the decorators on the lines right above a column-0 class (each
-    decorator's last component, and the dotted name when it has dots)."""
+    decorator's last component, and the dotted name when it has dots): the top-level lines
+    right above the class's own that start with ``@`` (blank, indented and comment lines, and
+    a decorator call's closing bracket, are no top-level lines)."""
     markers = []
-    end = class_start
-    for _ in range(32):  # a decorator list longer than this says nothing more
-        if end <= 0:
-            break
-        start = text.rfind("\n", 0, end - 1) + 1
-        line = text[start:end]
-        end = start
-        if line.startswith("@"):
-            found = _DECORATOR.match(line)
-            if found:
-                name = found.group(1)
-                markers.append(f"@{name.rpartition('.')[2]}")
-                if "." in name:
-                    markers.append(f"@{name}")
-        elif not line[:1].isspace() and not line.startswith((")", "]", "}", "#")):
+    index = bisect.bisect_left(top_level_lines, class_start) - 1
+    for index in range(index, max(index - 32, -1), -1):  # a longer list says nothing more
+        line = top_level_lines[index]
+        if not text.startswith("@", line):
             break  # a statement of its own: above the decorators
+        found = _DECORATOR.match(text, line)
+        if found:
+            name = found.group(1)
+            markers.append(f"@{name.rpartition('.')[2]}")
+            if "." in name:
+                markers.append(f"@{name}")
     return markers
