@@ -301,3 +301,46 @@ def test_a_checked_buffer_that_is_the_disk_content_gives_its_facts(tmp_path, mon
         index.adopt_buffer("a.py", buffer, module_facts(ast.parse(buffer), "a.py"))
         assert index.facts("a.py") == module_facts(ast.parse(saved), "a.py")
         assert len(parsed) == parses, buffer
+
+
+def settled(root, files):
+    """Files last changed a minute ago: a row of a file changed in the second before the cache
+    was opened is saved with its mtime unknown (racy), and read again by the next run."""
+    for path in files:
+        os.utime(root / path, ns=(time.time_ns() - 60 * 10**9,) * 2)
+
+
+def test_a_warm_run_whose_stamps_all_match_reads_no_stamp_and_answers_the_same(tmp_path,
+                                                                               monkeypatch):
+    # The first warm run compares each stamp and saves their digest; the next one, finding
+    # the same stamps, reads none from sqlite (the one-file editor run's largest cost).
+    files = {f"pkg/m{n}.py": f"class Shared{n % 3}:\n    x: int\n" for n in range(30)}
+    settled(write_tree(tmp_path, files), files)
+    paths, cache = sorted(files), str(tmp_path / ".cache")
+    ProjectIndex.build(str(tmp_path), paths, cache)  # cold: scans and saves the rows
+    compared = ProjectIndex.build(str(tmp_path), paths, cache)  # warm: compares, saves digest
+    monkeypatch.setattr("flake8_ssot.index.store.Store.stamps", lambda self: 1 / 0)
+    warm = ProjectIndex.build(str(tmp_path), paths, cache)
+    for name in ("Shared0", "Shared1", "Shared2", "Missing"):
+        assert warm.definitions(name) == compared.definitions(name), name
+    assert len(warm.definitions("Shared1")) == 10
+
+
+def test_the_warm_digest_never_hides_a_change(tmp_path):
+    files = {"a.py": "class Engine: ...\n", "b.py": "class Engine: ...\n", "c.py": ""}
+    settled(write_tree(tmp_path, files), files)
+    cache = str(tmp_path / ".cache")
+
+    def engines(paths=sorted(files)):
+        index = ProjectIndex.build(str(tmp_path), paths, cache)
+        return sorted(definition.path for definition in index.definitions("Engine"))
+
+    for _ in range(3):  # the last run takes the digest's path
+        assert engines() == ["a.py", "b.py"]
+    # A run over fewer files removes b.py's row, and writes no digest of its own: the next run
+    # over every file must not take the digest saved before for its rows.
+    engines(["a.py", "c.py"])
+    assert engines() == ["a.py", "b.py"]
+    engines()  # a digest again
+    (tmp_path / "c.py").write_text("class Engine: ...\n")  # an edit: c.py's stamp moves
+    assert engines() == ["a.py", "b.py", "c.py"]

@@ -16,13 +16,13 @@ import os
 from stat import S_ISDIR, S_ISREG
 from typing import Any, Callable, NamedTuple, Sequence
 
-from flake8_ssot.digests import sha1_hex
+from flake8_ssot.digests import blake2b, sha1_hex
 from flake8_ssot.files import Refused, note_refused, not_regular
 from flake8_ssot.index.discovery import Discovery, read_project_file, stat_all
 from flake8_ssot.index.scanner import (ClassFacts, ClassRecord, ImportFacts, ModuleFacts,
                                        module_facts, parse, scan_classes)
-from flake8_ssot.index.store import (Row, Store, classes_sharing, decode_classes, encode_classes,
-                                     is_database_file, stamp_of)
+from flake8_ssot.index.store import (WARM, Row, Store, classes_sharing, decode_classes,
+                                     encode_classes, is_database_file, stamp_of)
 from flake8_ssot.syntax import module_names
 
 # How many re-exports (``from .engine import Engine`` in a package ``__init__``) resolve_class
@@ -114,7 +114,16 @@ class ProjectIndex:
             listing = files.listing(store.listing())
             files = listing.files
         listed = _sorted_unique(files)
+        # The warm path: when the stamps of all listed files hash to the digest saved in this
+        # generation of the rows (no row written or removed since every stamp was found equal
+        # to its row's), every row is current without reading one stamp from sqlite.
+        generation = store.generation() if listing is None or listing.reused else None
+        if generation is not None:
+            digest = _stamps_digest(zip(listed, stat_all(root, listed)))
+            if digest is not None and store.get(WARM, "stamps") == f"{generation} {digest}":
+                return cls(root, listed, [], store, store.problem, listed)
         stored: list[str] = []
+        stamps_seen = blake2b(digest_size=16)  # the digest of the stamps compared below
         stale: dict[str, os.stat_result] = {}
         removed: list[str] = []
         # Files and stamps are both ordered by path: one merge, nothing held but its results.
@@ -136,6 +145,7 @@ class ProjectIndex:
                 if not S_ISDIR(stat.st_mode):  # (a directory named *.py is no file to skip)
                     note_refused(Refused(os.path.join(root, path), not_regular(stat.st_mode)))
                 continue
+            stamps_seen.update(_stamp_line(path, stat))
             if saved is not None and saved == stamp_of(path, stat):
                 stored.append(path)
             else:
@@ -143,6 +153,8 @@ class ProjectIndex:
         rest = itertools.chain([stamp] if stamp is not None else [], stamps)
         removed += [path for path, *_ in rest if not _contains(listed, path)]
         new_listing = listing if listing is not None and not listing.reused else None
+        if generation is not None and not stale and not removed and len(stored) == len(listed):
+            store.save_warm(stamps_seen.hexdigest(), generation)
         rescanned = []
         if stale or removed or new_listing:
             rescanned = store.update(
@@ -461,6 +473,22 @@ class ProjectIndex:
             self._kept[(namespace, key)] = text
         if self._store is not None:
             self._pending[(namespace, key)] = text
+
+
+def _stamps_digest(stats) -> str | None:
+    """A digest of the stamps of ``(path, stat)`` pairs; None when a file is missing or is not
+    a regular file (each such file is looked at one by one)."""
+    digest = blake2b(digest_size=16)
+    for path, stat in stats:
+        if stat is None or not S_ISREG(stat.st_mode):
+            return None
+        digest.update(_stamp_line(path, stat))
+    return digest.hexdigest()
+
+
+def _stamp_line(path: str, stat: os.stat_result) -> bytes:
+    return (f"{path}\0{stat.st_mtime_ns}\0{stat.st_size}\0{stat.st_ino}\0{stat.st_ctime_ns}\n"
+            ).encode("utf-8", "surrogatepass")
 
 
 def _row(root: str, path: str, saved: Row | None = None,

@@ -40,7 +40,10 @@ except ImportError:  # Windows: sqlite's own locking still protects the data
 # 11: a base imported under an alias (``from m import Base as _Base``) kept as the name imported;
 # 12: no "exact" column (a scanned file is no longer confirmed with ast; a file showing a sign of
 # not parsing is read by ast when it is scanned).
-SCHEMA_VERSION = "12"
+# 13: a generation (sqlite's user_version) moved on by every write of rows, and the warm
+# digest of the stamps, valid for the generation it was saved in.
+SCHEMA_VERSION = "13"
+WARM = "warm"  # the entries namespace of the warm digest (Store.save_warm)
 CACHEDIR_TAG = trust.CACHEDIR_TAG
 _BUSY_TIMEOUT_SECONDS = 60.0
 # Writes that only save work for a later run (derived data) never wait long.
@@ -431,6 +434,10 @@ class Store:
         """Inside an open transaction: the one place rows, the listing and entries are saved,
         each with its MAC."""
         key = self._key
+        if rows or removed:
+            # A new generation: a warm digest saved before no longer says the rows are current.
+            generation = connection.execute("PRAGMA user_version").fetchone()[0]
+            connection.execute(f"PRAGMA user_version = {(generation + 1) % 2**31}")
         if rows:
             connection.executemany(
                 f"INSERT OR REPLACE INTO files ({_COLUMNS}, mac) "
@@ -528,6 +535,42 @@ class Store:
                             if path not in rows)
             large = {}
         return rows
+
+    def generation(self) -> int | None:
+        """How many writes of rows this store has seen (modulo 2**31); None when it is off."""
+        connection = self._connection()
+        if connection is None:
+            return None
+        try:
+            generation = connection.execute("PRAGMA user_version").fetchone()[0]
+        except sqlite3.Error as error:
+            self._disable(error)
+            return None
+        return generation if type(generation) is int else None
+
+    def save_warm(self, digest: str, generation: int) -> None:
+        """Save *digest* (of every listed file's stamp, when each was its row's) as the warm
+        digest of *generation*, unless rows were written since it was read: then the rows may
+        no longer be the ones the stamps were compared with. Best effort, as ``save``."""
+        connection = self._connection()
+        if connection is None:
+            return
+        try:
+            connection.execute(f"PRAGMA busy_timeout = {_BEST_EFFORT_TIMEOUT_MILLISECONDS}")
+            connection.execute("BEGIN IMMEDIATE")
+            try:
+                if connection.execute("PRAGMA user_version").fetchone()[0] == generation:
+                    self._write(connection, entries=[(WARM, "stamps", f"{generation} {digest}")])
+                connection.execute("COMMIT")
+            except sqlite3.Error:
+                with contextlib.suppress(sqlite3.Error):
+                    connection.execute("ROLLBACK")
+                raise
+        except sqlite3.Error:
+            pass  # busy or read-only: the next run compares the stamps one by one again
+        finally:
+            with contextlib.suppress(sqlite3.Error):
+                connection.execute(f"PRAGMA busy_timeout = {int(_BUSY_TIMEOUT_SECONDS * 1000)}")
 
     def save(self, entries: Sequence[tuple[str, str, str]] = ()) -> bool:
         """Best effort: what a later run would otherwise compute again. A busy, locked or
