@@ -13,6 +13,7 @@ import itertools
 import json
 import operator
 import os
+from array import array
 from stat import S_ISDIR, S_ISREG
 from typing import Any, Callable, NamedTuple, Sequence
 
@@ -119,11 +120,12 @@ class ProjectIndex:
         # to its row's), every row is current without reading one stamp from sqlite.
         generation = store.generation() if listing is None or listing.reused else None
         if generation is not None:
-            digest = _stamps_digest(zip(listed, stat_all(root, listed)))
-            if digest is not None and store.get(WARM, "stamps") == f"{generation} {digest}":
+            digest = _stamps_digest(listed, stat_all(root, listed))
+            if digest is not None and store.get(WARM, "stamps") == f"{generation} {digest}" \
+                    and store.generation() == generation:  # no rows written meanwhile
                 return cls(root, listed, [], store, store.problem, listed)
         stored: list[str] = []
-        stamps_seen = blake2b(digest_size=16)  # the digest of the stamps compared below
+        compared: array | None = array("q")  # the stamps compared, for the digest
         stale: dict[str, os.stat_result] = {}
         removed: list[str] = []
         # Files and stamps are both ordered by path: one merge, nothing held but its results.
@@ -145,16 +147,18 @@ class ProjectIndex:
                 if not S_ISDIR(stat.st_mode):  # (a directory named *.py is no file to skip)
                     note_refused(Refused(os.path.join(root, path), not_regular(stat.st_mode)))
                 continue
-            stamps_seen.update(_stamp_line(path, stat))
             if saved is not None and saved == stamp_of(path, stat):
                 stored.append(path)
+                compared = _add_stamp(compared, stat)
             else:
                 stale[path] = stat
         rest = itertools.chain([stamp] if stamp is not None else [], stamps)
         removed += [path for path, *_ in rest if not _contains(listed, path)]
         new_listing = listing if listing is not None and not listing.reused else None
         if generation is not None and not stale and not removed and len(stored) == len(listed):
-            store.save_warm(stamps_seen.hexdigest(), generation)
+            # The digest of the very stats compared: a file changed since has another stamp.
+            if compared is not None:
+                store.save_warm(_digest(listed, compared), generation)
         rescanned = []
         if stale or removed or new_listing:
             rescanned = store.update(
@@ -475,20 +479,31 @@ class ProjectIndex:
             self._pending[(namespace, key)] = text
 
 
-def _stamps_digest(stats) -> str | None:
-    """A digest of the stamps of ``(path, stat)`` pairs; None when a file is missing or is not
-    a regular file (each such file is looked at one by one)."""
-    digest = blake2b(digest_size=16)
-    for path, stat in stats:
+def _stamps_digest(listed: Sequence[str], stats) -> str | None:
+    """A digest of *listed* and of their stamps (``stats``, in order); None when a file is
+    missing or is not a regular file (each such file is looked at one by one)."""
+    numbers: array | None = array("q")
+    for stat in stats:
         if stat is None or not S_ISREG(stat.st_mode):
             return None
-        digest.update(_stamp_line(path, stat))
+        numbers = _add_stamp(numbers, stat)
+    return _digest(listed, numbers) if numbers is not None else None
+
+
+def _add_stamp(numbers: array | None, stat: os.stat_result) -> array | None:
+    """*numbers* and *stat*'s stamp, packed (32 bytes a file); None past what 64 bits hold."""
+    if numbers is not None:
+        try:
+            numbers.extend((stat.st_mtime_ns, stat.st_size, stat.st_ino, stat.st_ctime_ns))
+        except OverflowError:  # an inode number past 2**63: compared one by one instead
+            return None
+    return numbers
+
+
+def _digest(listed: Sequence[str], numbers: array) -> str:
+    digest = blake2b("\0".join(listed).encode("utf-8", "surrogatepass"), digest_size=16)
+    digest.update(numbers.tobytes())
     return digest.hexdigest()
-
-
-def _stamp_line(path: str, stat: os.stat_result) -> bytes:
-    return (f"{path}\0{stat.st_mtime_ns}\0{stat.st_size}\0{stat.st_ino}\0{stat.st_ctime_ns}\n"
-            ).encode("utf-8", "surrogatepass")
 
 
 def _row(root: str, path: str, saved: Row | None = None,
