@@ -12,6 +12,8 @@ import pytest
 from helpers import (FIXTURES, REPO, code_blocks, expected_in, reported, run_flake8,
                      write_tree)
 
+from flake8_ssot.index.store import WARM, Store
+
 PROJECT = FIXTURES / "sot2xx_project"
 ENGINE = "class ExecutionEngine:\n    pass\n"
 
@@ -286,3 +288,20 @@ def test_a_symlink_planted_in_the_cache_directory_is_not_written_through(tmp_pat
     assert sot2(result) == {("a.py", 1, 1, "SOT201"), ("b.py", 1, 1, "SOT201")}
     assert "is a symbolic link; not writing through it); using memory only" in result.stderr
     assert list(outside.iterdir()) == []
+
+
+def test_a_warm_run_served_by_the_stamps_digest_still_sees_an_edit(tmp_path):
+    # Files and directory last changed a minute ago (not racy): a run that finds every stamp
+    # equal to its row's saves their digest, and the next one is served by it. An edit moves a
+    # stamp: the next run compares them one by one again and sees the new copy.
+    project(tmp_path, {"a.py": ENGINE, "b.py": "import os\n"})
+    assert run_flake8("--select", "SOT", "a.py", cwd=tmp_path).stdout == ""
+    for path in (tmp_path, tmp_path / "setup.cfg", tmp_path / "a.py", tmp_path / "b.py"):
+        os.utime(path, ns=(time.time_ns() - 60 * 10**9,) * 2)
+    for _ in range(3):  # listed again, compared one by one, served by the digest
+        assert run_flake8("--select", "SOT", "a.py", cwd=tmp_path).stdout == ""
+    store = Store(str(tmp_path / ".flake8-ssot-cache"))
+    assert store.get(WARM, "stamps") is not None  # (so the last run was served by it)
+    (tmp_path / "b.py").write_text(ENGINE)
+    assert sot2(run_flake8("--select", "SOT", "a.py", cwd=tmp_path)) == {
+        ("a.py", 1, 1, "SOT201")}

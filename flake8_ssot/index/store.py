@@ -552,38 +552,32 @@ class Store:
         """Save *digest* (of every listed file's stamp, when each was its row's) as the warm
         digest of *generation*, unless rows were written since it was read: then the rows may
         no longer be the ones the stamps were compared with. Best effort, as ``save``."""
-        connection = self._connection()
-        if connection is None:
-            return
-        try:
-            connection.execute(f"PRAGMA busy_timeout = {_BEST_EFFORT_TIMEOUT_MILLISECONDS}")
-            connection.execute("BEGIN IMMEDIATE")
-            try:
-                if connection.execute("PRAGMA user_version").fetchone()[0] == generation:
-                    self._write(connection, entries=[(WARM, "stamps", f"{generation} {digest}")])
-                connection.execute("COMMIT")
-            except sqlite3.Error:
-                with contextlib.suppress(sqlite3.Error):
-                    connection.execute("ROLLBACK")
-                raise
-        except sqlite3.Error:
-            pass  # busy or read-only: the next run compares the stamps one by one again
-        finally:
-            with contextlib.suppress(sqlite3.Error):
-                connection.execute(f"PRAGMA busy_timeout = {int(_BUSY_TIMEOUT_SECONDS * 1000)}")
+        def write(connection: sqlite3.Connection) -> None:
+            if connection.execute("PRAGMA user_version").fetchone()[0] == generation:
+                self._write(connection, entries=[(WARM, "stamps", f"{generation} {digest}")])
+
+        self._best_effort(write)
 
     def save(self, entries: Sequence[tuple[str, str, str]] = ()) -> bool:
         """Best effort: what a later run would otherwise compute again. A busy, locked or
         read-only database skips the write, silently. True: skipped because another process
         held the lock, so the caller may try again later (a read-only file will not change)."""
+        if not entries:
+            return False
+        return self._best_effort(lambda connection: self._write(connection, entries=entries))
+
+    def _best_effort(self, write: Callable[[sqlite3.Connection], None]) -> bool:
+        """``write(connection)`` in one transaction, waiting little for the lock; skipped
+        silently when the database is busy, locked or read-only. True: skipped because another
+        process held the lock."""
         connection = self._connection()
-        if connection is None or not entries:
+        if connection is None:
             return False
         try:
             connection.execute(f"PRAGMA busy_timeout = {_BEST_EFFORT_TIMEOUT_MILLISECONDS}")
             connection.execute("BEGIN IMMEDIATE")
             try:
-                self._write(connection, entries=entries)
+                write(connection)
                 connection.execute("COMMIT")
             except sqlite3.Error:
                 with contextlib.suppress(sqlite3.Error):

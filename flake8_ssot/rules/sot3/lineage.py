@@ -17,6 +17,7 @@ from flake8_ssot.rules.sot3.types import (
 )
 
 MAX_NESTING = 12  # containers inside containers followed into; deeper values are not judged
+_MAX_BASE_DEPTH = 20  # project base classes followed (``mro``; a dataclass's inherited fields)
 
 JSON, MODEL, ENUM, JSON_ENUM, OBJECT, UNKNOWN = (
     "json", "model", "enum", "json-enum", "object", "unknown")
@@ -129,7 +130,7 @@ class Lineage:
                      for name in fields)
 
     def _generated_fields(self, cls, depth: int = 0) -> list | None:
-        if "__init__" in cls.methods or "__new__" in cls.methods or depth > MAX_NESTING:
+        if "__init__" in cls.methods or "__new__" in cls.methods or depth > _MAX_BASE_DEPTH:
             return None
         bases = [self.session.lookup_dotted(cls.view, base) for base in cls.bases]
         quals = [found.qual if isinstance(found, Ref) else None for found in bases]
@@ -172,7 +173,7 @@ class Lineage:
                 names.append(name)
         return names
 
-    def mro(self, cls, limit: int = 20):
+    def mro(self, cls, limit: int = _MAX_BASE_DEPTH):
         """*cls* and its project base classes, nearest first."""
         order, queue = [], [cls]
         while queue and len(order) < limit:
