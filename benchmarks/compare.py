@@ -13,6 +13,7 @@ the distribution's packages for ``--instructions``)::
     python benchmarks/compare.py commands --vs 'COMMAND B' -- COMMAND A ...   # any two commands
     python benchmarks/compare.py --instructions warm llama-index-core  # counted, not timed
     python benchmarks/compare.py --print cold llama-index-core  # the two commands, not run
+    python benchmarks/compare.py cold ROOT --subtree agentsvc/area_1 --vs replay  # own share
 
 A ROOT is a corpus name of ``corpus.py`` or a directory. A is the plugin (``venv-plugin``, the
 working tree's plugin installed as a user has it; ``plugin-at`` venvs via ``--plugin VENV``), B
@@ -23,6 +24,12 @@ runs every installed plugin whatever ``--select`` says, hence two venvs. Whole-p
 each run of both commands (``sh -c 'rm -rf ...; exec flake8 ...'``: both pay the shell). A
 one-file case first runs the plugin over the whole project (the index warm, the listing saved)
 and then checks the file alone, without ``--jobs``, from disk or from stdin.
+
+``--vs replay`` (warm, cold, file): B is instead flake8 alone plus benchmarks/replay's plugin
+(``venv-replay``) reporting again every SOT finding that one run of A, made first, printed (saved
+under ``.corpus/replay/``). B then pays flake8's cost of reporting them (each file with a finding
+tokenized again for its ``# noqa`` lines, the results sent back from the workers and printed), so
+A/B and A-B are the plugin's **own** share, next to the raw ratio against flake8 alone.
 
 Timing: each run is one process started and reaped here; its CPU time (user + system) and peak
 resident memory are the operating system's accounting of it and every process it waited for
@@ -52,6 +59,7 @@ import time
 from pathlib import Path
 
 import corpus
+from replay.flake8_replay import FINDING  # the one reading of flake8's output lines here
 
 ALONE_SELECT = "--select=E,F,W,C90"
 PLUGIN_SELECT = "--select=E,F,W,C90,SOT"
@@ -70,15 +78,21 @@ def root_of(name: str) -> Path:
     return root
 
 
-def flake8_pair(root: Path, plugin_venv: Path, subtree: str = "") -> tuple[str, str]:
+def flake8_pair(root: Path, plugin_venv: Path, subtree: str = "",
+                replayed: Path | None = None) -> tuple[str, str]:
     """``(plugin, alone)``: the two whole-project command lines, ``--jobs 2``, the checked
     directory last: the root, or its *subtree* (one part of a larger repository linted, the
-    index still the whole project's)."""
+    index still the whole project's). With *replayed* (a saved output of the plugin's run),
+    "alone" is flake8 alone reporting those findings again (``venv-replay``)."""
     corpus.write_configs()
     config = shlex.quote(str(corpus.config_file(root) or corpus.CONFIG))
     where = shlex.quote(str(root))
     checked = shlex.quote(str(root / subtree)) if subtree else where
     alone = f"{corpus.base_flake8()} --jobs {corpus.JOBS} --config {config} {ALONE_SELECT}"
+    if replayed:
+        alone = (f"{corpus.plugin_flake8(corpus.REPLAY_VENV)} --jobs {corpus.JOBS} "
+                 f"--config {config} {PLUGIN_SELECT} "
+                 f"--replay-findings {shlex.quote(str(replayed))}")
     plugin = (f"{corpus.plugin_flake8(plugin_venv)} --jobs {corpus.JOBS} --config {config} "
               f"--ssot-project-root {where} {PLUGIN_SELECT}")
     return f"{plugin} {checked}", f"{alone} {checked}"
@@ -97,7 +111,8 @@ def case(args: argparse.Namespace) -> tuple[str, str, bool, Path | None]:
     if args.case == "sot3-save":
         return sot3_save(Path(args.file).resolve(), args.plugin)
     root = root_of(args.root)
-    plugin, alone = flake8_pair(root, args.plugin, getattr(args, "subtree", ""))
+    replayed = replay_file(args, root) if args.vs_replay else None
+    plugin, alone = flake8_pair(root, args.plugin, getattr(args, "subtree", ""), replayed)
     if args.case == "warm":
         return plugin, alone, False, root
     if args.case == "cold":
@@ -118,6 +133,30 @@ def case(args: argparse.Namespace) -> tuple[str, str, bool, Path | None]:
         stdin = f"--stdin-display-name {one} - < {one}"
         return f"exec {plugin} {stdin}", f"exec {alone} {stdin}", True, root
     return f"{plugin} {one}", f"{alone} {one}", False, root
+
+
+REPLAY_DIR = corpus.CORPUS_DIR / "replay"
+
+
+def replay_file(args: argparse.Namespace, root: Path) -> Path:
+    """Where the plugin's findings of this case are saved for B to report again."""
+    if args.case not in ("warm", "cold", "file"):
+        raise SystemExit("--vs replay: for the warm, cold and file cases")
+    parts = [root.name, args.case, getattr(args, "subtree", "") or getattr(args, "file", "")]
+    return REPLAY_DIR / ("-".join(part.replace("/", "_") for part in parts if part) + ".txt")
+
+
+def record(a: str, shell: bool, cwd: Path | None, replayed: Path) -> None:
+    """Run A once and save its SOT findings (flake8's default format) for B to report again;
+    flake8's own findings B finds itself."""
+    output = subprocess.run(a if shell else shlex.split(a), shell=shell, cwd=cwd,
+                            stdin=subprocess.DEVNULL, capture_output=True, text=True).stdout
+    matches = [FINDING.match(line) for line in output.splitlines()]
+    findings = [match for match in matches if match and match["text"].startswith("SOT")]
+    REPLAY_DIR.mkdir(exist_ok=True)
+    replayed.write_text("".join(f"{match.group()}\n" for match in findings), encoding="utf-8")
+    files = {match["path"] for match in findings}
+    print(f"B replays {len(findings)} SOT findings on {len(files)} files ({replayed})")
 
 
 def sot3_save(path: Path, plugin_venv: Path) -> tuple[str, str, bool, Path]:
@@ -211,6 +250,11 @@ def main(argv=None) -> int:
                        ("file", "one file of the project, warm index")):
         sub = cases.add_parser(name, help=text)
         sub.add_argument("root", help="a corpus name or a project directory")
+        if name != "sot3":
+            sub.add_argument("--vs", dest="yardstick", choices=("alone", "replay"),
+                             default="alone",
+                             help="B: flake8 alone (default), or flake8 alone reporting again "
+                                  "what a first run of A reported (A's own share)")
         if name == "sot3":
             sub.add_argument("--cold", action="store_true", help="the cache deleted first")
         if name != "file":
@@ -230,7 +274,12 @@ def main(argv=None) -> int:
     args = parser.parse_args(argv)
     if args.case != "commands" and not args.print and not corpus.base_flake8().exists():
         raise SystemExit("the venvs are missing: run python benchmarks/corpus.py fetch first")
+    args.vs_replay = getattr(args, "yardstick", "") == "replay"
+    if args.vs_replay and not args.print:
+        corpus.install_replay()
     a, b, shell, cwd = case(args)
+    if args.vs_replay and not args.print:
+        record(a, shell, cwd, replay_file(args, root_of(args.root)))
     if args.print:
         print(f"A: {a}\nB: {b}" + (f"\n(in {cwd})" if cwd else ""))
     elif args.instructions:

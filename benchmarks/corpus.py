@@ -88,6 +88,10 @@ CORPUS_DIR = Path(__file__).resolve().parent / ".corpus"
 REPO = Path(__file__).resolve().parent.parent
 BASE_VENV = CORPUS_DIR / "venv-base"
 PLUGIN_VENV = CORPUS_DIR / "venv-plugin"
+# flake8 alone plus a plugin that reports again what a saved run of the plugin reported
+# (benchmarks/replay): the yardstick of the plugin's own cost (compare.py --vs replay).
+REPLAY_VENV = CORPUS_DIR / "venv-replay"
+REPLAY_SOURCE = REPO / "benchmarks" / "replay"
 
 # Pinned so that figures from different days compare: change a pin, re-run everything.
 SDISTS = {
@@ -233,9 +237,10 @@ def make_base_venv() -> Path:
     return BASE_VENV
 
 
-def install_plugin(venv_dir: Path = PLUGIN_VENV, source: Path = REPO) -> Path:
+def install_plugin(venv_dir: Path = PLUGIN_VENV, source: Path = REPO,
+                   listed: str = "flake8-ssot") -> Path:
     """venv-plugin with the plugin of the working tree (*source*), built and installed like a
-    release."""
+    release; *listed* is the distribution ``flake8 --version`` must then name."""
     python = str(venv_dir / "bin" / "python")
     if not plugin_flake8(venv_dir).exists():
         venv.create(venv_dir, with_pip=True, clear=True)
@@ -249,9 +254,15 @@ def install_plugin(venv_dir: Path = PLUGIN_VENV, source: Path = REPO) -> Path:
         shutil.rmtree(source / "build", ignore_errors=True)
     version = subprocess.run([str(plugin_flake8(venv_dir)), "--version"], capture_output=True,
                              text=True, check=True).stdout
-    if "flake8-ssot" not in version:
-        raise SystemExit(f"venv-plugin's flake8 does not list the plugin: {version!r}")
+    if listed not in version:
+        raise SystemExit(f"{venv_dir.name}'s flake8 does not list {listed}: {version!r}")
     return venv_dir
+
+
+def install_replay() -> Path:
+    """venv-replay: flake8 alone's pins plus benchmarks/replay's plugin (installed again each
+    time: it is a few lines)."""
+    return install_plugin(REPLAY_VENV, REPLAY_SOURCE, listed="flake8-replay")
 
 
 def install_plugin_at(revision: str) -> Path:

@@ -58,12 +58,25 @@ class Twin(NamedTuple):
     record: ClassRecord
     kind: str  # its kind, inherited through project bases when it has none of its own
     lineage: frozenset  # the project classes it inherits from, directly or not (by name)
+    members: frozenset = frozenset()  # ``members(record)``
+    layer: str = ""  # ``layer(definition.path)``
 
 
 def twin_of(index, definition: ClassDefinition, record: ClassRecord) -> Twin:
     """*definition* with its kind and lineage, from the index's rows (memoised for the run)."""
     return Twin(definition, record, kind_of(index, record, index.run_memo("twins-kinds")),
-                lineage_of(index, record, index.run_memo("twins-lineage")))
+                lineage_of(index, record, index.run_memo("twins-lineage")), members(record),
+                layer(definition.path))
+
+
+def stored_twin(index, definition: ClassDefinition, record: ClassRecord) -> Twin:
+    """``twin_of`` a definition as the index stored it (*record* is the index's), made once per
+    run: the check of each file defining a name judges the same twins again."""
+    memo = index.run_memo("twins")
+    twin = memo.get(definition)
+    if twin is None:
+        twin = memo[definition] = twin_of(index, definition, record)
+    return twin
 
 
 def set_aside(twin: Twin) -> str:
@@ -104,10 +117,9 @@ def difference(this: Twin, other: Twin) -> str:
     it); "" when they are the same class twice."""
     if this.kind != other.kind:
         return f"another kind: {KIND_WORDS[other.kind]} there, {KIND_WORDS[this.kind]} here"
-    layers = layer(this.definition.path), layer(other.definition.path)
-    if all(layers) and layers[0] != layers[1]:
+    if this.layer and other.layer and this.layer != other.layer:
         return "another layer"
-    mine, theirs = members(this.record), members(other.record)
+    mine, theirs = this.members, other.members
     shared = mine & theirs
     # Each subclasses project classes, none of them an ancestor of both: two roles.
     apart = bool(this.lineage and other.lineage and not this.lineage & other.lineage)
@@ -185,7 +197,7 @@ def copies_among(index, definitions, related) -> list[ClassDefinition]:
     for definition in definitions:
         record = index.record(definition)
         if record is not None:
-            found.append(twin_of(index, definition, record))
+            found.append(stored_twin(index, definition, record))
     found = [one for one in found if not set_aside(one)]
     return [one.definition for one in found if any(
         other.definition.path != one.definition.path

@@ -92,3 +92,32 @@ def test_an_imported_module_edited_between_runs_changes_the_sot3_finding(tmp_pat
     ])
     assert [reported(r["stdout"]) for r in results] == [
         {(6, 9, "SOT301")}, {(6, 9, "SOT301")}, set(), {(6, 9, "SOT301")}]
+
+
+# Every file and directory but the cache last changed a minute ago, as in an unchanged checkout:
+# a run then knows its rows' generation and keeps (or reuses) each file's SOT1xx/SOT2xx findings.
+AGE = '''
+import time
+then = time.time_ns() - 60 * 10**9
+for directory, subdirectories, names in os.walk("."):
+    subdirectories[:] = [name for name in subdirectories if name != ".flake8-ssot-cache"]
+    for name in names:
+        os.utime(os.path.join(directory, name), ns=(then, then))
+    os.utime(directory, ns=(then, then))
+'''
+
+
+def test_a_kept_result_is_reused_only_while_nothing_changed(tmp_path):
+    engine = "class ExecutionEngine:\n    pass\n"
+    write_tree(tmp_path, {"setup.cfg": "[flake8]\n", "app/engine.py": engine,
+                          "app/other.py": "import os\n"})
+    lint = {"flake8": ["--select=SOT2", "app/engine.py"]}
+    settle = [{"python": AGE, **lint}, lint, lint]  # compared one by one, then reused
+    results = run_in_one_process(tmp_path, [
+        lint, *settle,
+        {"files": {"app/other.py": engine}, **lint},  # a twin made in another file
+        *settle,
+        {"files": {"app/other.py": "import os\n"}, **lint},  # and removed
+    ])
+    assert [reported(r["stdout"]) for r in results] == [set()] * 4 + [{(1, 1, "SOT201")}] * 4 + [
+        set()]

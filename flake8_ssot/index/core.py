@@ -71,12 +71,19 @@ class ProjectIndex:
     """
 
     def __init__(self, root: str, files: Sequence[str], rows: Sequence[tuple],
-                 store: Store | None = None, cache_problem: str = "", stored: Sequence[str] = ()):
-        """*rows*: ``Row``s read or made by ``build``."""
+                 store: Store | None = None, cache_problem: str = "", stored: Sequence[str] = (),
+                 generation: int | None = None):
+        """*rows*: ``Row``s read or made by ``build``. *generation*: the store's generation of
+        rows (``Store.generation``) when every listed file's row was found current in it."""
         self.root = root
         self.files = tuple(_sorted_unique(files))
         self.cache_problem = cache_problem
         self._store = store if store is not None and store.connection is not None else None
+        # What this run's rows are, as one number: the same generation in a later run means the
+        # same rows, the same listed files with the same contents (every write of rows moves it
+        # on, and it never comes back). None: not known (a cold run, a file rescanned or
+        # removed, no cache). ``cache_put``'s *generation* keeps results made from these rows.
+        self.generation = generation if self._store is not None else None
         # Paths whose current row is in the store, sorted (a list, not a set: 40 KiB, not 300,
         # for 5,000 files), and those of them read already.
         self._stored = _sorted_unique(stored)
@@ -123,7 +130,7 @@ class ProjectIndex:
             digest = _stamps_digest(listed, stat_all(root, listed))
             if digest is not None and store.get(WARM, "stamps") == f"{generation} {digest}" \
                     and store.generation() == generation:  # no rows written meanwhile
-                return cls(root, listed, [], store, store.problem, listed)
+                return cls(root, listed, [], store, store.problem, listed, generation)
         stored: list[str] = []
         compared: array | None = array("q")  # the stamps compared, for the digest
         stale: dict[str, os.stat_result] = {}
@@ -155,16 +162,18 @@ class ProjectIndex:
         rest = itertools.chain([stamp] if stamp is not None else [], stamps)
         removed += [path for path, *_ in rest if not _contains(listed, path)]
         new_listing = listing if listing is not None and not listing.reused else None
-        if generation is not None and not stale and not removed and len(stored) == len(listed):
+        current = (generation is not None and not stale and not removed
+                   and len(stored) == len(listed))
+        if current and compared is not None:
             # The digest of the very stats compared: a file changed since has another stamp.
-            if compared is not None:
-                store.save_warm(_digest(listed, compared), generation)
+            store.save_warm(_digest(listed, compared), generation)
         rescanned = []
         if stale or removed or new_listing:
             rescanned = store.update(
                 stale, removed, lambda path, saved: _row(root, path, saved, stale[path]),
                 new_listing).values()
-        return cls(root, listed, rescanned, store, store.problem, stored)
+        return cls(root, listed, rescanned, store, store.problem, stored,
+                   generation if current else None)
 
     # -- rows -------------------------------------------------------------------------------
 

@@ -123,10 +123,12 @@ RULES = (SOT201, SOT202, SOT203, SOT204, SOT205, SOT206)
 OFF_BY_DEFAULT = (SOT205.code, SOT206.code)
 
 
-def check(checked) -> list[Finding]:
-    """SOT2xx findings for *checked* (a ``project.CheckedFile``)."""
+def check(checked, own_classes=None) -> list[Finding]:
+    """SOT2xx findings for *checked* (a ``project.CheckedFile``); *own_classes*: its
+    ``index.module_level_classes``, when the caller has them."""
     settings = checked.settings
-    own_classes = index.module_level_classes(checked.tree)
+    if own_classes is None:
+        own_classes = index.module_level_classes(checked.tree)
     homes = relations.canonical_homes(tuple(settings.canonical_classes))
     # Imports of a class with a canonical home, anywhere in the file (also inside functions).
     imports = [node for node in ast.walk(checked.tree) if isinstance(node, ast.ImportFrom)
@@ -205,7 +207,7 @@ def _check_definition(record, checked: _Buffer, homes, settings) -> list[Finding
         return findings  # the only definition
     # Judged on what the index stored for each definition: no twin is parsed for this.
     this = checked.twin(record)
-    others = [twins.twin_of(project_index, d, r) for d, r in scanned]
+    others = [twins.stored_twin(project_index, d, r) for d, r in scanned]
     aside = twins.set_aside(this)
     copies = [] if aside else [o for o in others
                                if not twins.set_aside(o) and twins.duplicates(this, o)]
@@ -282,7 +284,7 @@ def _same_class(project_index, name: str, imported_from: str, home: str) -> bool
     """Whether *name* as defined in *imported_from* is a duplicate of the canonical one in
     *home*; true when either is not a class the index knows (a re-export: the same class)."""
     places = (imported_from, home)
-    found = {d.path: twins.twin_of(project_index, d, r)
+    found = {d.path: twins.stored_twin(project_index, d, r)
              for d, r in project_index.scanned(name, keep=lambda d: d.path in places)}
     imported, canonical = found.get(imported_from), found.get(home)
     if imported is None or canonical is None:

@@ -17,15 +17,28 @@ from flake8_ssot.rules.sot3 import kinds
 RULES = (*kinds.RULES, kinds.SOT902)  # the kinds' codes, and the note that the budget ran out
 
 
-def check(checked, value_sites):
-    """SOT3xx findings for the values SOT1xx found written to metadata in *checked* (a
-    ``project.CheckedFile``)."""
+def needs_a_look(checked, value_sites) -> bool:
+    """Whether any of the values SOT1xx found written in *checked* needs SOT3xx's look (and
+    the configuration gives it a budget)."""
     from flake8_ssot.rules.sot3 import prefilter
 
     settings = checked.settings
-    if not any(prefilter.needs_a_look(site.value, settings) for site in value_sites):
-        return []
-    if float(settings.inference_budget or 0) <= 0:
+    return (any(prefilter.needs_a_look(site.value, settings) for site in value_sites)
+            and float(settings.inference_budget or 0) > 0)
+
+
+def cached(checked):
+    """SOT3xx's findings for *checked* from its results cache, while still valid; None: check
+    the file (``check``)."""
+    from flake8_ssot.rules.sot3 import results
+
+    return results.look_up(checked).findings
+
+
+def check(checked, value_sites):
+    """SOT3xx findings for the values SOT1xx found written to metadata in *checked* (a
+    ``project.CheckedFile``)."""
+    if not needs_a_look(checked, value_sites):
         return []
     from flake8_ssot.rules.sot3 import results
 
@@ -37,4 +50,4 @@ def check(checked, value_sites):
     return run.check(checked, value_sites, lookup)
 
 
-__all__ = ["RULES", "check"]
+__all__ = ["RULES", "cached", "check", "needs_a_look"]
