@@ -20,10 +20,11 @@ from typing import Any, Callable, NamedTuple, Sequence
 from flake8_ssot.digests import blake2b, sha1_hex
 from flake8_ssot.files import Refused, note_refused, not_regular
 from flake8_ssot.index.discovery import Discovery, read_project_file, stat_all
-from flake8_ssot.index.scanner import (ClassFacts, ClassRecord, ImportFacts, ModuleFacts,
-                                       module_facts, parse, scan_classes)
+from flake8_ssot.index.records import (ClassFacts, ClassRecord, ImportFacts, ModuleFacts,
+                                       module_facts, parse)
 from flake8_ssot.index.store import (WARM, Row, Store, classes_sharing, decode_classes,
-                                     encode_classes, is_database_file, stamp_of)
+                                     encode_classes, is_database_file, stamp_fields,
+                                     stamp_of)
 from flake8_ssot.syntax import module_names
 
 # How many re-exports (``from .engine import Engine`` in a package ``__init__``) resolve_class
@@ -267,7 +268,7 @@ class ProjectIndex:
 
     # -- what each class is (kind, bases, members), as stored at scan time --------------------
     #
-    # A ``ClassRecord`` carries what a class IS: ``kind`` (one of ``scanner.KINDS``: "orm",
+    # A ``ClassRecord`` carries what a class IS: ``kind`` (one of ``records.KINDS``: "orm",
     # "model", "protocol", "typeddict", "namedtuple", "enum", "exception", "abc", "dataclass",
     # "plain"), ``bases`` (last components as written), ``methods`` (public defs), ``fields``
     # (public names assigned or annotated in the body) and ``fallback`` (defined under ``except
@@ -482,19 +483,23 @@ class ProjectIndex:
 def _stamps_digest(listed: Sequence[str], stats) -> str | None:
     """A digest of *listed* and of their stamps (``stats``, in order); None when a file is
     missing or is not a regular file (each such file is looked at one by one)."""
-    numbers: array | None = array("q")
-    for stat in stats:
-        if stat is None or not S_ISREG(stat.st_mode):
-            return None
-        numbers = _add_stamp(numbers, stat)
-    return _digest(listed, numbers) if numbers is not None else None
+    numbers = array("q")
+    extend = numbers.extend  # (the loop a warm one-file run makes over every project file)
+    try:
+        for stat in stats:
+            if stat is None or not S_ISREG(stat.st_mode):
+                return None
+            extend(stamp_fields(stat))
+    except OverflowError:  # an inode number past 2**63: compared one by one instead
+        return None
+    return _digest(listed, numbers)
 
 
 def _add_stamp(numbers: array | None, stat: os.stat_result) -> array | None:
     """*numbers* and *stat*'s stamp, packed (32 bytes a file); None past what 64 bits hold."""
     if numbers is not None:
         try:
-            numbers.extend((stat.st_mtime_ns, stat.st_size, stat.st_ino, stat.st_ctime_ns))
+            numbers.extend(stamp_fields(stat))
         except OverflowError:  # an inode number past 2**63: compared one by one instead
             return None
     return numbers
@@ -521,6 +526,7 @@ def _row(root: str, path: str, saved: Row | None = None,
     sha1 = sha1_hex(data)
     if saved is not None and saved.sha1 == sha1:
         return Row(*stamp_of(path, stat), *saved[5:])
+    from flake8_ssot.index.scanner import scan_classes  # (loaded only for a file to scan)
     return Row(*stamp_of(path, stat), sha1, *encode_classes(scan_classes(data)))
 
 

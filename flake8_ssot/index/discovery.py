@@ -222,8 +222,12 @@ def stat_all(root: str, paths: Iterable[str]) -> Iterator[os.stat_result | None]
             descriptor = None
         if descriptor is not None:
             try:
-                for path in paths:
-                    yield _stat_or_none(path or ".", descriptor)
+                for path in paths:  # (inlined: a warm one-file run stats every project file)
+                    try:
+                        stat = os.stat(path or ".", dir_fd=descriptor)
+                    except (OSError, TypeError, ValueError):  # see _stat_or_none
+                        stat = None
+                    yield stat
             finally:
                 os.close(descriptor)
             return
