@@ -126,7 +126,7 @@ class ProjectIndex:
                     and store.generation() == generation:  # no rows written meanwhile
                 return cls(root, listed, [], store, store.problem, listed)
         stored: list[str] = []
-        compared: array | None = array("q")  # the stamps compared, for the digest
+        compared: list[int] = []  # the stamps compared, for the digest
         stale: dict[str, os.stat_result] = {}
         removed: list[str] = []
         # Files and stamps are both ordered by path: one merge, nothing held but its results.
@@ -150,7 +150,7 @@ class ProjectIndex:
                 continue
             if saved is not None and saved == stamp_of(path, stat):
                 stored.append(path)
-                compared = _add_stamp(compared, stat)
+                compared += stamp_fields(stat)
             else:
                 stale[path] = stat
         rest = itertools.chain([stamp] if stamp is not None else [], stamps)
@@ -158,8 +158,9 @@ class ProjectIndex:
         new_listing = listing if listing is not None and not listing.reused else None
         if generation is not None and not stale and not removed and len(stored) == len(listed):
             # The digest of the very stats compared: a file changed since has another stamp.
-            if compared is not None:
-                store.save_warm(_digest(listed, compared), generation)
+            digest = _digest(listed, compared)
+            if digest is not None:
+                store.save_warm(digest, generation)
         rescanned = []
         if stale or removed or new_listing:
             rescanned = store.update(
@@ -483,31 +484,24 @@ class ProjectIndex:
 def _stamps_digest(listed: Sequence[str], stats) -> str | None:
     """A digest of *listed* and of their stamps (``stats``, in order); None when a file is
     missing or is not a regular file (each such file is looked at one by one)."""
-    numbers = array("q")
-    extend = numbers.extend  # (the loop a warm one-file run makes over every project file)
-    try:
-        for stat in stats:
-            if stat is None or not S_ISREG(stat.st_mode):
-                return None
-            extend(stamp_fields(stat))
-    except OverflowError:  # an inode number past 2**63: compared one by one instead
-        return None
+    numbers: list[int] = []
+    for stat in stats:  # (the loop a warm one-file run makes over every project file)
+        if stat is None or not S_ISREG(stat.st_mode):
+            return None
+        numbers += stamp_fields(stat)
     return _digest(listed, numbers)
 
 
-def _add_stamp(numbers: array | None, stat: os.stat_result) -> array | None:
-    """*numbers* and *stat*'s stamp, packed (32 bytes a file); None past what 64 bits hold."""
-    if numbers is not None:
-        try:
-            numbers.extend(stamp_fields(stat))
-        except OverflowError:  # an inode number past 2**63: compared one by one instead
-            return None
-    return numbers
-
-
-def _digest(listed: Sequence[str], numbers: array) -> str:
+def _digest(listed: Sequence[str], numbers: list[int]) -> str | None:
+    """The digest of *listed* and their stamps' *numbers*, packed in 8 bytes each (at once:
+    an array extended file by file cost ~3,000 instructions a file); None past 64 bits (an
+    inode number past 2**63: the stamps are then compared one by one)."""
+    try:
+        packed = array("q", numbers)
+    except OverflowError:
+        return None
     digest = blake2b("\0".join(listed).encode("utf-8", "surrogatepass"), digest_size=16)
-    digest.update(numbers.tobytes())
+    digest.update(packed.tobytes())
     return digest.hexdigest()
 
 

@@ -309,7 +309,7 @@ class Discovery:
         except (KeyError, TypeError, ValueError):
             return None  # written by hand, or by a different version
         if not (type(files) is list and type(untracked) is list
-                and all(type(path) is str for path in (*files, *untracked))):
+                and {*map(type, files), *map(type, untracked)} <= {str}):
             return None  # (what is opened is checked where it is opened: ``_read``)
         stats = stat_all(self.root, [path for path, _, _ in witnesses])
         if any(stat is None or (stat.st_mtime_ns, stat.st_size) != (mtime, size)
