@@ -20,7 +20,8 @@ import sys
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from flake8_ssot.index.scanner import module_level_classes, scan_classes
+from flake8_ssot.index.records import module_level_classes
+from flake8_ssot.index.scanner import scan_classes
 
 EXAMPLES = int(os.environ.get("SSOT_HYPOTHESIS_EXAMPLES", "150"))
 PROPERTY = settings(max_examples=EXAMPLES, deadline=None,

@@ -5,16 +5,19 @@ flake8 or executes the code it reads. ``docs/cache.md`` says how it is kept and 
 
 * ``discovery``: the project root, the file listing (and when a saved one still holds), reading
   files safely, and the dotted names of a project file;
-* ``scanner``: module-level classes from a text scan (``ClassRecord``: name, bases, kind, public
-  methods and fields, fallback), classes and imports in detail from ``ast`` (``module_facts``);
-  ``ProjectIndex.scanned``/``record``/``records_named`` read the records without parsing;
+* ``records``: what the index keeps of a file (``ClassRecord``: name, bases, kind, public
+  methods and fields, fallback) and how ``ast`` gives it, with classes and imports in detail
+  (``module_facts``); ``ProjectIndex.scanned``/``record``/``records_named`` read the records
+  without parsing;
+* ``scanner``: the same records from a text scan (how a whole project is listed fast), loaded
+  only when a file needs scanning;
 * ``store``: the sqlite file, the only module with SQL;
 * ``core``: ``ProjectIndex`` and the per-run memo ``project_index``.
 """
 
 from flake8_ssot.index.core import ClassDefinition, ProjectIndex, begin_run, project_index
 from flake8_ssot.index.discovery import find_project_root, list_python_files, path_matches
-from flake8_ssot.index.scanner import (KIND_WORDS, KINDS, ClassFacts, ClassRecord, ImportFacts,
+from flake8_ssot.index.records import (KIND_WORDS, KINDS, ClassFacts, ClassRecord, ImportFacts,
                                        ModuleFacts, decode_source, is_public, module_facts,
                                        module_level_classes, parse)
 

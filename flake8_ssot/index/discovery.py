@@ -222,8 +222,12 @@ def stat_all(root: str, paths: Iterable[str]) -> Iterator[os.stat_result | None]
             descriptor = None
         if descriptor is not None:
             try:
-                for path in paths:
-                    yield _stat_or_none(path or ".", descriptor)
+                for path in paths:  # (inlined: a warm one-file run stats every project file)
+                    try:
+                        stat = os.stat(path or ".", dir_fd=descriptor)
+                    except (OSError, TypeError, ValueError):  # see _stat_or_none
+                        stat = None
+                    yield stat
             finally:
                 os.close(descriptor)
             return
@@ -305,7 +309,7 @@ class Discovery:
         except (KeyError, TypeError, ValueError):
             return None  # written by hand, or by a different version
         if not (type(files) is list and type(untracked) is list
-                and all(type(path) is str for path in (*files, *untracked))):
+                and {*map(type, files), *map(type, untracked)} <= {str}):
             return None  # (what is opened is checked where it is opened: ``_read``)
         stats = stat_all(self.root, [path for path, _, _ in witnesses])
         if any(stat is None or (stat.st_mtime_ns, stat.st_size) != (mtime, size)

@@ -17,6 +17,7 @@ from __future__ import annotations
 import contextlib
 import functools
 import json
+import operator
 import os
 import sqlite3
 import time
@@ -24,7 +25,7 @@ from typing import Callable, Iterator, NamedTuple, Sequence
 
 from flake8_ssot.index import trust
 from flake8_ssot.index.discovery import Listing, saved_mtime
-from flake8_ssot.index.scanner import KINDS, ClassRecord
+from flake8_ssot.index.records import KINDS, ClassRecord
 
 try:
     import fcntl
@@ -110,10 +111,14 @@ def is_database_file(path: str) -> bool:
     return path.rpartition("/")[2] in _CACHE_FILES[-len(_DATABASE_SUFFIXES):]
 
 
+# What a file's stamp keeps of its ``stat``, after its path (the warm digest packs the same).
+stamp_fields = operator.attrgetter("st_mtime_ns", "st_size", "st_ino", "st_ctime_ns")
+
+
 def stamp_of(path: str, stat: os.stat_result, mtime_ns: int | None = None) -> Stamp:
     """The stamp of a file as ``stat`` sees it now (*mtime_ns*: as saved, see cache_mtime)."""
-    return (path, stat.st_mtime_ns if mtime_ns is None else mtime_ns, stat.st_size,
-            stat.st_ino, stat.st_ctime_ns)
+    stamp = (path, *stamp_fields(stat))
+    return stamp if mtime_ns is None else (path, mtime_ns, *stamp[2:])
 
 
 def encode_classes(classes: Sequence[ClassRecord]) -> tuple[str, str]:
