@@ -14,12 +14,12 @@ import logging
 import os
 from typing import Any, NamedTuple, Sequence
 
-from flake8_ssot import index
 from flake8_ssot.digests import blake2b_hex
 from flake8_ssot.project import CheckedFile, Project
 from flake8_ssot.rule import Finding, Rule
 from flake8_ssot.rules import duplicates
 from flake8_ssot.rules.bodies import mentions_metadata  # the file gate (``map`` counts by it)
+from flake8_ssot.syntax import own_statements
 
 LOG = logging.getLogger("flake8_ssot")
 
@@ -123,14 +123,16 @@ class _Kept(NamedTuple):
 _NOTHING_KEPT = _Kept(None, "", None, None, False)
 
 
-def _kept(checked: CheckedFile, own_classes) -> _Kept:
+def _kept(checked: CheckedFile) -> _Kept:
     """*checked*'s kept SOT1xx and SOT2xx findings, when they were judged on this run's rows.
     Only a file with module-level classes (its SOT2xx reads the index anyway) in the project,
     not left out, is kept."""
     project = checked.project
-    if not own_classes or checked.relative is None or project.is_left_out(checked.relative):
+    if checked.relative is None:
         return _NOTHING_KEPT
     try:
+        if not _defines_classes(checked.tree) or project.is_left_out(checked.relative):
+            return _NOTHING_KEPT
         project_index = project.index
         generation = project_index.generation
         if generation is None:
@@ -151,6 +153,13 @@ def _kept(checked: CheckedFile, own_classes) -> _Kept:
                      bool(findings is not None and value["looked"]))
     except Exception:  # noqa: BLE001 - reuse only saves work; never stop flake8
         return _NOTHING_KEPT
+
+
+def _defines_classes(tree: ast.AST) -> bool:
+    """Whether *tree* defines a module-level class (``index.module_level_classes``, without
+    reading what each class is)."""
+    return any(isinstance(node, ast.ClassDef)
+               for node in own_statements(getattr(tree, "body", ())))
 
 
 def _keep(kept: _Kept, findings: list[Finding], looked: bool, sot3_findings) -> None:
@@ -200,11 +209,7 @@ def check_file(tree: ast.AST, lines: Sequence[str], filename: str, settings) -> 
     """Every family's findings for one file; the file's context is built here, once."""
     project = Project.for_path(filename, settings)
     checked = CheckedFile(project, filename, lines, tree)
-    try:
-        own_classes = index.module_level_classes(tree)
-    except Exception:  # noqa: BLE001 - duplicates.check meets it again and reports it
-        own_classes = None
-    kept = _kept(checked, own_classes)
+    kept = _kept(checked)
     findings: list[Finding] = []  # SOT1xx and SOT2xx: what ``_kept`` keeps
     sot3_findings: list[Finding] = []
     looked = False
@@ -218,7 +223,7 @@ def check_file(tree: ast.AST, lines: Sequence[str], filename: str, settings) -> 
             findings.append(_internal_error("metadata checks (SOT1xx, SOT3xx)", error))
     if kept.findings is None:
         try:
-            findings += duplicates.check(checked, own_classes)
+            findings += duplicates.check(checked)
         except Exception as error:  # noqa: BLE001 - never stop the flake8 run
             findings.append(_internal_error("duplicate-class check (SOT2xx)", error))
         _keep(kept, findings, looked, sot3_findings)

@@ -45,6 +45,7 @@ class Project:
         self.settings = settings
         # Test code is neither reported nor counted by SOT2xx: left out like excluded code.
         self.left_out = (*settings.exclude, *settings.test_patterns)
+        self._root_prefix = root if root.endswith(os.sep) else root + os.sep
 
     @classmethod
     def for_path(cls, path: str, settings) -> "Project":
@@ -65,9 +66,13 @@ class Project:
         """*filename* relative to the root, POSIX separators; None for stdin or outside."""
         if filename in ("stdin", "-"):
             return None
-        relative = os.path.relpath(os.path.abspath(filename), self.root)
-        if relative == ".." or relative.startswith(".." + os.sep):
-            return None
+        absolute = os.path.abspath(filename)
+        if absolute.startswith(self._root_prefix):  # (what relpath gives, without its work)
+            relative = absolute[len(self._root_prefix):]
+        else:
+            relative = os.path.relpath(absolute, self.root)
+            if relative == ".." or relative.startswith(".." + os.sep):
+                return None
         return relative.replace(os.sep, "/")
 
     def is_left_out(self, relative: str | None) -> bool:

@@ -123,12 +123,10 @@ RULES = (SOT201, SOT202, SOT203, SOT204, SOT205, SOT206)
 OFF_BY_DEFAULT = (SOT205.code, SOT206.code)
 
 
-def check(checked, own_classes=None) -> list[Finding]:
-    """SOT2xx findings for *checked* (a ``project.CheckedFile``); *own_classes*: its
-    ``index.module_level_classes``, when the caller has them."""
+def check(checked) -> list[Finding]:
+    """SOT2xx findings for *checked* (a ``project.CheckedFile``)."""
     settings = checked.settings
-    if own_classes is None:
-        own_classes = index.module_level_classes(checked.tree)
+    own_classes = index.module_level_classes(checked.tree)
     homes = relations.canonical_homes(tuple(settings.canonical_classes))
     # Imports of a class with a canonical home, anywhere in the file (also inside functions).
     imports = [node for node in ast.walk(checked.tree) if isinstance(node, ast.ImportFrom)
