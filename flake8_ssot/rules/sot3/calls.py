@@ -414,14 +414,25 @@ def _grown_entry(receiver) -> str:
     return ""
 
 
-def _own_nodes(statement):
-    """The nodes of a statement itself, not of the statements nested in it."""
-    stack = [statement]
+def _own_nodes(statement) -> list:
+    """The nodes of a statement itself, not of the statements nested in it, depth first (the
+    last child found first). Written out rather than with ``ast.iter_child_nodes``: its two
+    generators per node were a fifth of SOT3xx's time on an agent module."""
+    nodes, stack = [], [statement]
     while stack:
         node = stack.pop()
-        yield node
-        for child in ast.iter_child_nodes(node):
-            if isinstance(child, (ast.stmt, ast.excepthandler, ast.Lambda)) or \
-                    type(child).__name__ == "match_case":
-                continue
-            stack.append(child)
+        nodes.append(node)
+        for field in node._fields:
+            value = getattr(node, field, None)
+            if type(value) is list:
+                for child in value:
+                    if isinstance(child, ast.AST) and not isinstance(child, _NOT_OWN):
+                        stack.append(child)
+            elif isinstance(value, ast.AST) and not isinstance(value, _NOT_OWN):
+                stack.append(value)
+    return nodes
+
+
+# Nested in a statement but not its own: statements, handlers, lambdas, match cases (3.10+).
+_NOT_OWN = tuple(getattr(ast, name) for name in ("stmt", "excepthandler", "Lambda", "match_case")
+                 if hasattr(ast, name))
