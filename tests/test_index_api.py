@@ -12,6 +12,7 @@ import time
 
 from helpers import user_env, write_tree
 
+from flake8_ssot.index import core
 from flake8_ssot.index import (ClassDefinition, ClassFacts, ImportFacts, ProjectIndex,
                                project_index)
 
@@ -288,7 +289,7 @@ def test_a_checked_buffer_that_is_the_disk_content_gives_its_facts(tmp_path, mon
     # An edited buffer is not the disk's content, so a.py's facts are read from disk.
     import ast
 
-    from flake8_ssot.index import core, module_facts
+    from flake8_ssot.index import module_facts
 
     saved = "from b import Twin as _Twin\n\n\nclass Twin(_Twin): pass\n"
     write_tree(tmp_path, {"a.py": saved, "b.py": "class Twin: pass\n"})
@@ -344,3 +345,32 @@ def test_the_warm_digest_never_hides_a_change(tmp_path):
     engines()  # a digest again
     (tmp_path / "c.py").write_text("class Engine: ...\n")  # an edit: c.py's stamp moves
     assert engines() == ["a.py", "b.py", "c.py"]
+
+
+def test_a_run_after_an_edit_stats_each_file_once_and_sees_the_edit(tmp_path, monkeypatch):
+    # The digest's pass keeps every stamp it made: when an edit makes it miss, the comparison
+    # with the rows reads those stamps again instead of a second stat of every file (the
+    # pre-commit run of a changed file), and only the changed file is stated again.
+    files = {f"m{n:02}.py": "class Engine: ...\n" if n < 2 else "x = 1\n" for n in range(20)}
+    settled(write_tree(tmp_path, files), files)
+    paths, cache = sorted(files), str(tmp_path / ".cache")
+    for _ in range(3):  # cold, then the digest saved, then the digest's path
+        ProjectIndex.build(str(tmp_path), paths, cache)
+    (tmp_path / "m05.py").write_text("class Engine: ...\n")
+    real, asked = core.stat_all, []
+    monkeypatch.setattr(core, "stat_all", lambda root, some: asked.extend(some) or real(root, some))
+    edited = ProjectIndex.build(str(tmp_path), paths, cache)
+    assert sorted(d.path for d in edited.definitions("Engine")) == ["m00.py", "m01.py", "m05.py"]
+    assert sorted(asked) == sorted([*paths, "m05.py"])
+
+
+def test_a_file_made_a_fifo_after_the_digest_is_never_opened(tmp_path):
+    files = {"a.py": "class Engine: ...\n", "b.py": "class Engine: ...\n"}
+    settled(write_tree(tmp_path, files), files)
+    paths, cache = sorted(files), str(tmp_path / ".cache")
+    for _ in range(3):
+        ProjectIndex.build(str(tmp_path), paths, cache)
+    (tmp_path / "b.py").unlink()
+    os.mkfifo(tmp_path / "b.py")  # opening it would block the run
+    index = ProjectIndex.build(str(tmp_path), paths, cache)
+    assert [d.path for d in index.definitions("Engine")] == ["a.py"]

@@ -127,8 +127,10 @@ class ProjectIndex:
         # generation of the rows (no row written or removed since every stamp was found equal
         # to its row's), every row is current without reading one stamp from sqlite.
         generation = store.generation() if listing is None or listing.reused else None
+        numbers = None  # every file's stamp now, when all are regular files: stated once a run
         if generation is not None:
-            digest = _stamps_digest(listed, stat_all(root, listed))
+            numbers = _stamp_numbers(stat_all(root, listed))
+            digest = _digest(listed, numbers) if numbers is not None else None
             if digest is not None and store.get(WARM, "stamps") == f"{generation} {digest}" \
                     and store.generation() == generation:  # no rows written meanwhile
                 return cls(root, listed, [], store, store.problem, listed, generation)
@@ -141,7 +143,7 @@ class ProjectIndex:
         # sqlite sorts differently): then its file is only scanned again.
         stamps = store.stamps()
         stamp = next(stamps, None)
-        for path, stat in zip(listed, stat_all(root, listed)):
+        for path, (now, stat) in zip(listed, _stamps_now(root, listed, numbers)):
             while stamp is not None and stamp[0] < path:
                 if not _contains(listed, stamp[0]):
                     removed.append(stamp[0])
@@ -149,16 +151,15 @@ class ProjectIndex:
             saved = None
             if stamp is not None and stamp[0] == path:
                 saved, stamp = stamp, next(stamps, None)
-            if stat is None:
-                continue  # deleted or unreadable since it was listed
-            if not S_ISREG(stat.st_mode):  # a FIFO or device named *.py: never opened
-                if not S_ISDIR(stat.st_mode):  # (a directory named *.py is no file to skip)
-                    note_refused(Refused(os.path.join(root, path), not_regular(stat.st_mode)))
-                continue
-            if saved is not None and saved == stamp_of(path, stat):
+            if now is None:
+                continue  # deleted since it was listed, or not a regular file
+            if saved is not None and saved[1:] == now:
                 stored.append(path)
-                compared += stamp_fields(stat)
-            else:
+                compared += now
+                continue
+            if stat is None:  # only its numbers were kept: the stat a rescan needs
+                now, stat = _regular(root, path, next(stat_all(root, [path])))
+            if stat is not None:
                 stale[path] = stat
         rest = itertools.chain([stamp] if stamp is not None else [], stamps)
         removed += [path for path, *_ in rest if not _contains(listed, path)]
@@ -491,15 +492,39 @@ class ProjectIndex:
             self._pending[(namespace, key)] = text
 
 
-def _stamps_digest(listed: Sequence[str], stats) -> str | None:
-    """A digest of *listed* and of their stamps (``stats``, in order); None when a file is
-    missing or is not a regular file (each such file is looked at one by one)."""
+def _stamp_numbers(stats) -> list[int] | None:
+    """The stamps of the files whose ``stats`` are given (four numbers each, in order); None
+    when a file is missing or is not a regular file (each file is then looked at alone)."""
     numbers: list[int] = []
     for stat in stats:  # (the loop a warm one-file run makes over every project file)
         if stat is None or not S_ISREG(stat.st_mode):
             return None
         numbers += stamp_fields(stat)
-    return _digest(listed, numbers)
+    return numbers
+
+
+def _stamps_now(root: str, listed: Sequence[str], numbers: list[int] | None):
+    """``(stamp, stat)`` of each listed file now: from *numbers* when the digest's pass kept
+    them (the stat then None: a file whose stamp matches its row needs nothing else), else
+    from a ``stat`` of each; ``(None, None)`` for a file gone or not regular."""
+    if numbers is not None:
+        for start in range(0, len(numbers), 4):
+            yield tuple(numbers[start:start + 4]), None
+        return
+    for path, stat in zip(listed, stat_all(root, listed)):
+        yield _regular(root, path, stat)
+
+
+def _regular(root: str, path: str, stat: os.stat_result | None):
+    """``(stamp, stat)`` of a regular file; ``(None, None)`` for one gone, or not regular (a
+    FIFO or device named *.py is noted and never opened; a directory so named is no file)."""
+    if stat is None:
+        return None, None
+    if not S_ISREG(stat.st_mode):
+        if not S_ISDIR(stat.st_mode):
+            note_refused(Refused(os.path.join(root, path), not_regular(stat.st_mode)))
+        return None, None
+    return stamp_fields(stat), stat
 
 
 def _digest(listed: Sequence[str], numbers: list[int]) -> str | None:
